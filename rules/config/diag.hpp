@@ -1,0 +1,50 @@
+// Config diagnostics: collected (never thrown), each at file:line:col with a
+// YAML path, a message and an optional hint; printed like a compiler does,
+// with the source line and a caret under the offending column.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rules/config/source.hpp"
+
+namespace gw::config {
+
+enum class Severity {
+    error,    // the config cannot be applied
+    warning,  // applies, but probably not what the operator meant
+};
+
+struct Diagnostic {
+    Severity severity = Severity::error;
+    Loc loc;
+    std::string path;     // YAML path, e.g. "nat.forwards[2].port"
+    std::string message;
+    std::string hint;     // "did you mean 172.16.0.0/12?"; empty when none helps
+};
+
+class Diagnostics {
+public:
+    void error(Loc loc, std::string path, std::string message, std::string hint = {});
+    void warning(Loc loc, std::string path, std::string message, std::string hint = {});
+    void add(Diagnostic d) { items_.push_back(std::move(d)); }
+
+    bool has_errors() const;
+    const std::vector<Diagnostic>& items() const { return items_; }
+    // Ordered by position so output reads top to bottom like the file.
+    void sort();
+
+private:
+    std::vector<Diagnostic> items_;
+};
+
+// "file:line:col: error: message" + source line + caret + "  hint: ..." lines.
+std::string render_diagnostics(const Diagnostics& diags, std::string_view file_name,
+                               std::string_view source_text);
+// One line per diagnostic, no source excerpt: "file:line:col: error: message".
+std::string render_diagnostic_line(const Diagnostic& d, std::string_view file_name);
+// {"file":..., "diagnostics":[{"severity","line","column","path","message","hint"}], "valid":bool}
+std::string render_diagnostics_json(const Diagnostics& diags, std::string_view file_name);
+
+}  // namespace gw::config

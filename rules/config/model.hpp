@@ -1,0 +1,294 @@
+// The typed, validated gateway.yaml: what the operator asked for, with the
+// file position of every value. Built only by parse_config(); a Config that
+// exists has passed every check that needs no kernel. YAML keys are given
+// in comments where they differ from the member name.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rules/config/source.hpp"
+#include "rules/net/address.hpp"
+
+namespace gw::config {
+
+using Name = Located<std::string>;
+using Names = std::vector<Name>;
+
+enum class Family {
+    any,   // both IPv4 and IPv6 (default)
+    ipv4,  // "ipv4"
+    ipv6,  // "ipv6"
+};
+
+enum class Proto {
+    any,     // no protocol match
+    tcp,     // "tcp"
+    udp,     // "udp"
+    tcp_udp, // "both": tcp and udp
+    icmp,    // "icmp" (IPv4)
+    icmpv6,  // "icmpv6"
+};
+
+// One entry of a port list: "443", 443, or "8000-8100".
+struct PortRange {
+    std::uint16_t first = 0;
+    std::uint16_t last = 0;
+    Loc loc;
+    bool single() const { return first == last; }
+    friend bool operator==(const PortRange&, const PortRange&) = default;
+};
+using Ports = std::vector<PortRange>;
+
+// An address list as written: literal prefixes and names of `sets`
+// (user-defined or built-in). Empty means "any address".
+struct AddressMatch {
+    std::vector<Located<net::Prefix>> prefixes;
+    Names sets;
+    bool empty() const { return prefixes.empty() && sets.empty(); }
+};
+
+// ---- interfaces ----------------------------------------------------------
+
+struct StaticRoute {
+    Located<net::Prefix> to;
+    std::optional<Located<net::Address>> via;
+    std::optional<Located<std::uint32_t>> metric;
+    Loc loc;
+};
+
+struct Interface {
+    Name name;                                   // the map key
+    Name device;                                 // kernel link name; defaults to the key
+    std::vector<Located<net::Prefix>> addresses; // host addresses with prefix length
+    std::optional<Located<std::uint32_t>> mtu;
+    std::vector<StaticRoute> routes;
+    Loc loc;
+};
+
+// ---- uplinks ---------------------------------------------------------------
+
+enum class UplinkKind {
+    pppoe,    // "pppoe": pppd with the kernel PPPoE plugin on `device`
+    next_hop, // "next-hop": an Ethernet router at `gateway`
+};
+
+struct LcpEcho {
+    Located<std::uint32_t> interval{20};  // seconds between LCP echo requests
+    Located<std::uint32_t> failures{3};   // missed echoes before the link is dead
+};
+
+struct Hooks {
+    std::optional<Located<std::string>> on_up;    // "on-up": a command line
+    std::optional<Located<std::string>> on_down;  // "on-down"
+    Located<std::uint32_t> timeout{30};           // "hook-timeout": seconds
+};
+
+struct Uplink {
+    Name name;
+    Located<UplinkKind> kind;
+    Name device;  // PPPoE: the Ethernet port; next-hop: the link towards the router
+
+    // pppoe only
+    std::optional<Located<std::string>> username;
+    std::optional<Located<std::string>> password_file;  // "password-file"; 0600, never inline
+    std::optional<Located<std::string>> service;        // PPPoE service name
+    std::optional<Located<std::string>> ac_name;        // "ac-name"
+    LcpEcho lcp_echo;                                   // "lcp-echo"
+
+    // next-hop only
+    std::optional<Located<net::Address>> gateway;   // IPv4 router address
+    std::optional<Located<net::Address>> gateway6;  // "gateway6": IPv6 router (optional)
+
+    std::optional<Located<std::uint32_t>> mtu;  // pppoe default 1454
+    Located<bool> default_route{false};         // "default-route"
+    Located<std::uint32_t> metric{0};
+    std::optional<Located<std::uint32_t>> table;  // routing table; allocated when absent
+    Located<bool> use_dns{true};                  // "use-dns": take DNS servers from the peer
+    std::optional<Located<std::string>> resolv_conf;  // "resolv-conf": file to write them to
+    Hooks hooks;
+    Loc loc;
+};
+
+// ---- zones and sets --------------------------------------------------------
+
+struct Zone {
+    Name name;
+    Names interfaces;       // names of `interfaces` entries
+    Names uplinks;          // names of `uplinks` entries
+    AddressMatch networks;  // the addresses that live behind this zone
+    Loc loc;
+};
+
+struct AddressSet {
+    Name name;
+    std::vector<Located<net::Prefix>> elements;
+    bool builtin = false;  // rfc1918, loopback, link-local, ula, documentation
+    Loc loc;
+};
+
+// ---- nat -------------------------------------------------------------------
+
+struct Masquerade {
+    Names from_zones;          // "from": zone names ...
+    AddressMatch from;         // ... and/or networks and sets
+    Names to;                  // "to": zone or uplink names
+    Loc loc;
+};
+
+struct PortForward {
+    Name name;
+    Located<Proto> proto{Proto::tcp};  // tcp, udp or both
+    Ports ports;                       // "port" (one) or "ports" (list)
+    Located<net::Address> to;          // "to": "172.16.1.100" or "172.16.1.100:8443"
+    std::optional<Located<std::uint16_t>> to_port;  // only with a single port
+    AddressMatch sources;  // "from": allowed sources; empty = anyone
+    Names uplinks;         // "uplink"/"uplinks": empty = every uplink
+    Loc loc;
+};
+
+struct Nat {
+    std::vector<Masquerade> masquerade;
+    std::vector<PortForward> forwards;
+    Located<bool> hairpin{true};
+    Located<bool> mss_clamp{true};  // "mss-clamp"
+};
+
+// ---- firewall --------------------------------------------------------------
+
+enum class Action {
+    allow,   // accept
+    deny,    // drop silently
+    reject,  // tcp reset / ICMP administratively prohibited
+};
+
+enum class Policy {
+    accept,  // "accept"
+    drop,    // "drop"
+};
+
+struct LogSpec {
+    Located<bool> enabled{true};
+    Located<std::string> prefix;             // default "gw-<chain>-drop: "
+    Located<std::uint32_t> rate{5};          // messages ...
+    Located<std::string> per{"minute"};      // ... per second|minute|hour|day
+    Located<std::uint32_t> burst{10};
+};
+
+struct FirewallRule {
+    Name name;                     // optional; shown in status and counters
+    Located<Action> action;
+    Names from;                    // zones the packet comes from (iif)
+    Names to;                      // zones the packet goes to (oif)
+    AddressMatch source;
+    AddressMatch destination;
+    Located<Proto> proto{Proto::any};
+    Ports ports;                   // destination ports; needs tcp, udp or both
+    Names icmp_types;              // "icmp-types": e.g. echo-request
+    Located<Family> family{Family::any};
+    Located<bool> log{false};
+    Loc loc;
+};
+
+enum class ChainKind { input, forward, output };
+
+struct ChainSpec {
+    ChainKind kind = ChainKind::input;
+    Located<Policy> policy;   // input/forward default drop, output default accept
+    LogSpec log;              // logging of what the policy drops
+    std::vector<FirewallRule> rules;
+    Loc loc;
+};
+
+struct Firewall {
+    ChainSpec input{ChainKind::input, {Policy::drop}, {}, {}, {}};
+    ChainSpec forward{ChainKind::forward, {Policy::drop}, {}, {}, {}};
+    ChainSpec output{ChainKind::output, {Policy::accept}, {}, {}, {}};
+    Located<bool> icmp_echo{true};  // "icmp-echo": answer/forward ping
+};
+
+// ---- ipv6 bridge-router split ----------------------------------------------
+
+enum class SplitFallback {
+    refuse,      // "refuse": no broute support -> configuration error (default)
+    l3_on_bridge // "l3-on-bridge": routed traffic uses the bridge device itself
+};
+
+struct BridgeSplit {
+    Name bridge;                                // bridge link gatewayd creates
+    Names inside;                               // LAN port(s)
+    Name outside;                               // WAN port
+    Located<std::uint32_t> inside_mark{0x600};  // "marks.inside"
+    Located<std::uint32_t> outside_mark{0x601}; // "marks.outside"
+    std::vector<FirewallRule> inbound;          // "allow-inbound": allows toward the LAN
+    Located<bool> icmpv6_echo{true};            // "icmpv6-echo"
+    Located<SplitFallback> fallback{SplitFallback::refuse};
+    Loc loc;
+};
+
+struct Ipv6 {
+    std::optional<BridgeSplit> bridge_split;  // "bridge-split"
+};
+
+// ---- egress owner rules ----------------------------------------------------
+
+enum class EgressAction { reject, drop };
+
+struct EgressRule {
+    Name name;
+    Located<Proto> proto{Proto::tcp};
+    Ports ports;
+    AddressMatch destination;
+    Located<Family> family{Family::any};
+    Names users;   // allowed users (names; resolved to uids when applied)
+    Names groups;  // allowed groups
+    Located<EgressAction> action{EgressAction::reject};
+    Loc loc;
+};
+
+// ---- routing ---------------------------------------------------------------
+
+enum class PinFallback {
+    default_route, // "default": use the default uplink while the pinned one is down
+    drop,          // "drop": no traffic leaves while the pinned uplink is down
+};
+
+struct Pin {
+    AddressMatch from;   // source networks/hosts/sets
+    Names zones;         // "zone"/"zones": source zones
+    Name uplink;
+    Located<PinFallback> fallback{PinFallback::default_route};
+    Loc loc;
+};
+
+struct Routing {
+    std::optional<Name> default_uplink;        // "default"
+    Located<bool> reply_via_ingress{true};     // "reply-via-ingress"
+    std::vector<Pin> pins;                     // "pin"
+};
+
+// ---- the whole file ----------------------------------------------------------
+
+struct Config {
+    std::string file;             // path as given, for diagnostics
+    Located<std::uint32_t> version{1};
+    std::vector<Interface> interfaces;
+    std::vector<Uplink> uplinks;
+    std::vector<Zone> zones;
+    std::vector<AddressSet> sets;  // user sets followed by the built-ins
+    Nat nat;
+    Firewall firewall;
+    Ipv6 ipv6;
+    std::vector<EgressRule> egress;
+    Routing routing;
+
+    const Interface* find_interface(std::string_view name) const;
+    const Uplink* find_uplink(std::string_view name) const;
+    const Zone* find_zone(std::string_view name) const;
+    const AddressSet* find_set(std::string_view name) const;
+};
+
+}  // namespace gw::config

@@ -1,0 +1,32 @@
+// What compilation needs to know about the live system beyond the config:
+// the uplinks' current addresses, resolved users/groups, and what the
+// running kernel supports. Gathered by the daemon (or gwctl) and passed in,
+// so compilation itself stays pure and testable.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "rules/net/address.hpp"
+
+namespace gw::rules {
+
+struct KernelFeatures {
+    bool broute = false;            // meta broute (nft_meta_bridge, Linux >= 6.4)
+    bool bridge_conntrack = false;  // nf_conntrack_bridge (ct in the bridge family)
+    bool br_netfilter = true;       // bridge-nf-call-ip6tables
+};
+
+struct Facts {
+    // uplink name -> its current addresses (empty while down)
+    std::map<std::string, std::vector<net::Address>, std::less<>> uplink_addresses;
+    // uplink name -> its current kernel interface name (ppp links are named after the uplink)
+    std::map<std::string, std::string, std::less<>> uplink_ifnames;
+    std::map<std::string, std::uint32_t, std::less<>> uids;  // user name -> uid
+    std::map<std::string, std::uint32_t, std::less<>> gids;  // group name -> gid
+    KernelFeatures kernel;
+};
+
+}  // namespace gw::rules

@@ -1,0 +1,71 @@
+#include "rules/net/address.hpp"
+
+#include <arpa/inet.h>
+
+#include <charconv>
+
+namespace gw::net {
+
+std::optional<Address> Address::parse(std::string_view text) {
+    std::string s(text);
+    Address a;
+    if (s.find(':') != std::string::npos) {
+        a.family = Family::ipv6;
+        if (inet_pton(AF_INET6, s.c_str(), a.bytes.data()) != 1) return std::nullopt;
+        return a;
+    }
+    a.family = Family::ipv4;
+    if (inet_pton(AF_INET, s.c_str(), a.bytes.data()) != 1) return std::nullopt;
+    return a;
+}
+
+std::string Address::str() const {
+    char buf[INET6_ADDRSTRLEN] = {};
+    inet_ntop(family == Family::ipv4 ? AF_INET : AF_INET6, bytes.data(), buf, sizeof buf);
+    return buf;
+}
+
+std::optional<Prefix> Prefix::parse(std::string_view text) {
+    auto slash = text.find('/');
+    auto addr = Address::parse(text.substr(0, slash));
+    if (!addr) return std::nullopt;
+    Prefix p{*addr, addr->bits()};
+    if (slash == std::string_view::npos) return p;
+    auto len_text = text.substr(slash + 1);
+    int len = -1;
+    auto [end, ec] = std::from_chars(len_text.data(), len_text.data() + len_text.size(), len);
+    if (ec != std::errc{} || end != len_text.data() + len_text.size() || len < 0 ||
+        len > addr->bits())
+        return std::nullopt;
+    p.length = len;
+    return p;
+}
+
+std::string Prefix::str() const {
+    return address.str() + "/" + std::to_string(length);
+}
+
+Prefix Prefix::network() const {
+    Prefix p = *this;
+    for (int i = 0; i < address.bits(); ++i) {
+        if (i < length) continue;
+        p.address.bytes[static_cast<std::size_t>(i / 8)] &=
+            static_cast<std::uint8_t>(~(0x80u >> (i % 8)));
+    }
+    return p;
+}
+
+Address Prefix::last() const {
+    Address a = network().address;
+    for (int i = length; i < a.bits(); ++i)
+        a.bytes[static_cast<std::size_t>(i / 8)] |= static_cast<std::uint8_t>(0x80u >> (i % 8));
+    return a;
+}
+
+bool Prefix::contains(const Address& a) const {
+    if (a.family != address.family) return false;
+    Prefix other{a, length};
+    return other.network().address == network().address;
+}
+
+}  // namespace gw::net

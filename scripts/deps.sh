@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages gatewayd needs to build and test, if any
+# are missing. Sourced by the test and demo scripts; safe to run twice.
+set -euo pipefail
+
+GW_BUILD_DEPS=(g++ meson ninja-build pkg-config libnftnl-dev libmnl-dev libnl-3-dev
+    libnl-route-3-dev libyaml-cpp-dev libsystemd-dev doctest-dev)
+GW_RUN_DEPS=(nftables iproute2 dbus procps util-linux)
+GW_TEST_DEPS=(python3 python3-jsonschema python3-yaml systemd)
+
+gw_install_missing() {
+    local missing=()
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "installing: ${missing[*]}"
+    local sudo=()
+    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
