@@ -108,9 +108,43 @@ def walk_schemas(node, where="$"):
             yield from walk_schemas(value, f"{where}/{i}")
 
 
+# Keywords whose meaning is the same in draft 2020-12 and draft-07, plus two
+# editor extensions. yaml-language-server implements draft-07; keeping to
+# these makes it understand the whole schema despite the 2020-12 header.
+PORTABLE_KEYWORDS = {
+    "$schema", "$id", "$ref", "$defs", "$comment", "title", "description", "default",
+    "type", "enum", "const", "properties", "additionalProperties", "propertyNames",
+    "required", "items", "minItems", "maxItems", "minimum", "maximum", "minLength",
+    "maxLength", "pattern", "anyOf", "oneOf", "allOf", "not", "if", "then", "else",
+    "patternErrorMessage", "doNotSuggest",
+}
+
+
+def schema_keywords(node, where="$"):
+    """(place, keyword) for every keyword used; names under properties/$defs
+    are not keywords."""
+    if not isinstance(node, dict):
+        return
+    for key, value in node.items():
+        yield where, key
+        if key in ("properties", "$defs"):
+            for name, sub in value.items():
+                yield from schema_keywords(sub, f"{where}/{key}/{name}")
+        elif isinstance(value, dict):
+            yield from schema_keywords(value, f"{where}/{key}")
+        elif isinstance(value, list) and key in ("anyOf", "oneOf", "allOf"):
+            for i, sub in enumerate(value):
+                yield from schema_keywords(sub, f"{where}/{key}/{i}")
+
+
 def check_schema_shape(schema):
     jsonschema.Draft202012Validator.check_schema(schema)
     before = len(failures)
+    keywords = 0
+    for where, keyword in schema_keywords(schema):
+        keywords += 1
+        if keyword not in PORTABLE_KEYWORDS:
+            fail(f"schema {where}: keyword {keyword!r} is not understood by draft-07 editors")
     described = closed = 0
     for where, node in walk_schemas(schema):
         in_condition = re.search(r"/(if|then|else|not)(/|$)", where)
@@ -124,7 +158,8 @@ def check_schema_shape(schema):
                     fail(f"schema {where}/properties/{name}: no description")
                 described += 1
     verdict = "all closed and described" if len(failures) == before else "see failures above"
-    print(f"schema: valid draft 2020-12; {closed} objects, {described} properties: {verdict}")
+    print(f"schema: valid draft 2020-12; {keywords} keywords checked for draft-07 portability; "
+          f"{closed} objects, {described} properties: {verdict}")
 
 
 # ---- documents against the schema --------------------------------------------
