@@ -1,0 +1,30 @@
+// Config + facts -> the nftables ruleset gatewayd wants: one inet table
+// (filter, NAT, port forwards, drop logging). Pure and deterministic: the
+// same inputs give the same Ruleset, so the daemon can diff it against what
+// the kernel holds. Every object carries the config Loc that produced it.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "rules/config/model.hpp"
+#include "rules/facts.hpp"
+#include "rules/nft/ruleset.hpp"
+
+namespace gw::rules {
+
+nft::Ruleset compile_ruleset(const config::Config& config, const Facts& facts);
+
+// Names and comments status and the daemon look for in a compiled ruleset.
+// Rule comments are config rule/forward names; names the compiler invents
+// start with "gw:" (config names cannot contain ':').
+inline constexpr std::string_view kCommentPolicy = "gw:policy";        // last rule of input/forward/output: what the policy gets
+inline constexpr std::string_view kCommentForwards = "gw:forwards";    // forward-chain accept of port-forwarded connections
+inline constexpr std::string_view kUplinkIfSet = "uplink_if";          // every uplink's interface name
+inline constexpr std::string_view kUplinkAddr4Set = "uplink_addr4";    // every uplink's IPv4 address (hairpin)
+inline constexpr std::string_view kForwardAllow4Set = "fwd4_allow";    // source . server . proto . port; one counter per element
+
+// "zone_<zone>_if": the set of a zone's interface names.
+std::string zone_set_name(std::string_view zone);
+
+}  // namespace gw::rules

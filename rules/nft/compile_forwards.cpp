@@ -1,0 +1,222 @@
+// nat.forwards -> maps keyed by "meta l4proto . th dport", so a packet costs
+// one lookup however many forwards exist:
+//   fwd4        tcp . 8443 : 172.16.1.100 . 443   single ports (translated or not)
+//   fwd4_range  tcp . 8000-8100 : 172.16.1.101     ranges, port kept
+// one DNAT rule per map for traffic in on the uplinks, and with hairpin one
+// per inside zone for traffic to the uplinks' own addresses. Forwards
+// limited to some uplinks get maps of their own ("fwd4_<uplink>"), looked up
+// first. The forward chain then accepts DNATed connections whose
+// "source . server . proto . port" is in fwd4_allow (0.0.0.0/0 as source
+// when a forward allows anyone): after the config's own forward rules, so an
+// explicit deny still wins, and a forward's `from` is enforced where the
+// packet is filtered. Maps and the allow set count per element: status
+// reads hits per forward from the element comments.
+#include <algorithm>
+
+#include "rules/nft/compile.hpp"
+#include "rules/nft/compile_context.hpp"
+#include "rules/nft/diff.hpp"
+#include "rules/nft/keys.hpp"
+
+namespace gw::rules::detail {
+
+using nft::Key;
+
+namespace {
+
+struct Group {
+    std::vector<std::string> uplinks;  // empty: every uplink
+    std::vector<const config::PortForward*> forwards;
+};
+
+std::vector<std::string> sorted_uplinks(const config::PortForward& fwd) {
+    std::vector<std::string> out;
+    for (const auto& u : fwd.uplinks) out.push_back(*u);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+// Forwards limited to uplinks come first: their maps are more specific.
+std::vector<Group> forward_groups(const config::Nat& nat) {
+    std::vector<Group> groups;
+    for (const auto& fwd : nat.forwards) {
+        auto uplinks = sorted_uplinks(fwd);
+        auto it = std::find_if(groups.begin(), groups.end(),
+                               [&](const Group& g) { return g.uplinks == uplinks; });
+        if (it == groups.end()) it = groups.insert(groups.end(), Group{uplinks, {}});
+        it->forwards.push_back(&fwd);
+    }
+    std::stable_sort(groups.begin(), groups.end(), [](const Group& a, const Group& b) {
+        if (a.uplinks.empty() != b.uplinks.empty()) return b.uplinks.empty();
+        return a.uplinks < b.uplinks;
+    });
+    return groups;
+}
+
+std::string fam_tag(net::Family f) {
+    return f == net::Family::ipv4 ? "4" : "6";
+}
+
+std::string group_suffix(const Group& g) {
+    std::string s;
+    for (const auto& u : g.uplinks) s += "_" + u;
+    return s;
+}
+
+nft::Value host(const net::Address& a) {
+    return net::Prefix{a, a.bits()};
+}
+
+Key daddr_key(net::Family f) {
+    return f == net::Family::ipv4 ? Key::ip_daddr : Key::ip6_daddr;
+}
+
+nft::Set forward_map(std::string name, net::Family f, bool ranges, config::Loc origin) {
+    nft::Set m;
+    m.name = std::move(name);
+    m.key = {Key::meta_l4proto, Key::th_dport};
+    m.data = ranges ? std::vector<Key>{daddr_key(f)} : std::vector<Key>{daddr_key(f), Key::th_dport};
+    m.interval = ranges;
+    m.counter = true;
+    m.origin = origin;
+    return m;
+}
+
+void add_map_elements(const config::PortForward& fwd, nft::Set& single, nft::Set& ranges) {
+    for (auto proto : l4protos(*fwd.proto)) {
+        for (const auto& r : fwd.ports) {
+            nft::Element e;
+            e.comment = *fwd.name;
+            e.origin = r.loc.known() ? r.loc : fwd.loc;
+            if (r.single()) {
+                std::uint64_t to_port = fwd.to_port ? **fwd.to_port : r.first;
+                e.key = {proto, std::uint64_t{r.first}};
+                e.data = {host(*fwd.to), to_port};
+                single.elements.push_back(std::move(e));
+            } else {
+                e.key = {proto, nft::IntRange{r.first, r.last}};
+                e.data = {host(*fwd.to)};
+                ranges.elements.push_back(std::move(e));
+            }
+        }
+    }
+}
+
+// Sources a forward admits, in its server's family; the whole family when
+// the forward names none.
+std::vector<net::Prefix> admitted(const Context& ctx, const config::PortForward& fwd) {
+    auto f = fwd.to->family;
+    if (fwd.sources.empty()) return {net::Prefix{net::Address{f, {}}, 0}};
+    return flatten_addresses(ctx, fwd.sources, f);
+}
+
+void add_allow_elements(const Context& ctx, const config::PortForward& fwd, nft::Set& allow) {
+    for (const auto& src : admitted(ctx, fwd)) {
+        for (auto proto : l4protos(*fwd.proto)) {
+            for (const auto& r : fwd.ports) {
+                nft::Value port = r.single() ? nft::Value{std::uint64_t{fwd.to_port ? **fwd.to_port : r.first}}
+                                             : nft::Value{nft::IntRange{r.first, r.last}};
+                nft::Element e;
+                e.key = {src, host(*fwd.to), proto, port};
+                e.comment = *fwd.name;
+                e.origin = fwd.loc;
+                allow.elements.push_back(std::move(e));
+            }
+        }
+    }
+}
+
+nft::Set allow_set(net::Family f, config::Loc origin) {
+    nft::Set s;
+    s.name = "fwd" + fam_tag(f) + "_allow";
+    bool v4 = f == net::Family::ipv4;
+    s.key = {v4 ? Key::ip_saddr : Key::ip6_saddr, daddr_key(f), Key::meta_l4proto, Key::th_dport};
+    s.interval = true;
+    s.counter = true;
+    s.origin = origin;
+    return s;
+}
+
+nft::Stmt dnat_from_map(net::Family f, const nft::Set& map) {
+    nft::Nat n;
+    n.kind = nft::NatKind::dnat;
+    n.family = f;
+    n.map_keys = map.key;
+    n.map_name = map.name;
+    n.map_has_port = map.data.size() == 2;
+    return n;
+}
+
+nft::Stmt uplink_in(const Context& ctx, const Group& g) {
+    if (g.uplinks.empty()) return in_set(Key::meta_iifname, std::string(kUplinkIfSet));
+    std::vector<nft::Value> names;
+    for (const auto& u : g.uplinks)
+        if (const auto* up = ctx.config().find_uplink(u)) names.emplace_back(uplink_ifname(ctx, *up));
+    return in_values(Key::meta_iifname, std::move(names));
+}
+
+// Hairpin: an inside host that connects to an uplink's own address.
+void add_hairpin_dnat(Context& ctx, const Group& g, net::Family f, const nft::Stmt& dnat,
+                      config::Loc origin) {
+    if (!*ctx.config().nat.hairpin || f != net::Family::ipv4) return;
+    std::vector<std::string> addr_sets;
+    if (g.uplinks.empty()) addr_sets.push_back(uplink_address_set(ctx, ""));
+    for (const auto& u : g.uplinks) addr_sets.push_back(uplink_address_set(ctx, u));
+    auto& pre = ctx.chain(kChainPrerouting);
+    for (const auto* zone : inside_zones(ctx.config())) {
+        for (const auto& a : addr_sets)
+            pre.rules.push_back(make_rule({nfproto(f), in_zone(Key::meta_iifname, *zone->name),
+                                           in_set(Key::ip_daddr, a), counter(), dnat},
+                                          "gw:hairpin", origin));
+    }
+}
+
+void compile_group(Context& ctx, const Group& g, net::Family f) {
+    std::vector<const config::PortForward*> fwds;
+    for (const auto* fwd : g.forwards)
+        if (fwd->to->family == f) fwds.push_back(fwd);
+    if (fwds.empty()) return;
+    auto origin = fwds.front()->loc;
+    auto base = "fwd" + fam_tag(f);
+    auto single = forward_map(base + group_suffix(g), f, false, origin);
+    auto ranges = forward_map(base + "_range" + group_suffix(g), f, true, origin);
+    for (const auto* fwd : fwds) add_map_elements(*fwd, single, ranges);
+    nft::sort_elements(single.elements);
+    nft::sort_elements(ranges.elements);
+    std::vector<nft::Stmt> dnats{dnat_from_map(f, single), dnat_from_map(f, ranges)};
+    ctx.add_set(std::move(single), SetGroup::forwards);
+    ctx.add_set(std::move(ranges), SetGroup::forwards);
+    for (const auto& dnat : dnats) {
+        ctx.chain(kChainPrerouting)
+            .rules.push_back(make_rule({nfproto(f), uplink_in(ctx, g), counter(), dnat}, "gw:dnat", origin));
+        add_hairpin_dnat(ctx, g, f, dnat, origin);
+    }
+}
+
+void compile_accept(Context& ctx, net::Family f) {
+    const config::PortForward* first = nullptr;
+    for (const auto& fwd : ctx.config().nat.forwards)
+        if (fwd.to->family == f && !first) first = &fwd;
+    if (!first) return;
+    auto allow = allow_set(f, first->loc);
+    for (const auto& fwd : ctx.config().nat.forwards)
+        if (fwd.to->family == f) add_allow_elements(ctx, fwd, allow);
+    nft::sort_elements(allow.elements);
+    nft::Lookup lookup{allow.key, allow.name, {}, false};
+    ctx.add_set(std::move(allow), SetGroup::forwards);
+    ctx.chain(kChainForward)
+        .rules.push_back(make_rule({nfproto(f), nft::AnyBits{Key::ct_status, nft::kCtStatusDnat}, lookup,
+                                    counter(), verdict(nft::VerdictKind::accept)},
+                                   std::string(kCommentForwards), first->loc));
+}
+
+}  // namespace
+
+void compile_forwards(Context& ctx) {
+    for (const auto& g : forward_groups(ctx.config().nat))
+        for (auto f : {net::Family::ipv4, net::Family::ipv6}) compile_group(ctx, g, f);
+    for (auto f : {net::Family::ipv4, net::Family::ipv6}) compile_accept(ctx, f);
+}
+
+}  // namespace gw::rules::detail

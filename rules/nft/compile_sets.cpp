@@ -1,0 +1,156 @@
+// Address lists -> named interval sets, one per family ("rfc1918_v4",
+// "ula_v6"): nft sets hold one address type. User sets always exist (the
+// operator declared them); built-ins only once a rule uses them. The
+// uplinks' current addresses live in their own sets, filled from the facts,
+// so a PPPoE reconnect changes elements and never a chain.
+#include <algorithm>
+
+#include "rules/nft/compile.hpp"
+#include "rules/nft/compile_context.hpp"
+#include "rules/nft/diff.hpp"
+
+namespace gw::rules::detail {
+
+namespace {
+
+std::string family_suffix(net::Family family) {
+    return family == net::Family::ipv4 ? "_v4" : "_v6";
+}
+
+nft::Key set_key(net::Family family) {
+    return family == net::Family::ipv4 ? nft::Key::ip_saddr : nft::Key::ip6_saddr;
+}
+
+bool has_family(const config::AddressSet& set, net::Family family) {
+    return std::any_of(set.elements.begin(), set.elements.end(),
+                       [&](const auto& p) { return p->address.family == family; });
+}
+
+// Elements keep the Loc of the first config prefix that covers them.
+nft::Set address_set(const config::AddressSet& src, net::Family family) {
+    nft::Set s;
+    s.name = *src.name + family_suffix(family);
+    s.key = {set_key(family)};
+    s.interval = true;
+    s.origin = src.loc;
+    std::vector<net::Prefix> prefixes;
+    for (const auto& p : src.elements)
+        if (p->address.family == family) prefixes.push_back(*p);
+    for (const auto& p : merge_prefixes(prefixes)) {
+        nft::Element e;
+        e.key = {p};
+        for (const auto& lp : src.elements)
+            if (lp->network().contains(p) && !e.origin.known()) e.origin = lp.loc;
+        s.elements.push_back(std::move(e));
+    }
+    return s;
+}
+
+// Name of the nft set for config set `src` in `family`, declared on first use.
+std::string ensure_set(Context& ctx, const config::AddressSet& src, net::Family family) {
+    auto name = *src.name + family_suffix(family);
+    if (!ctx.has_set(name)) ctx.add_set(address_set(src, family), SetGroup::addresses);
+    return name;
+}
+
+}  // namespace
+
+std::vector<net::Prefix> merge_prefixes(std::vector<net::Prefix> prefixes) {
+    for (auto& p : prefixes) p = p.network();
+    std::sort(prefixes.begin(), prefixes.end(), [](const net::Prefix& a, const net::Prefix& b) {
+        if (a.address != b.address) return a.address < b.address;
+        return a.length < b.length;
+    });
+    // Prefixes nest or are disjoint; sorted by address, a covering prefix
+    // comes before everything it covers.
+    std::vector<net::Prefix> out;
+    for (const auto& p : prefixes)
+        if (out.empty() || !out.back().contains(p)) out.push_back(p);
+    return out;
+}
+
+void compile_sets(Context& ctx) {
+    for (const auto& set : ctx.config().sets) {
+        if (set.builtin) continue;
+        for (auto family : {net::Family::ipv4, net::Family::ipv6})
+            if (has_family(set, family)) ensure_set(ctx, set, family);
+    }
+}
+
+Families address_families(const Context& ctx, const config::AddressMatch& match) {
+    if (match.empty()) return Families::both();
+    Families f;
+    for (const auto& p : match.prefixes) (p->address.family == net::Family::ipv4 ? f.v4 : f.v6) = true;
+    for (const auto& n : match.sets) {
+        if (const auto* set = ctx.config().find_set(*n)) {
+            f.v4 = f.v4 || has_family(*set, net::Family::ipv4);
+            f.v6 = f.v6 || has_family(*set, net::Family::ipv6);
+        }
+    }
+    return f;
+}
+
+std::vector<nft::Stmt> address_alternatives(Context& ctx, const config::AddressMatch& match,
+                                            net::Family family, nft::Key key) {
+    std::vector<nft::Stmt> out;
+    std::vector<net::Prefix> literal;
+    for (const auto& p : match.prefixes)
+        if (p->address.family == family) literal.push_back(*p);
+    if (!literal.empty()) {
+        auto merged = merge_prefixes(std::move(literal));
+        out.push_back(in_values(key, {merged.begin(), merged.end()}));
+    }
+    for (const auto& n : match.sets) {
+        const auto* set = ctx.config().find_set(*n);
+        if (set && has_family(*set, family)) out.push_back(in_set(key, ensure_set(ctx, *set, family)));
+    }
+    return out;
+}
+
+std::vector<net::Prefix> flatten_addresses(const Context& ctx, const config::AddressMatch& match,
+                                           net::Family family) {
+    std::vector<net::Prefix> all;
+    for (const auto& p : match.prefixes)
+        if (p->address.family == family) all.push_back(*p);
+    for (const auto& n : match.sets) {
+        if (const auto* set = ctx.config().find_set(*n))
+            for (const auto& p : set->elements)
+                if (p->address.family == family) all.push_back(*p);
+    }
+    return merge_prefixes(std::move(all));
+}
+
+namespace {
+
+void add_uplink_addresses(const Context& ctx, const config::Uplink& up, nft::Set& set) {
+    auto it = ctx.facts().uplink_addresses.find(*up.name);
+    if (it == ctx.facts().uplink_addresses.end()) return;
+    for (const auto& a : it->second) {
+        if (a.family != net::Family::ipv4) continue;
+        nft::Element e;
+        e.key = {net::Prefix{a, a.bits()}};
+        e.comment = *up.name;
+        e.origin = up.loc;
+        bool dup = std::any_of(set.elements.begin(), set.elements.end(),
+                               [&](const nft::Element& x) { return x.key == e.key; });
+        if (!dup) set.elements.push_back(std::move(e));
+    }
+}
+
+}  // namespace
+
+std::string uplink_address_set(Context& ctx, std::string_view uplink) {
+    std::string name = uplink.empty() ? std::string(kUplinkAddr4Set)
+                                      : "uplink_" + std::string(uplink) + "_addr4";
+    if (ctx.has_set(name)) return name;
+    nft::Set s;
+    s.name = name;
+    s.key = {nft::Key::ip_daddr};
+    for (const auto& up : ctx.config().uplinks)
+        if (uplink.empty() || *up.name == uplink) add_uplink_addresses(ctx, up, s);
+    nft::sort_elements(s.elements);
+    ctx.add_set(std::move(s), SetGroup::uplinks);
+    return name;
+}
+
+}  // namespace gw::rules::detail

@@ -1,0 +1,80 @@
+// Zones -> named sets of interface names ("zone_lan_if"), plus "uplink_if"
+// with every uplink's interface. Rules match iifname/oifname against these
+// sets, by name rather than index, so a rule for a link that does not exist
+// yet (a ppp link before it comes up) works the moment the link appears.
+#include <algorithm>
+
+#include "rules/nft/compile.hpp"
+#include "rules/nft/compile_context.hpp"
+#include "rules/nft/diff.hpp"
+
+namespace gw::rules::detail {
+
+std::string uplink_ifname(const Context& ctx, const config::Uplink& uplink) {
+    if (auto it = ctx.facts().uplink_ifnames.find(*uplink.name);
+        it != ctx.facts().uplink_ifnames.end())
+        return it->second;
+    // pppd is started with "ifname <uplink>"; a next-hop uplink is its device.
+    if (*uplink.kind == config::UplinkKind::pppoe) return *uplink.name;
+    return *uplink.device;
+}
+
+nft::Stmt in_zone(nft::Key key, std::string_view zone) {
+    return in_set(key, zone_set_name(zone));
+}
+
+std::vector<const config::Zone*> inside_zones(const config::Config& config) {
+    std::vector<const config::Zone*> out;
+    for (const auto& z : config.zones)
+        if (z.uplinks.empty() && !z.interfaces.empty()) out.push_back(&z);
+    return out;
+}
+
+namespace {
+
+nft::Set ifname_set(std::string name, config::Loc origin) {
+    nft::Set s;
+    s.name = std::move(name);
+    s.key = {nft::Key::meta_iifname};
+    s.origin = origin;
+    return s;
+}
+
+void add_ifname(nft::Set& set, std::string ifname, config::Loc origin) {
+    for (const auto& e : set.elements)
+        if (std::get<std::string>(e.key.front()) == ifname) return;
+    nft::Element e;
+    e.key = {std::move(ifname)};
+    e.origin = origin;
+    set.elements.push_back(std::move(e));
+}
+
+std::string interface_device(const config::Config& config, const config::Name& name) {
+    const auto* itf = config.find_interface(*name);
+    if (!itf || itf->device->empty()) return *name;
+    return *itf->device;
+}
+
+nft::Set zone_set(const Context& ctx, const config::Zone& zone) {
+    const auto& config = ctx.config();
+    auto set = ifname_set(zone_set_name(*zone.name), zone.loc);
+    for (const auto& n : zone.interfaces) add_ifname(set, interface_device(config, n), n.loc);
+    for (const auto& n : zone.uplinks) {
+        if (const auto* up = config.find_uplink(*n)) add_ifname(set, uplink_ifname(ctx, *up), n.loc);
+    }
+    nft::sort_elements(set.elements);
+    return set;
+}
+
+}  // namespace
+
+void compile_zones(Context& ctx) {
+    for (const auto& zone : ctx.config().zones) ctx.add_set(zone_set(ctx, zone), SetGroup::zones);
+    auto uplinks = ifname_set(std::string(kUplinkIfSet), {});
+    for (const auto& up : ctx.config().uplinks)
+        add_ifname(uplinks, uplink_ifname(ctx, up), up.loc);
+    nft::sort_elements(uplinks.elements);
+    ctx.add_set(std::move(uplinks), SetGroup::zones);
+}
+
+}  // namespace gw::rules::detail

@@ -1,0 +1,109 @@
+// Classifying desired vs observed. Both sides are put in canonical form
+// first: elements sorted (the kernel's order means nothing), and the
+// observed tables, sets and chains ordered like the desired ones, so only
+// real differences remain; rule order inside a chain is kept (it matters).
+#include "rules/nft/diff.hpp"
+
+#include <algorithm>
+#include <tuple>
+
+#include "rules/nft/render.hpp"
+
+namespace gw::nft {
+
+bool value_less(const Value& a, const Value& b) {
+    if (a.index() != b.index()) return a.index() < b.index();
+    if (const auto* x = std::get_if<std::uint64_t>(&a)) return *x < std::get<std::uint64_t>(b);
+    if (const auto* x = std::get_if<std::string>(&a)) return *x < std::get<std::string>(b);
+    if (const auto* x = std::get_if<net::Prefix>(&a)) {
+        const auto& y = std::get<net::Prefix>(b);
+        return std::tie(x->address, x->length) < std::tie(y.address, y.length);
+    }
+    const auto& x = std::get<IntRange>(a);
+    const auto& y = std::get<IntRange>(b);
+    return std::tie(x.first, x.last) < std::tie(y.first, y.last);
+}
+
+namespace {
+
+bool values_less(const std::vector<Value>& a, const std::vector<Value>& b) {
+    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), value_less);
+}
+
+void canonical_rule(Rule& rule) {
+    for (auto& s : rule.stmts)
+        if (auto* l = std::get_if<Lookup>(&s)) sort_elements(l->inline_set);
+}
+
+// Observed objects named like desired ones, in the desired order; the rest
+// after them in their own order.
+template <class T, class Same>
+void align(std::vector<T>& observed, const std::vector<T>& desired, Same same) {
+    std::vector<T> out;
+    for (const auto& d : desired) {
+        auto it = std::find_if(observed.begin(), observed.end(), [&](const T& o) { return same(o, d); });
+        if (it == observed.end()) continue;
+        out.push_back(std::move(*it));
+        observed.erase(it);
+    }
+    for (auto& o : observed) out.push_back(std::move(o));
+    observed = std::move(out);
+}
+
+bool same_declaration(const Set& a, const Set& b) {
+    return a.name == b.name && a.key == b.key && a.data == b.data && a.verdict_map == b.verdict_map &&
+           a.interval == b.interval && a.counter == b.counter && a.comment == b.comment;
+}
+
+// Adds the sets whose elements differ; false when anything else differs.
+bool only_elements(const Table& d, const Table& o, std::vector<SetRef>& changed) {
+    if (d.family != o.family || d.name != o.name || d.chains != o.chains) return false;
+    if (d.sets.size() != o.sets.size()) return false;
+    for (std::size_t i = 0; i < d.sets.size(); ++i) {
+        if (!same_declaration(d.sets[i], o.sets[i])) return false;
+        if (d.sets[i].elements != o.sets[i].elements) changed.push_back({d.family, d.name, d.sets[i].name});
+    }
+    return true;
+}
+
+}  // namespace
+
+bool element_less(const Element& a, const Element& b) {
+    if (values_less(a.key, b.key)) return true;
+    if (values_less(b.key, a.key)) return false;
+    return values_less(a.data, b.data);
+}
+
+void sort_elements(std::vector<Element>& elements) {
+    std::stable_sort(elements.begin(), elements.end(), element_less);
+}
+
+Ruleset canonical(Ruleset ruleset) {
+    for (auto& t : ruleset.tables) {
+        for (auto& s : t.sets) sort_elements(s.elements);
+        for (auto& c : t.chains)
+            for (auto& r : c.rules) canonical_rule(r);
+    }
+    return ruleset;
+}
+
+RulesetDiff diff_rulesets(const Ruleset& desired, const Ruleset& observed) {
+    Ruleset d = canonical(desired), o = canonical(observed);
+    align(o.tables, d.tables, [](const Table& x, const Table& y) { return x.family == y.family && x.name == y.name; });
+    for (std::size_t i = 0; i < std::min(d.tables.size(), o.tables.size()); ++i) {
+        align(o.tables[i].sets, d.tables[i].sets, [](const Set& x, const Set& y) { return x.name == y.name; });
+        align(o.tables[i].chains, d.tables[i].chains, [](const Chain& x, const Chain& y) { return x.name == y.name; });
+    }
+    RulesetDiff diff;
+    RenderOptions plain;
+    diff.text = unified_diff(render_ruleset(o, plain), render_ruleset(d, plain), "kernel", "config");
+    if (d == o) return diff;
+    bool elements = d.tables.size() == o.tables.size();
+    for (std::size_t i = 0; elements && i < d.tables.size(); ++i)
+        elements = only_elements(d.tables[i], o.tables[i], diff.changed_sets);
+    diff.kind = elements ? ChangeKind::elements : ChangeKind::structure;
+    if (!elements) diff.changed_sets.clear();
+    return diff;
+}
+
+}  // namespace gw::nft

@@ -1,0 +1,201 @@
+// Values, statements and rules as nft text.
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+
+#include "rules/nft/keys.hpp"
+#include "rules/nft/render.hpp"
+
+namespace gw::nft {
+
+namespace {
+
+std::string hex32(std::uint64_t v) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "0x%08" PRIx64, v);
+    return buf;
+}
+
+std::string quoted(const std::string& s) {
+    std::string out = "\"";
+    for (char c : s) out += c == '"' ? '\'' : c;  // nft strings have no escapes
+    return out + "\"";
+}
+
+std::string bits(Key key, std::uint64_t value) {
+    std::string out;
+    for (std::uint64_t bit = 1; bit != 0 && value != 0; bit <<= 1) {
+        if (!(value & bit)) continue;
+        auto name = value_symbol(key, bit);
+        if (!name) continue;
+        out += (out.empty() ? "" : ",") + std::string(*name);
+        value &= ~bit;
+    }
+    if (value != 0) out += (out.empty() ? "" : ",") + hex32(value);
+    return out.empty() ? "0x0" : out;
+}
+
+std::string number(Key key, std::uint64_t v) {
+    if (is_bitmask(key)) return bits(key, v);
+    if (key == Key::meta_mark || key == Key::ct_mark) return hex32(v);
+    if (auto name = value_symbol(key, v)) return std::string(*name);
+    return std::to_string(v);
+}
+
+std::string prefix(const net::Prefix& p) {
+    if (p.length == p.address.bits()) return p.address.str();
+    return p.str();
+}
+
+std::string join_keys(const std::vector<Key>& keys) {
+    std::string out;
+    for (auto k : keys) out += (out.empty() ? "" : " . ") + render_key(k);
+    return out;
+}
+
+std::string inline_set(const std::vector<Key>& keys, const std::vector<Element>& elements) {
+    std::string out = "{ ";
+    for (std::size_t i = 0; i < elements.size(); ++i) {
+        if (i) out += ", ";
+        const auto& e = elements[i];
+        for (std::size_t k = 0; k < e.key.size(); ++k)
+            out += (k ? " . " : "") + render_value(keys[std::min(k, keys.size() - 1)], e.key[k]);
+    }
+    return out + " }";
+}
+
+std::string counter_text(const Counter& c, const RenderOptions& o) {
+    if (!o.counters) return "counter";
+    return "counter packets " + std::to_string(c.packets) + " bytes " + std::to_string(c.bytes);
+}
+
+const char* unit_name(RateUnit u) {
+    switch (u) {
+    case RateUnit::second: return "second";
+    case RateUnit::minute: return "minute";
+    case RateUnit::hour: return "hour";
+    case RateUnit::day: return "day";
+    }
+    return "second";
+}
+
+}  // namespace
+
+std::string render_key(Key key) {
+    if (key == Key::meta_iifname) return "iifname";
+    if (key == Key::meta_oifname) return "oifname";
+    return std::string(key_info(key).nft);
+}
+
+std::string render_value(Key key, const Value& value) {
+    if (const auto* n = std::get_if<std::uint64_t>(&value)) return number(key, *n);
+    if (const auto* s = std::get_if<std::string>(&value)) return quoted(*s);
+    if (const auto* p = std::get_if<net::Prefix>(&value)) return prefix(*p);
+    const auto& r = std::get<IntRange>(value);
+    return number(key, r.first) + "-" + number(key, r.last);
+}
+
+namespace {
+
+std::string stmt_text(const Cmp& c, const RenderOptions&) {
+    return render_key(c.key) + (c.negate ? " != " : " ") + render_value(c.key, c.value);
+}
+
+std::string stmt_text(const AnyBits& b, const RenderOptions&) {
+    return render_key(b.key) + " " + bits(b.key, b.bits);
+}
+
+std::string stmt_text(const Lookup& l, const RenderOptions&) {
+    std::string target = l.set.empty() ? inline_set(l.keys, l.inline_set) : "@" + l.set;
+    return join_keys(l.keys) + (l.negate ? " != " : " ") + target;
+}
+
+std::string stmt_text(const Counter& c, const RenderOptions& o) {
+    return counter_text(c, o);
+}
+
+std::string stmt_text(const Log& l, const RenderOptions&) {
+    return l.prefix.empty() ? "log" : "log prefix " + quoted(l.prefix);
+}
+
+std::string stmt_text(const Limit& l, const RenderOptions&) {
+    std::string out = "limit rate " + std::to_string(l.rate) + "/" + unit_name(l.per);
+    if (l.burst) out += " burst " + std::to_string(l.burst) + " packets";
+    return out;
+}
+
+std::string stmt_text(const Verdict& v, const RenderOptions&) {
+    switch (v.kind) {
+    case VerdictKind::accept: return "accept";
+    case VerdictKind::drop: return "drop";
+    case VerdictKind::jump: return "jump " + v.chain;
+    case VerdictKind::goto_: return "goto " + v.chain;
+    case VerdictKind::return_: return "return";
+    case VerdictKind::continue_: return "continue";
+    }
+    return "accept";
+}
+
+std::string stmt_text(const Reject& r, const RenderOptions&) {
+    switch (r.kind) {
+    case RejectKind::tcp_reset: return "reject with tcp reset";
+    case RejectKind::admin_prohibited: return "reject with icmpx admin-prohibited";
+    case RejectKind::port_unreachable: return "reject";
+    }
+    return "reject";
+}
+
+std::string nat_target(const Nat& n) {
+    bool v6 = n.family == net::Family::ipv6;
+    std::string out;
+    if (n.address) out = v6 && n.port ? "[" + n.address->str() + "]" : n.address->str();
+    if (n.port) out += ":" + std::to_string(*n.port);
+    return out;
+}
+
+std::string stmt_text(const Nat& n, const RenderOptions&) {
+    if (n.kind == NatKind::masquerade) return n.port ? "masquerade to :" + std::to_string(*n.port) : "masquerade";
+    std::string out = n.kind == NatKind::dnat ? "dnat " : "snat ";
+    out += n.family == net::Family::ipv4 ? "ip to " : "ip6 to ";
+    if (!n.map_keys.empty()) return out + join_keys(n.map_keys) + " map @" + n.map_name;
+    return out + nat_target(n);
+}
+
+std::string stmt_text(const SetMeta& s, const RenderOptions&) {
+    std::string out;
+    switch (s.target) {
+    case SetTarget::meta_mark: out = "meta mark set "; break;
+    case SetTarget::ct_mark: out = "ct mark set "; break;
+    case SetTarget::meta_broute: out = "meta broute set "; break;
+    }
+    if (s.from) return out + render_key(*s.from);
+    std::uint64_t v = s.value.value_or(0);
+    return out + (s.target == SetTarget::meta_broute ? std::to_string(v) : hex32(v));
+}
+
+std::string stmt_text(const MssClamp&, const RenderOptions&) {
+    return "tcp option maxseg size set rt mtu";
+}
+
+std::string stmt_text(const Opaque& o, const RenderOptions&) {
+    return "[unsupported: " + o.description + "]";
+}
+
+}  // namespace
+
+std::string render_stmt(const Stmt& stmt, const RenderOptions& options) {
+    return std::visit([&](const auto& s) { return stmt_text(s, options); }, stmt);
+}
+
+std::string render_rule(const Rule& rule, const RenderOptions& options) {
+    std::string out;
+    bool opaque = false;
+    for (const auto& s : rule.stmts) {
+        opaque = opaque || std::holds_alternative<Opaque>(s);
+        out += (out.empty() ? "" : " ") + render_stmt(s, options);
+    }
+    if (!rule.comment.empty()) out += " comment " + quoted(rule.comment);
+    return opaque ? "# " + out : out;
+}
+
+}  // namespace gw::nft
