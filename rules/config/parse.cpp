@@ -1,0 +1,89 @@
+// parse_config(): YAML tree -> Config, section by section, then the
+// cross-section validators. Diagnostics are collected throughout and sorted
+// at the end; the Config is handed out only when none of them is an error.
+#include "rules/config/parse.hpp"
+
+#include <array>
+
+#include "rules/config/sections.hpp"
+
+namespace gw::config {
+
+namespace {
+
+using SectionParser = void (*)(Reader&, const Node&, Config&);
+
+struct Section {
+    std::string_view key;
+    SectionParser parse;
+};
+
+// Order matters: references are resolved against what earlier sections
+// defined (nat needs zones and sets, routing needs uplinks).
+constexpr std::array<Section, 9> kSections{{
+    {"interfaces", parse_interfaces},
+    {"uplinks", parse_uplinks},
+    {"zones", parse_zones},
+    {"sets", parse_sets},
+    {"nat", parse_nat},
+    {"firewall", parse_firewall},
+    {"ipv6", parse_ipv6},
+    {"egress", parse_egress},
+    {"routing", parse_routing},
+}};
+
+constexpr std::array<std::string_view, 10> kTopKeys{
+    "version", "interfaces", "uplinks", "zones", "sets", "nat", "firewall", "ipv6", "egress", "routing",
+};
+
+void parse_version(Reader& r, const Node& root, Config& cfg) {
+    const Node* v = r.require(root, "", "version");
+    if (!v) return;
+    auto n = r.read_uint(*v, "version", 0, 0xffffffffu);
+    if (!n) return;
+    if (n->value != 1) {
+        r.error(v->loc, "version", "unknown version " + std::to_string(n->value),
+                "this gatewayd understands version 1");
+        return;
+    }
+    cfg.version = *n;
+}
+
+void parse_document(Reader& r, const Node& root, Config& cfg) {
+    if (root.is_null()) {
+        r.error(root.loc, "", "the file is empty", "start with 'version: 1'");
+        return;
+    }
+    if (!r.expect_map(root, "")) return;
+    r.check_keys(root, "", kTopKeys);
+    parse_version(r, root, cfg);
+    for (const auto& s : kSections)
+        if (const Node* n = root.find(s.key)) s.parse(r, *n, cfg);
+    set_firewall_defaults(cfg);
+    auto builtins = builtin_sets();
+    cfg.sets.insert(cfg.sets.end(), builtins.begin(), builtins.end());
+}
+
+}  // namespace
+
+ParseResult parse_config(std::string_view text, std::string file, const HostFacts* host) {
+    ParseResult result;
+    Config cfg;
+    cfg.file = std::move(file);
+    Node root;
+    if (load_yaml(text, root, result.diagnostics)) {
+        Reader r(result.diagnostics);
+        parse_document(r, root, cfg);
+        // Run even after errors: the operator wants every problem at once.
+        // Entries whose own values were bad are still kept by name, so the
+        // reference checks do not add noise about them.
+        validate_refs(r, cfg);
+        validate_nat(r, cfg);
+        validate_semantics(r, cfg, host);
+    }
+    result.diagnostics.sort();
+    if (!result.diagnostics.has_errors()) result.config = std::move(cfg);
+    return result;
+}
+
+}  // namespace gw::config

@@ -1,0 +1,130 @@
+// nat: masquerade (source NAT to the uplink address) and port forwards
+// (destination NAT from an uplink to an inside host). Overlaps between
+// forwards and targets outside the inside networks are checked in
+// validate_nat.cpp once the whole file is read.
+#include <charconv>
+
+#include "rules/config/sections.hpp"
+
+namespace gw::config {
+
+namespace {
+
+constexpr std::string_view kNatKeys[] = {"masquerade", "forwards", "hairpin", "mss-clamp"};
+constexpr std::string_view kMasqKeys[] = {"from", "to"};
+constexpr std::string_view kForwardKeys[] = {"name", "proto", "port", "ports", "to", "from", "uplink"};
+
+bool is_zone(const Config& cfg, std::string_view name) {
+    for (const auto& z : cfg.zones)
+        if (z.name.value == name) return true;
+    return false;
+}
+
+std::optional<Masquerade> parse_masquerade(Reader& r, const Node& n, const std::string& path, const Config& cfg) {
+    if (!r.expect_map(n, path)) return std::nullopt;
+    r.check_keys(n, path, kMasqKeys);
+    Masquerade m;
+    m.loc = n.loc;
+    if (const Node* f = n.find("from")) {
+        // Names here are zones or sets; a zone name wins (zones and sets are
+        // distinct kinds, a name used as both is reported in validate_refs).
+        AddressMatch from = r.read_address_list(*f, join_path(path, "from"));
+        m.from.prefixes = std::move(from.prefixes);
+        for (auto& name : from.sets) (is_zone(cfg, name.value) ? m.from_zones : m.from.sets).push_back(name);
+    }
+    if (const Node* t = n.find("to")) m.to = r.read_names(*t, join_path(path, "to"));
+    return m;
+}
+
+// Exactly one of two synonymous keys ("port"/"ports").
+const Node* one_of(Reader& r, const Node& n, const std::string& path, std::string_view a, std::string_view b) {
+    const Node* ka = n.find_key(a);
+    const Node* kb = n.find_key(b);
+    if (ka && kb) {
+        const Node* later = ka->loc.line > kb->loc.line ? ka : kb;
+        r.error(later->loc, join_path(path, later->text),
+                "'" + std::string(a) + "' and '" + std::string(b) + "' are the same key; give only one");
+    }
+    return ka ? n.find(a) : kb ? n.find(b) : nullptr;
+}
+
+void parse_target(Reader& r, const Node& n, const std::string& path, PortForward& f) {
+    auto s = r.read_string(n, path);
+    if (!s) return;
+    std::string_view text = s->value;
+    std::string_view port_text;
+    auto colon = text.find(':');
+    if (colon != std::string_view::npos && text.find(':', colon + 1) == std::string_view::npos) {
+        port_text = text.substr(colon + 1);
+        text = text.substr(0, colon);
+    }
+    auto a = net::Address::parse(text);
+    if (!a || a->family != net::Family::ipv4) {
+        r.error(n.loc, path, "invalid forward target '" + s->value + "'",
+                "expected an IPv4 address, optionally with a port: 172.16.1.100 or 172.16.1.100:8443");
+        return;
+    }
+    f.to = Located<net::Address>{*a, n.loc};
+    if (colon == std::string_view::npos) return;
+    unsigned port = 0;
+    auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (ec != std::errc{} || end != port_text.data() + port_text.size() || port < 1 || port > 65535) {
+        r.error(n.loc, path, "invalid port '" + std::string(port_text) + "' in forward target",
+                "a port is a number 1..65535");
+        return;
+    }
+    f.to_port = Located<std::uint16_t>{static_cast<std::uint16_t>(port), n.loc};
+}
+
+void check_target_port(Reader& r, const std::string& path, const PortForward& f) {
+    if (!f.to_port) return;
+    bool single = f.ports.size() == 1 && f.ports.front().single();
+    if (single || f.ports.empty()) return;
+    r.error(f.to_port->loc, join_path(path, "to"),
+            "'to' gives port " + std::to_string(f.to_port->value) + " but the forward has more than one port",
+            "drop ':" + std::to_string(f.to_port->value) + "' to keep each port, or split the forward");
+}
+
+std::optional<PortForward> parse_forward(Reader& r, const Node& n, const std::string& path) {
+    if (!r.expect_map(n, path)) return std::nullopt;
+    r.check_keys(n, path, kForwardKeys);
+    PortForward f;
+    f.loc = n.loc;
+    if (const Node* name = r.require(n, path, "name")) assign(f.name, r.read_name(*name, join_path(path, "name")));
+    if (const Node* p = n.find("proto"))
+        assign(f.proto, r.read_enum<Proto>(*p, join_path(path, "proto"),
+                                           {{"tcp", Proto::tcp}, {"udp", Proto::udp}, {"both", Proto::tcp_udp}}));
+    if (const Node* p = one_of(r, n, path, "port", "ports"))
+        f.ports = r.read_ports(*p, join_path(path, "port"));
+    else
+        r.require(n, path, "port");
+    if (const Node* t = r.require(n, path, "to")) parse_target(r, *t, join_path(path, "to"), f);
+    if (const Node* s = n.find("from")) f.sources = r.read_address_list(*s, join_path(path, "from"));
+    if (const Node* u = n.find("uplink")) f.uplinks = r.read_names(*u, join_path(path, "uplink"));
+    check_target_port(r, path, f);
+    return f;
+}
+
+template <class T, class Fn>
+void parse_list(Reader& r, const Node& n, const std::string& path, std::vector<T>& out, Fn&& fn) {
+    if (n.is_null() || !r.expect_list(n, path)) return;
+    for (std::size_t i = 0; i < n.items.size(); ++i)
+        if (auto v = fn(n.items[i], join_path(path, i))) out.push_back(std::move(*v));
+}
+
+}  // namespace
+
+void parse_nat(Reader& r, const Node& n, Config& cfg) {
+    if (!r.expect_map_or_null(n, "nat")) return;
+    r.check_keys(n, "nat", kNatKeys);
+    if (const Node* m = n.find("masquerade"))
+        parse_list(r, *m, "nat.masquerade", cfg.nat.masquerade,
+                   [&](const Node& item, const std::string& p) { return parse_masquerade(r, item, p, cfg); });
+    if (const Node* f = n.find("forwards"))
+        parse_list(r, *f, "nat.forwards", cfg.nat.forwards,
+                   [&](const Node& item, const std::string& p) { return parse_forward(r, item, p); });
+    if (const Node* h = n.find("hairpin")) assign(cfg.nat.hairpin, r.read_bool(*h, "nat.hairpin"));
+    if (const Node* m = n.find("mss-clamp")) assign(cfg.nat.mss_clamp, r.read_bool(*m, "nat.mss-clamp"));
+}
+
+}  // namespace gw::config

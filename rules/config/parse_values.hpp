@@ -1,0 +1,121 @@
+// Reading typed values out of the YAML tree: every reader checks the node's
+// type and range, reports what is wrong at the node's line:col, and returns
+// nullopt (or an empty list) so the caller just moves on. Section parsers
+// are built from these and never look at raw text themselves.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "rules/config/diag.hpp"
+#include "rules/config/model.hpp"
+#include "rules/config/yaml_tree.hpp"
+
+namespace gw::config {
+
+// "nat" + "forwards" -> "nat.forwards"; "nat.forwards" + 2 -> "nat.forwards[2]".
+std::string join_path(std::string_view base, std::string_view key);
+std::string join_path(std::string_view base, std::size_t index);
+
+// [a-z][a-z0-9_-]{0,14}: names become parts of kernel object names.
+bool is_valid_name(std::string_view s);
+
+template <class E>
+using EnumTable = std::initializer_list<std::pair<std::string_view, E>>;
+
+class Reader {
+public:
+    explicit Reader(Diagnostics& diags) : diags_(diags) {}
+
+    void error(Loc at, std::string path, std::string message, std::string hint = {});
+    void warning(Loc at, std::string path, std::string message, std::string hint = {});
+
+    // Type checks that report "expected X, got Y" at the node.
+    bool expect_map(const Node& n, const std::string& path);
+    bool expect_list(const Node& n, const std::string& path);
+    // A key's value that must be a mapping; null (an empty section) is an
+    // empty mapping.
+    bool expect_map_or_null(const Node& n, const std::string& path);
+
+    // Every key of `map` not in `allowed` is an error with a "did you mean".
+    void check_keys(const Node& map, const std::string& path, std::span<const std::string_view> allowed);
+    void check_keys(const Node& map, const std::string& path, std::initializer_list<std::string_view> allowed) {
+        check_keys(map, path, std::span<const std::string_view>(allowed.begin(), allowed.size()));
+    }
+    // The value of a required key, or an error "missing required key".
+    // `at` overrides where the error points (e.g. the entry's name key).
+    const Node* require(const Node& map, const std::string& path, std::string_view key, Loc at = {});
+
+    std::optional<Located<bool>> read_bool(const Node& n, const std::string& path);
+    std::optional<Located<std::uint32_t>> read_uint(const Node& n, const std::string& path,
+                                                    std::uint32_t min, std::uint32_t max);
+    std::optional<Located<std::string>> read_string(const Node& n, const std::string& path);
+    // A non-empty absolute path.
+    std::optional<Located<std::string>> read_path(const Node& n, const std::string& path);
+    std::optional<Name> read_name(const Node& n, const std::string& path);
+    // A map key naming an entry: reported when invalid but returned anyway,
+    // so references to the entry still resolve and add no noise.
+    Name read_key_name(const Node& key, const std::string& path);
+    std::optional<Name> read_link_name(const Node& n, const std::string& path);
+    // A name or a list of names (`uplink: wan` or `uplink: [wan, wan2]`).
+    Names read_names(const Node& n, const std::string& path);
+    Names read_link_names(const Node& n, const std::string& path);
+    // A list of free-form strings (user and group names, icmp types).
+    Names read_strings(const Node& n, const std::string& path);
+
+    Ports read_ports(const Node& n, const std::string& path);
+    std::optional<PortRange> read_port_range(const Node& n, const std::string& path);
+
+    std::optional<Located<net::Address>> read_address(const Node& n, const std::string& path,
+                                                      std::optional<net::Family> family = {});
+    // A host address with prefix length (interface addresses): host bits allowed.
+    std::optional<Located<net::Prefix>> read_host_prefix(const Node& n, const std::string& path);
+    // A network: host bits and mistyped private ranges are reported.
+    std::optional<Located<net::Prefix>> read_network(const Node& n, const std::string& path);
+    std::vector<Located<net::Prefix>> read_networks(const Node& n, const std::string& path);
+    // Prefixes and set names, one string or a list.
+    AddressMatch read_address_list(const Node& n, const std::string& path);
+
+    template <class E>
+    std::optional<Located<E>> read_enum(const Node& n, const std::string& path, EnumTable<E> table);
+
+    Diagnostics& diags() { return diags_; }
+
+private:
+    std::optional<std::string_view> scalar_text(const Node& n, const std::string& path,
+                                                std::string_view expected);
+    void unknown_enum(const Node& n, const std::string& path, std::span<const std::string_view> names);
+    void check_network(const Located<net::Prefix>& p, const std::string& written, const std::string& path);
+
+    Diagnostics& diags_;
+};
+
+template <class E>
+std::optional<Located<E>> Reader::read_enum(const Node& n, const std::string& path, EnumTable<E> table) {
+    auto text = scalar_text(n, path, "a string");
+    if (!text) return std::nullopt;
+    std::vector<std::string_view> names;
+    for (const auto& [name, value] : table) {
+        if (name == *text) return Located<E>{value, n.loc};
+        names.push_back(name);
+    }
+    unknown_enum(n, path, names);
+    return std::nullopt;
+}
+
+// Assigns when the reader produced a value; keeps the default otherwise.
+template <class T>
+void assign(T& dst, std::optional<T>&& v) {
+    if (v) dst = std::move(*v);
+}
+template <class T>
+void assign(std::optional<T>& dst, std::optional<T>&& v) {
+    if (v) dst = std::move(v);
+}
+
+}  // namespace gw::config

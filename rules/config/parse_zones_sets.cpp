@@ -1,0 +1,52 @@
+// zones group interfaces, uplinks and the networks behind them; sets are
+// named address lists. Both are referred to by name from nat, firewall,
+// egress and routing; the references are checked in validate_refs.cpp.
+#include "rules/config/sections.hpp"
+
+namespace gw::config {
+
+namespace {
+
+constexpr std::string_view kZoneKeys[] = {"interfaces", "uplinks", "networks"};
+
+Zone parse_zone(Reader& r, const Node& key, const Node& n, const std::string& path) {
+    Zone z;
+    z.name = r.read_key_name(key, path);
+    z.loc = key.loc;
+    if (!r.expect_map_or_null(n, path)) return z;
+    r.check_keys(n, path, kZoneKeys);
+    if (const Node* i = n.find("interfaces")) z.interfaces = r.read_names(*i, join_path(path, "interfaces"));
+    if (const Node* u = n.find("uplinks")) z.uplinks = r.read_names(*u, join_path(path, "uplinks"));
+    if (const Node* w = n.find("networks")) z.networks = r.read_address_list(*w, join_path(path, "networks"));
+    if (z.interfaces.empty() && z.uplinks.empty() && z.networks.empty())
+        r.warning(key.loc, path, "zone '" + key.text + "' is empty",
+                  "give it interfaces, uplinks or networks, or remove it");
+    return z;
+}
+
+}  // namespace
+
+void parse_zones(Reader& r, const Node& n, Config& cfg) {
+    if (!r.expect_map_or_null(n, "zones")) return;
+    for (const auto& [key, value] : n.entries)
+        cfg.zones.push_back(parse_zone(r, key, value, join_path("zones", key.text)));
+}
+
+void parse_sets(Reader& r, const Node& n, Config& cfg) {
+    if (!r.expect_map_or_null(n, "sets")) return;
+    for (const auto& [key, value] : n.entries) {
+        auto path = join_path("sets", key.text);
+        AddressSet set;
+        set.name = r.read_key_name(key, path);
+        set.loc = key.loc;
+        if (is_builtin_set(key.text)) {
+            r.error(key.loc, path, "set '" + key.text + "' is built in and cannot be redefined",
+                    "choose another name");
+            continue;
+        }
+        set.elements = r.read_networks(value, path);
+        cfg.sets.push_back(std::move(set));
+    }
+}
+
+}  // namespace gw::config

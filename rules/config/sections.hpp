@@ -1,0 +1,48 @@
+// The section parsers and validators that parse_config() runs in order.
+// Each section parser reads one top-level key into the Config and reports
+// what is wrong locally; validate_* then check what spans sections
+// (references, overlaps, lockout) on the assembled Config.
+#pragma once
+
+#include "rules/config/model.hpp"
+#include "rules/config/parse.hpp"
+#include "rules/config/parse_values.hpp"
+#include "rules/config/yaml_tree.hpp"
+
+namespace gw::config {
+
+void parse_interfaces(Reader& r, const Node& n, Config& cfg);
+void parse_uplinks(Reader& r, const Node& n, Config& cfg);
+void parse_zones(Reader& r, const Node& n, Config& cfg);
+void parse_sets(Reader& r, const Node& n, Config& cfg);
+void parse_nat(Reader& r, const Node& n, Config& cfg);
+void parse_firewall(Reader& r, const Node& n, Config& cfg);
+void parse_ipv6(Reader& r, const Node& n, Config& cfg);
+void parse_egress(Reader& r, const Node& n, Config& cfg);
+void parse_routing(Reader& r, const Node& n, Config& cfg);
+// Defaults that depend on the chain (log prefixes), applied with or without
+// a firewall section.
+void set_firewall_defaults(Config& cfg);
+
+// Where a firewall rule sits decides which keys it may have.
+enum class RuleSite {
+    input,          // firewall.input.rules: from, no to
+    forward,        // firewall.forward.rules: from and to
+    output,         // firewall.output.rules: to, no from
+    allow_inbound,  // ipv6.bridge-split.allow-inbound: allow only, no from/to
+};
+std::optional<FirewallRule> parse_rule(Reader& r, const Node& n, const std::string& path, RuleSite site);
+// Checks shared by firewall and egress rules: `port` needs tcp/udp/both,
+// addresses and icmp protocols must agree with `family`.
+void check_rule_shape(Reader& r, const Node& map, const std::string& path, const Located<Proto>& proto,
+                      const Located<Family>& family, const AddressMatch& src, const AddressMatch& dst);
+
+// Built-in address sets (rfc1918, loopback, link-local, ula, documentation).
+std::vector<AddressSet> builtin_sets();
+bool is_builtin_set(std::string_view name);
+
+void validate_refs(Reader& r, const Config& cfg);
+void validate_nat(Reader& r, const Config& cfg);
+void validate_semantics(Reader& r, const Config& cfg, const HostFacts* host);
+
+}  // namespace gw::config

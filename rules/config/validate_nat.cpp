@@ -1,0 +1,104 @@
+// Port forwards against each other and against the inside networks. Two
+// forwards may not claim the same port on the same uplink (the kernel map
+// would keep one silently); a target must be an inside host, never the
+// gateway's own address.
+#include <algorithm>
+
+#include "rules/config/sections.hpp"
+
+namespace gw::config {
+
+namespace {
+
+// Which of tcp/udp two forwards share; empty when none.
+std::string shared_proto(Proto a, Proto b) {
+    bool tcp = (a == Proto::tcp || a == Proto::tcp_udp) && (b == Proto::tcp || b == Proto::tcp_udp);
+    bool udp = (a == Proto::udp || a == Proto::tcp_udp) && (b == Proto::udp || b == Proto::tcp_udp);
+    if (tcp && udp) return "tcp and udp";
+    return tcp ? "tcp" : udp ? "udp" : "";
+}
+
+// The uplink two forwards share: "" for none, "*" when both take every uplink.
+std::string shared_uplink(const PortForward& a, const PortForward& b) {
+    if (a.uplinks.empty() && b.uplinks.empty()) return "*";
+    if (a.uplinks.empty()) return b.uplinks.front().value;
+    if (b.uplinks.empty()) return a.uplinks.front().value;
+    for (const auto& x : a.uplinks)
+        for (const auto& y : b.uplinks)
+            if (x.value == y.value) return x.value;
+    return "";
+}
+
+std::string port_text(unsigned first, unsigned last) {
+    return first == last ? "port " + std::to_string(first) : "ports " + std::to_string(first) + "-" + std::to_string(last);
+}
+
+void check_pair(Reader& r, const PortForward& a, const PortForward& b, const std::string& path) {
+    std::string proto = shared_proto(a.proto.value, b.proto.value);
+    std::string uplink = shared_uplink(a, b);
+    if (proto.empty() || uplink.empty()) return;
+    for (const auto& pb : b.ports) {
+        for (const auto& pa : a.ports) {
+            unsigned lo = std::max(pa.first, pb.first), hi = std::min(pa.last, pb.last);
+            if (lo > hi) continue;
+            std::string where = uplink == "*" ? "" : " on uplink '" + uplink + "'";
+            r.error(pb.loc, join_path(path, "port"),
+                    proto + " " + port_text(lo, hi) + where + " is already forwarded by '" + a.name.value + "' (line " +
+                        std::to_string(pa.loc.line) + ")",
+                    "one uplink port can lead to one inside host only");
+            return;
+        }
+    }
+}
+
+struct Inside {
+    std::vector<net::Prefix> networks;
+    std::vector<std::pair<net::Address, std::string>> own;  // gateway address, interface
+};
+
+Inside inside_of(const Config& cfg) {
+    Inside in;
+    for (const auto& itf : cfg.interfaces) {
+        for (const auto& a : itf.addresses) {
+            in.networks.push_back(a->network());
+            in.own.emplace_back(a->address, itf.name.value);
+        }
+    }
+    for (const auto& z : cfg.zones) {
+        for (const auto& p : z.networks.prefixes) in.networks.push_back(*p);
+        for (const auto& s : z.networks.sets)
+            if (const AddressSet* set = cfg.find_set(s.value))
+                for (const auto& e : set->elements) in.networks.push_back(*e);
+    }
+    return in;
+}
+
+void check_target(Reader& r, const Inside& in, const PortForward& f, const std::string& path) {
+    if (!f.to.loc.known()) return;
+    for (const auto& [addr, itf] : in.own) {
+        if (addr != f.to.value) continue;
+        r.error(f.to.loc, join_path(path, "to"),
+                "forward target " + addr.str() + " is the gateway's own address (interface '" + itf + "')",
+                "to publish a service of the gateway itself, allow it in firewall.input");
+        return;
+    }
+    bool inside = std::any_of(in.networks.begin(), in.networks.end(),
+                              [&](const net::Prefix& p) { return p.contains(f.to.value); });
+    if (!inside)
+        r.warning(f.to.loc, join_path(path, "to"), "forward target " + f.to->str() + " is outside every internal network",
+                  "internal networks are the zones' networks and the networks of interface addresses");
+}
+
+}  // namespace
+
+void validate_nat(Reader& r, const Config& cfg) {
+    const auto& fw = cfg.nat.forwards;
+    Inside in = inside_of(cfg);
+    for (std::size_t j = 0; j < fw.size(); ++j) {
+        auto path = join_path("nat.forwards", j);
+        for (std::size_t i = 0; i < j; ++i) check_pair(r, fw[i], fw[j], path);
+        check_target(r, in, fw[j], path);
+    }
+}
+
+}  // namespace gw::config
