@@ -1,0 +1,89 @@
+// canonicalize(): a ruleset run through the encoder and back through the
+// decoder without a kernel in between. What comes out is what observe()
+// would return after applying it, so the daemon can compare like with like.
+#include <linux/netfilter/nf_tables.h>
+
+#include <map>
+#include <new>
+
+#include "daemon/kernel/nft_backend.hpp"
+#include "daemon/kernel/nft_decode.hpp"
+
+namespace gw::kernel {
+
+namespace {
+
+std::string anonymous_name(std::uint32_t id) {
+    return "__set" + std::to_string(id);
+}
+
+// The kernel names anonymous sets itself; here they get a name from their id.
+void name_lookups(nftnl_rule* rule) {
+    NftExprIterPtr it(nftnl_expr_iter_create(rule));
+    if (!it) throw std::bad_alloc();
+    for (auto* e = nftnl_expr_iter_next(it.get()); e; e = nftnl_expr_iter_next(it.get())) {
+        if (std::string_view(nftnl_expr_get_str(e, NFTNL_EXPR_NAME)) != "lookup" ||
+            !nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_SET_ID))
+            continue;
+        auto name = anonymous_name(nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_SET_ID));
+        nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, name.c_str());
+    }
+}
+
+void move_elements(nftnl_set* from, nftnl_set* to) {
+    NftElemIterPtr it(nftnl_set_elems_iter_create(from));
+    if (!it) throw std::bad_alloc();
+    for (auto* e = nftnl_set_elems_iter_next(it.get()); e; e = nftnl_set_elems_iter_next(it.get())) {
+        NftSetElemPtr copy(nftnl_set_elem_clone(e));
+        if (!copy) throw std::bad_alloc();
+        nftnl_set_elem_add(to, copy.release());  // the set owns its elements
+    }
+}
+
+void absorb(std::vector<NftOp>& ops, NftDump& dump, std::map<std::uint32_t, nftnl_set*>& by_id) {
+    for (auto& op : ops) {
+        switch (op.kind) {
+        case OpKind::add_table: dump.tables.push_back(std::move(std::get<NftTablePtr>(op.object))); break;
+        case OpKind::add_chain: dump.chains.push_back(std::move(std::get<NftChainPtr>(op.object))); break;
+        case OpKind::add_set: {
+            auto& s = std::get<NftSetPtr>(op.object);
+            auto id = nftnl_set_get_u32(s.get(), NFTNL_SET_ID);
+            if (nftnl_set_get_u32(s.get(), NFTNL_SET_FLAGS) & NFT_SET_ANONYMOUS)
+                nftnl_set_set_str(s.get(), NFTNL_SET_NAME, anonymous_name(id).c_str());
+            by_id[id] = s.get();
+            dump.sets.push_back(std::move(s));
+            break;
+        }
+        case OpKind::add_elements: {
+            auto* carrier = std::get<NftSetPtr>(op.object).get();
+            auto it = by_id.find(nftnl_set_get_u32(carrier, NFTNL_SET_ID));
+            if (it != by_id.end()) move_elements(carrier, it->second);
+            break;
+        }
+        case OpKind::add_rule: {
+            auto& r = std::get<NftRulePtr>(op.object);
+            name_lookups(r.get());
+            dump.rules.push_back(std::move(r));
+            break;
+        }
+        case OpKind::delete_table:
+        case OpKind::flush_elements: break;
+        }
+    }
+}
+
+}  // namespace
+
+std::expected<nft::Ruleset, KernelError> canonicalize(const nft::Ruleset& ruleset) {
+    SetIds ids;
+    NftDump dump;
+    std::map<std::uint32_t, nftnl_set*> by_id;
+    for (const auto& table : ruleset.tables) {
+        auto ops = encode_table(table, ids);
+        if (!ops) return std::unexpected(encode_error(ops.error().what, ops.error().message, ops.error().origin));
+        absorb(*ops, dump, by_id);
+    }
+    return decode_ruleset(dump);
+}
+
+}  // namespace gw::kernel
