@@ -1,0 +1,85 @@
+// gwctl check [--json] [FILE...]: validate without touching the system.
+// Human output: diagnostics on stderr with source line and caret, then a
+// one-line verdict per file. --json: one JSON object per file on stdout
+// (JSON Lines when several files are given). Exit 0 if every file is
+// valid (warnings allowed), 2 otherwise.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "ctl/commands.hpp"
+#include "ctl/config_file.hpp"
+
+namespace gw::ctl {
+
+namespace {
+
+std::string plural(std::size_t n, const char* word) {
+    return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+}
+
+std::string verdict(const config::Diagnostics& diags) {
+    std::size_t errors = 0, warnings = 0;
+    for (const auto& d : diags.items()) (d.severity == config::Severity::error ? errors : warnings)++;
+    if (errors) return plural(errors, "error") + (warnings ? ", " + plural(warnings, "warning") : "");
+    return warnings ? "ok (" + plural(warnings, "warning") + ")" : "ok";
+}
+
+// An unreadable file in --json mode still yields one object, so a script
+// reading the output sees every file it asked about.
+void print_unreadable_json(const std::string& path, const std::string& why) {
+    config::Diagnostics d;
+    d.error({}, "", why);
+    std::fputs(config::render_diagnostics_json(d, path).c_str(), stdout);
+}
+
+bool check_one(const std::string& path, bool json) {
+    auto loaded = load_config_file(path);
+    if (!loaded) {
+        if (json) print_unreadable_json(path, loaded.error());
+        else std::fprintf(stderr, "gwctl: %s\n", loaded.error().c_str());
+        return false;
+    }
+    const auto& diags = loaded->result.diagnostics;
+    bool ok = !diags.has_errors();
+    if (json) {
+        std::fputs(config::render_diagnostics_json(diags, path).c_str(), stdout);
+        return ok;
+    }
+    std::fputs(config::render_diagnostics(diags, path, loaded->text).c_str(), stderr);
+    std::fprintf(ok ? stdout : stderr, "%s: %s\n", path.c_str(), verdict(diags).c_str());
+    return ok;
+}
+
+void check_usage() {
+    std::fputs("usage: gwctl check [--json] [FILE...]\n"
+               "  validate gateway.yaml files (default /etc/gatewayd/gateway.yaml);\n"
+               "  exit 0 if all are valid (warnings allowed), 2 otherwise\n",
+               stderr);
+}
+
+}  // namespace
+
+int run_check(Args args) {
+    bool json = false;
+    std::vector<std::string> files;
+    bool options_done = false;
+    for (auto a : args) {
+        if (!options_done && a == "--json") json = true;
+        else if (!options_done && a == "--") options_done = true;
+        else if (!options_done && (a == "-h" || a == "--help")) {
+            check_usage();
+            return kExitOk;
+        } else if (!options_done && a.size() > 1 && a[0] == '-') {
+            std::fprintf(stderr, "gwctl check: unknown option '%.*s'\n", static_cast<int>(a.size()), a.data());
+            check_usage();
+            return kExitError;
+        } else files.emplace_back(a);
+    }
+    if (files.empty()) files.emplace_back(kDefaultConfig);
+    bool all_ok = true;
+    for (const auto& f : files) all_ok = check_one(f, json) && all_ok;
+    return all_ok ? kExitOk : kExitError;
+}
+
+}  // namespace gw::ctl

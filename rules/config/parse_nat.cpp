@@ -25,14 +25,14 @@ std::optional<Masquerade> parse_masquerade(Reader& r, const Node& n, const std::
     r.check_keys(n, path, kMasqKeys);
     Masquerade m;
     m.loc = n.loc;
-    if (const Node* f = n.find("from")) {
+    if (const Node* f = r.require(n, path, "from")) {
         // Names here are zones or sets; a zone name wins (zones and sets are
         // distinct kinds, a name used as both is reported in validate_refs).
         AddressMatch from = r.read_address_list(*f, join_path(path, "from"));
         m.from.prefixes = std::move(from.prefixes);
         for (auto& name : from.sets) (is_zone(cfg, name.value) ? m.from_zones : m.from.sets).push_back(name);
     }
-    if (const Node* t = n.find("to")) m.to = r.read_names(*t, join_path(path, "to"));
+    if (const Node* t = r.require(n, path, "to")) m.to = r.read_names(*t, join_path(path, "to"));
     return m;
 }
 

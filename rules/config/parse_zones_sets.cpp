@@ -15,8 +15,11 @@ Zone parse_zone(Reader& r, const Node& key, const Node& n, const std::string& pa
     z.loc = key.loc;
     if (!r.expect_map_or_null(n, path)) return z;
     r.check_keys(n, path, kZoneKeys);
-    if (const Node* i = n.find("interfaces")) z.interfaces = r.read_names(*i, join_path(path, "interfaces"));
-    if (const Node* u = n.find("uplinks")) z.uplinks = r.read_names(*u, join_path(path, "uplinks"));
+    // Lists only, as the contract writes them: `interfaces: [lan]`.
+    if (const Node* i = n.find("interfaces"); i && r.expect_list(*i, join_path(path, "interfaces")))
+        z.interfaces = r.read_names(*i, join_path(path, "interfaces"));
+    if (const Node* u = n.find("uplinks"); u && r.expect_list(*u, join_path(path, "uplinks")))
+        z.uplinks = r.read_names(*u, join_path(path, "uplinks"));
     if (const Node* w = n.find("networks")) z.networks = r.read_address_list(*w, join_path(path, "networks"));
     if (z.interfaces.empty() && z.uplinks.empty() && z.networks.empty())
         r.warning(key.loc, path, "zone '" + key.text + "' is empty",
@@ -44,7 +47,14 @@ void parse_sets(Reader& r, const Node& n, Config& cfg) {
                     "choose another name");
             continue;
         }
-        set.elements = r.read_networks(value, path);
+        // One prefix or a list, like any address list, but literal only:
+        // sets do not nest.
+        if (value.is_scalar()) {
+            if (auto p = r.read_network(value, path)) set.elements.push_back(*p);
+        } else {
+            set.elements = r.read_networks(value, path);
+            if (value.is_sequence() && value.items.empty()) r.error(value.loc, path, "empty set '" + key.text + "'");
+        }
         cfg.sets.push_back(std::move(set));
     }
 }

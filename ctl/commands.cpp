@@ -1,0 +1,39 @@
+// The verb table and the usage text built from it.
+#include "ctl/commands.hpp"
+
+#include <array>
+#include <cstdio>
+#include <string>
+
+namespace gw::ctl {
+
+namespace {
+
+constexpr std::array kCommands{
+    Command{"check", "check [--json] [FILE...]",
+            "validate config files (default /etc/gatewayd/gateway.yaml); exit 2 if invalid", run_check},
+};
+
+}  // namespace
+
+std::span<const Command> commands() {
+    return kCommands;
+}
+
+const Command* find_command(std::string_view name) {
+    for (const auto& c : kCommands)
+        if (c.name == name) return &c;
+    return nullptr;
+}
+
+void print_usage(bool to_stderr) {
+    std::string text = "usage: gwctl COMMAND [ARGS...]\n\ncommands:\n";
+    for (const auto& c : kCommands) {
+        std::string syn(c.synopsis);
+        text += "  " + syn + std::string(syn.size() < 28 ? 28 - syn.size() : 1, ' ') + std::string(c.summary) + "\n";
+    }
+    text += "  help                        show this text\n";
+    std::fputs(text.c_str(), to_stderr ? stderr : stdout);
+}
+
+}  // namespace gw::ctl
