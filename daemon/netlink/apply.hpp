@@ -1,0 +1,16 @@
+// Executing a diff's operations against the kernel, one acknowledged
+// netlink request (or /proc/sys write) each, in op_phase() order. EEXIST on
+// create and "already gone" on delete are success; transient failures are
+// collected and the rest still applied; the first fatal one stops the run.
+#pragma once
+
+#include <vector>
+
+#include "daemon/netlink/error.hpp"
+#include "rules/netstate/diff.hpp"
+
+namespace gw::kernel {
+
+ApplyResult apply_netstate_ops(const std::vector<netstate::NetOp>& ops);
+
+}  // namespace gw::kernel

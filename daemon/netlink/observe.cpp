@@ -1,0 +1,135 @@
+#include "daemon/netlink/observe.hpp"
+
+#include <algorithm>
+
+#include <netlink/errno.h>
+
+#include "daemon/netlink/codec.hpp"
+#include "daemon/netlink/rtnl.hpp"
+#include "daemon/netlink/sysctl.hpp"
+#include "rules/netstate/owner.hpp"
+
+namespace gw::kernel {
+namespace {
+
+// A dump the kernel interrupted (the table changed under it) is simply
+// asked for again; after a few tries the caller gets a transient error.
+constexpr int kDumpAttempts = 3;
+
+template <class Alloc>
+std::expected<NlCachePtr, KernelError> dump(nl_sock* sock, const char* what, Alloc alloc) {
+    int rc = 0;
+    for (int attempt = 0; attempt < kDumpAttempts; ++attempt) {
+        nl_cache* cache = nullptr;
+        rc = alloc(sock, &cache);
+        if (rc >= 0) return NlCachePtr(cache);
+        if (cache) nl_cache_free(cache);
+        if (rc != -NLE_DUMP_INTR) break;
+    }
+    // An interrupted dump maps to EINTR: transient, like an overrun.
+    return std::unexpected(system_error(std::string("dump ") + what, errno_of_nl_error(rc), nl_geterror(rc)));
+}
+
+template <class T, class F>
+void for_each(nl_cache* cache, F f) {
+    for (nl_object* o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o))
+        f(reinterpret_cast<T*>(o));  // libnl objects start with their nl_object header
+}
+
+struct Dumps {
+    NlCachePtr links, addrs, routes, rules;
+    LinkNames names;
+};
+
+std::expected<NlCachePtr, KernelError> dump_links(nl_sock* s) {
+    return dump(s, "links", [](nl_sock* k, nl_cache** c) { return rtnl_link_alloc_cache(k, AF_UNSPEC, c); });
+}
+
+std::expected<NlCachePtr, KernelError> dump_addrs(nl_sock* s) {
+    return dump(s, "addresses", [](nl_sock* k, nl_cache** c) { return rtnl_addr_alloc_cache(k, c); });
+}
+
+LinkNames link_names(nl_cache* links) {
+    LinkNames names;
+    for_each<rtnl_link>(links, [&](rtnl_link* l) {
+        if (const char* n = rtnl_link_get_name(l)) names.by_index[rtnl_link_get_ifindex(l)] = n;
+    });
+    return names;
+}
+
+std::expected<Dumps, KernelError> dump_all(nl_sock* s) {
+    Dumps d;
+    auto links = dump_links(s);
+    if (!links) return std::unexpected(links.error());
+    auto addrs = dump_addrs(s);
+    if (!addrs) return std::unexpected(addrs.error());
+    auto routes = dump(s, "routes", [](nl_sock* k, nl_cache** c) {
+        return rtnl_route_alloc_cache(k, AF_UNSPEC, 0, c);
+    });
+    if (!routes) return std::unexpected(routes.error());
+    auto rules = dump(s, "rules", [](nl_sock* k, nl_cache** c) {
+        return rtnl_rule_alloc_cache(k, AF_UNSPEC, c);
+    });
+    if (!rules) return std::unexpected(rules.error());
+    d.links = std::move(*links);
+    d.addrs = std::move(*addrs);
+    d.routes = std::move(*routes);
+    d.rules = std::move(*rules);
+    d.names = link_names(d.links.get());
+    return d;
+}
+
+// The kernel view, already cut to gatewayd's protocol and band so a router
+// with a large table does not convert routes only to drop them.
+netstate::NetState decode_all(const Dumps& d) {
+    netstate::NetState k;
+    for_each<rtnl_link>(d.links.get(), [&](rtnl_link* l) {
+        if (auto link = decode_link(l, d.names)) k.links.push_back(*link);
+    });
+    for_each<rtnl_addr>(d.addrs.get(), [&](rtnl_addr* a) {
+        if (!ifaddr_is_permanent(a)) return;
+        if (auto addr = decode_ifaddr(a, d.names)) k.addresses.push_back(*addr);
+    });
+    for_each<rtnl_route>(d.routes.get(), [&](rtnl_route* r) {
+        if (rtnl_route_get_protocol(r) != netstate::kRouteProtocol) return;
+        if (auto route = decode_route(r, d.names)) k.routes.push_back(*route);
+    });
+    for_each<rtnl_rule>(d.rules.get(), [&](rtnl_rule* r) {
+        if (auto rule = decode_rule(r); rule && netstate::is_owned_rule(*rule)) k.rules.push_back(*rule);
+    });
+    return k;
+}
+
+}  // namespace
+
+ObserveResult observe_netstate(const netstate::NetState& scope) {
+    auto sock = open_rtnl_socket("observe");
+    if (!sock) return std::unexpected(sock.error());
+    auto dumps = dump_all(sock->get());
+    if (!dumps) return std::unexpected(dumps.error());
+    netstate::NetState kernel = decode_all(*dumps);
+    for (const auto& s : scope.sysctls)
+        if (auto value = read_sysctl(s.path)) kernel.sysctls.push_back({s.path, *value, {}});
+    return netstate::restrict_to_scope(kernel, scope);
+}
+
+AddressesResult observe_addresses(const std::vector<std::string>& ifnames) {
+    auto sock = open_rtnl_socket("observe addresses");
+    if (!sock) return std::unexpected(sock.error());
+    auto links = dump_links(sock->get());
+    if (!links) return std::unexpected(links.error());
+    auto addrs = dump_addrs(sock->get());
+    if (!addrs) return std::unexpected(addrs.error());
+    LinkNames names = link_names(links->get());
+    AddressMap out;
+    for (const auto& [index, name] : names.by_index)
+        if (std::find(ifnames.begin(), ifnames.end(), name) != ifnames.end()) out[name];
+    for_each<rtnl_addr>(addrs->get(), [&](rtnl_addr* a) {
+        auto addr = decode_ifaddr(a, names);
+        if (!addr || !out.contains(addr->ifname) || netstate::is_ipv6_link_local(addr->prefix)) return;
+        out[addr->ifname].push_back(addr->prefix.address);
+    });
+    return out;
+}
+
+}  // namespace gw::kernel

@@ -1,0 +1,72 @@
+#include "rules/netstate/compile.hpp"
+
+#include "rules/netstate/compile_parts.hpp"
+#include "rules/netstate/owner.hpp"
+
+namespace gw::netstate {
+namespace detail {
+
+std::string uplink_ifname(const config::Uplink& u, const rules::Facts& facts) {
+    if (u.kind.value == config::UplinkKind::next_hop) return u.device.value;
+    auto it = facts.uplink_ifnames.find(u.name.value);
+    return it != facts.uplink_ifnames.end() ? it->second : u.name.value;
+}
+
+bool uplink_is_up(const config::Uplink& u, const rules::Facts& facts) {
+    if (u.kind.value == config::UplinkKind::next_hop) return true;
+    auto it = facts.uplink_addresses.find(u.name.value);
+    return it != facts.uplink_addresses.end() && !it->second.empty();
+}
+
+bool uplink_has_ipv4(const config::Uplink& u, const rules::Facts& facts) {
+    auto it = facts.uplink_addresses.find(u.name.value);
+    if (it == facts.uplink_addresses.end()) return false;
+    for (const auto& a : it->second)
+        if (a.family == net::Family::ipv4) return true;
+    return false;
+}
+
+std::uint32_t kernel_metric(net::Family family, std::uint32_t metric) {
+    return family == net::Family::ipv6 && metric == 0 ? 1024 : metric;
+}
+
+namespace {
+
+Route static_route(const config::StaticRoute& sr, const std::string& device) {
+    Route r;
+    r.destination = sr.to.value.network();
+    if (sr.via) r.gateway = sr.via->value;
+    r.ifname = device;
+    r.metric = kernel_metric(r.family(), sr.metric ? sr.metric->value : 0);
+    r.protocol = kRouteProtocol;
+    r.loc = sr.loc.known() ? sr.loc : sr.to.loc;
+    return r;
+}
+
+}  // namespace
+
+// Each entry of `interfaces` is a link gatewayd keeps up, with exactly the
+// addresses listed and the static routes through it (main table).
+void compile_interfaces(const config::Config& cfg, NetState& out) {
+    for (const auto& iface : cfg.interfaces) {
+        const std::string& dev = iface.device.value.empty() ? iface.name.value : iface.device.value;
+        Link link{.name = dev, .up = true, .manage_addresses = true, .loc = iface.loc};
+        if (iface.mtu) link.mtu = iface.mtu->value;
+        out.links.push_back(link);
+        for (const auto& a : iface.addresses)
+            out.addresses.push_back({.ifname = dev, .prefix = a.value, .loc = a.loc});
+        for (const auto& sr : iface.routes) out.routes.push_back(static_route(sr, dev));
+    }
+}
+
+}  // namespace detail
+
+NetState compile_netstate(const config::Config& cfg, const rules::Facts& facts) {
+    NetState out;
+    detail::compile_interfaces(cfg, out);
+    detail::compile_uplinks(cfg, facts, out);
+    detail::compile_sysctls(cfg, facts, out);
+    return out;
+}
+
+}  // namespace gw::netstate

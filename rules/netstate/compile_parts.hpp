@@ -1,0 +1,26 @@
+// The pieces compile_netstate() is made of, one per config section, and the
+// small facts about uplinks they share. Internal to rules/netstate.
+#pragma once
+
+#include <string>
+
+#include "rules/config/model.hpp"
+#include "rules/facts.hpp"
+#include "rules/netstate/model.hpp"
+
+namespace gw::netstate::detail {
+
+// The kernel link an uplink's traffic leaves through: the device of a
+// next-hop uplink, the ppp link (named after the uplink) of a PPPoE one.
+std::string uplink_ifname(const config::Uplink& u, const rules::Facts& facts);
+// A next-hop uplink is always there; a PPPoE one once its link has an address.
+bool uplink_is_up(const config::Uplink& u, const rules::Facts& facts);
+bool uplink_has_ipv4(const config::Uplink& u, const rules::Facts& facts);
+// The kernel stores IPv6 metric 0 as 1024; compiling the same keeps diffs empty.
+std::uint32_t kernel_metric(net::Family family, std::uint32_t metric);
+
+void compile_interfaces(const config::Config& cfg, NetState& out);
+void compile_uplinks(const config::Config& cfg, const rules::Facts& facts, NetState& out);
+void compile_sysctls(const config::Config& cfg, const rules::Facts& facts, NetState& out);
+
+}  // namespace gw::netstate::detail

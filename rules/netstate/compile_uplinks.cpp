@@ -1,0 +1,98 @@
+// Uplinks: their Ethernet device is kept up, and each uplink's default
+// route goes into its own table (for the policy routing of several uplinks)
+// and, for the uplink that carries the default, into the main table.
+#include <algorithm>
+
+#include "rules/netstate/compile_parts.hpp"
+#include "rules/netstate/owner.hpp"
+
+namespace gw::netstate::detail {
+namespace {
+
+// The device must be up for PPPoE discovery or to reach the next hop. Its
+// addresses stay its own unless `interfaces` lists it too.
+void keep_device_up(const config::Uplink& u, NetState& out) {
+    auto it = std::find_if(out.links.begin(), out.links.end(),
+                           [&](const Link& l) { return l.name == u.device.value; });
+    bool next_hop = u.kind.value == config::UplinkKind::next_hop;
+    if (it == out.links.end()) {
+        Link link{.name = u.device.value, .up = true, .manage_addresses = false, .loc = u.device.loc};
+        if (next_hop && u.mtu) link.mtu = u.mtu->value;
+        out.links.push_back(link);
+    } else if (next_hop && u.mtu && !it->mtu) {
+        it->mtu = u.mtu->value;
+    }
+}
+
+bool carries_default(const config::Config& cfg, const config::Uplink& u) {
+    return u.default_route.value ||
+           (cfg.routing.default_uplink && cfg.routing.default_uplink->value == u.name.value);
+}
+
+config::Loc default_loc(const config::Config& cfg, const config::Uplink& u) {
+    if (u.default_route.loc.known()) return u.default_route.loc;
+    if (cfg.routing.default_uplink && cfg.routing.default_uplink->loc.known())
+        return cfg.routing.default_uplink->loc;
+    return u.loc;
+}
+
+// One default route in the uplink's table and, when it carries the
+// default, the same route in the main table.
+void add_defaults(const config::Config& cfg, const config::Uplink& u, Route r,
+                  std::uint32_t table, NetState& out) {
+    r.protocol = kRouteProtocol;
+    r.metric = kernel_metric(r.family(), u.metric.value);
+    r.table = table;
+    out.routes.push_back(r);
+    if (!carries_default(cfg, u)) return;
+    r.table = kTableMain;
+    r.loc = default_loc(cfg, u);
+    out.routes.push_back(r);
+}
+
+Route default_route(net::Family family) {
+    Route r;
+    r.destination.address.family = family;
+    r.destination.length = 0;
+    return r;
+}
+
+void compile_next_hop(const config::Config& cfg, const config::Uplink& u, std::uint32_t table,
+                      NetState& out) {
+    for (const auto* gw : {&u.gateway, &u.gateway6}) {
+        if (!*gw) continue;
+        Route r = default_route((*gw)->value.family);
+        r.gateway = (*gw)->value;
+        r.ifname = u.device.value;
+        r.loc = (*gw)->loc.known() ? (*gw)->loc : u.loc;
+        add_defaults(cfg, u, r, table, out);
+    }
+}
+
+// The ppp link exists only while the session is up; pppd's own default
+// route is off, the daemon installs it once the link has an IPv4 address.
+// IPv6 on PPPoE routes by RA (accept_ra=2), so no IPv6 default here.
+void compile_pppoe(const config::Config& cfg, const config::Uplink& u, const rules::Facts& facts,
+                   std::uint32_t table, NetState& out) {
+    if (!uplink_has_ipv4(u, facts)) return;
+    Route r = default_route(net::Family::ipv4);
+    r.ifname = uplink_ifname(u, facts);
+    r.loc = u.loc;
+    add_defaults(cfg, u, r, table, out);
+}
+
+}  // namespace
+
+void compile_uplinks(const config::Config& cfg, const rules::Facts& facts, NetState& out) {
+    auto tables = uplink_tables(cfg);
+    for (const auto& u : cfg.uplinks) {
+        keep_device_up(u, out);
+        std::uint32_t table = tables.at(u.name.value);
+        if (u.kind.value == config::UplinkKind::next_hop)
+            compile_next_hop(cfg, u, table, out);
+        else
+            compile_pppoe(cfg, u, facts, table, out);
+    }
+}
+
+}  // namespace gw::netstate::detail
