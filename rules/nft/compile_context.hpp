@@ -54,6 +54,15 @@ private:
     std::map<std::string, SetGroup, std::less<>> groups_;
 };
 
+// The entry of `list` (zones, uplinks, sets, interfaces) called `name`.
+// Validation guarantees references resolve; null is handled anyway.
+template <class T>
+const T* find_named(const std::vector<T>& list, std::string_view name) {
+    for (const auto& item : list)
+        if (*item.name == name) return &item;
+    return nullptr;
+}
+
 // Which address families a rule (or address list) can match.
 struct Families {
     bool v4 = false;

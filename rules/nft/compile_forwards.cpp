@@ -4,14 +4,16 @@
 //   fwd4_range  tcp . 8000-8100 : 172.16.1.101     ranges, port kept
 // one DNAT rule per map for traffic in on the uplinks, and with hairpin one
 // per inside zone for traffic to the uplinks' own addresses. Forwards
-// limited to some uplinks get maps of their own ("fwd4_<uplink>"), looked up
+// limited to some uplinks get maps of their own ("fwd4_via_isp"), looked up
 // first. The forward chain then accepts DNATed connections whose
 // "source . server . proto . port" is in fwd4_allow (0.0.0.0/0 as source
 // when a forward allows anyone): after the config's own forward rules, so an
 // explicit deny still wins, and a forward's `from` is enforced where the
-// packet is filtered. Maps and the allow set count per element: status
-// reads hits per forward from the element comments.
+// packet is filtered. Maps and the allow set count per element (comment =
+// forward name): map elements count connections per forward, allow-set
+// elements the connections admitted.
 #include <algorithm>
+#include <map>
 
 #include "rules/nft/compile.hpp"
 #include "rules/nft/compile_context.hpp"
@@ -20,6 +22,7 @@
 
 namespace gw::rules::detail {
 
+using nft::IntRange;
 using nft::Key;
 
 namespace {
@@ -58,9 +61,11 @@ std::string fam_tag(net::Family f) {
     return f == net::Family::ipv4 ? "4" : "6";
 }
 
+// "" for every uplink, "_via_isp" or "_via_a.b" for some: "." cannot occur
+// in a config name, so two groups never share a map name.
 std::string group_suffix(const Group& g) {
     std::string s;
-    for (const auto& u : g.uplinks) s += "_" + u;
+    for (const auto& u : g.uplinks) s += (s.empty() ? "_via_" : ".") + u;
     return s;
 }
 
@@ -127,6 +132,34 @@ void add_allow_elements(const Context& ctx, const config::PortForward& fwd, nft:
     }
 }
 
+IntRange port_span(const nft::Value& v) {
+    if (const auto* r = std::get_if<nft::IntRange>(&v)) return *r;
+    auto p = std::get<std::uint64_t>(v);
+    return {p, p};
+}
+
+// Element a admits everything element b does (same server and protocol).
+bool covers(const nft::Element& a, const nft::Element& b) {
+    auto pa = port_span(a.key[3]), pb = port_span(b.key[3]);
+    return std::get<net::Prefix>(a.key[0]).contains(std::get<net::Prefix>(b.key[0])) && pa.first <= pb.first &&
+           pb.last <= pa.last;
+}
+
+// The kernel refuses overlapping elements in an interval set ("File
+// exists"): two forwards to one server port, one open to anyone and one
+// limited, would overlap. An element another one covers adds nothing.
+void drop_covered(std::vector<nft::Element>& elements) {
+    std::map<std::pair<net::Address, std::uint64_t>, std::vector<nft::Element>> by_target;
+    for (auto& e : elements) {
+        auto& kept = by_target[{std::get<net::Prefix>(e.key[1]).address, std::get<std::uint64_t>(e.key[2])}];
+        if (std::any_of(kept.begin(), kept.end(), [&](const nft::Element& k) { return covers(k, e); })) continue;
+        std::erase_if(kept, [&](const nft::Element& k) { return covers(e, k); });
+        kept.push_back(std::move(e));
+    }
+    elements.clear();
+    for (auto& [target, kept] : by_target) elements.insert(elements.end(), kept.begin(), kept.end());
+}
+
 nft::Set allow_set(net::Family f, config::Loc origin) {
     nft::Set s;
     s.name = "fwd" + fam_tag(f) + "_allow";
@@ -152,21 +185,22 @@ nft::Stmt uplink_in(const Context& ctx, const Group& g) {
     if (g.uplinks.empty()) return in_set(Key::meta_iifname, std::string(kUplinkIfSet));
     std::vector<nft::Value> names;
     for (const auto& u : g.uplinks)
-        if (const auto* up = ctx.config().find_uplink(u)) names.emplace_back(uplink_ifname(ctx, *up));
+        if (const auto* up = find_named(ctx.config().uplinks, u)) names.emplace_back(uplink_ifname(ctx, *up));
     return in_values(Key::meta_iifname, std::move(names));
 }
 
 // Hairpin: an inside host that connects to an uplink's own address.
 void add_hairpin_dnat(Context& ctx, const Group& g, net::Family f, const nft::Stmt& dnat,
                       config::Loc origin) {
-    if (!*ctx.config().nat.hairpin || f != net::Family::ipv4) return;
+    auto zones = inside_zones(ctx.config());
+    if (!*ctx.config().nat.hairpin || f != net::Family::ipv4 || zones.empty()) return;
     std::vector<std::string> addr_sets;
     if (g.uplinks.empty()) addr_sets.push_back(uplink_address_set(ctx, ""));
     for (const auto& u : g.uplinks) addr_sets.push_back(uplink_address_set(ctx, u));
     auto& pre = ctx.chain(kChainPrerouting);
-    for (const auto* zone : inside_zones(ctx.config())) {
+    for (const auto* zone : zones) {
         for (const auto& a : addr_sets)
-            pre.rules.push_back(make_rule({nfproto(f), in_zone(Key::meta_iifname, *zone->name),
+            pre.rules.push_back(make_rule({in_zone(Key::meta_iifname, *zone->name), nfproto(f),
                                            in_set(Key::ip_daddr, a), counter(), dnat},
                                           "gw:hairpin", origin));
     }
@@ -189,7 +223,7 @@ void compile_group(Context& ctx, const Group& g, net::Family f) {
     ctx.add_set(std::move(ranges), SetGroup::forwards);
     for (const auto& dnat : dnats) {
         ctx.chain(kChainPrerouting)
-            .rules.push_back(make_rule({nfproto(f), uplink_in(ctx, g), counter(), dnat}, "gw:dnat", origin));
+            .rules.push_back(make_rule({uplink_in(ctx, g), nfproto(f), counter(), dnat}, "gw:dnat", origin));
         add_hairpin_dnat(ctx, g, f, dnat, origin);
     }
 }
@@ -202,6 +236,7 @@ void compile_accept(Context& ctx, net::Family f) {
     auto allow = allow_set(f, first->loc);
     for (const auto& fwd : ctx.config().nat.forwards)
         if (fwd.to->family == f) add_allow_elements(ctx, fwd, allow);
+    drop_covered(allow.elements);
     nft::sort_elements(allow.elements);
     nft::Lookup lookup{allow.key, allow.name, {}, false};
     ctx.add_set(std::move(allow), SetGroup::forwards);

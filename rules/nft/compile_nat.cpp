@@ -40,9 +40,9 @@ Alternatives to_alternatives(const Context& ctx, const config::Masquerade& m) {
     if (m.to.empty()) return {{}};
     Alternatives out;
     for (const auto& name : m.to) {
-        if (ctx.config().find_zone(*name))
+        if (find_named(ctx.config().zones, *name))
             out.push_back({in_zone(Key::meta_oifname, *name)});
-        else if (const auto* up = ctx.config().find_uplink(*name))
+        else if (const auto* up = find_named(ctx.config().uplinks, *name))
             out.push_back({cmp(Key::meta_oifname, uplink_ifname(ctx, *up))});
     }
     return out;

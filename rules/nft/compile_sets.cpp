@@ -82,7 +82,7 @@ Families address_families(const Context& ctx, const config::AddressMatch& match)
     Families f;
     for (const auto& p : match.prefixes) (p->address.family == net::Family::ipv4 ? f.v4 : f.v6) = true;
     for (const auto& n : match.sets) {
-        if (const auto* set = ctx.config().find_set(*n)) {
+        if (const auto* set = find_named(ctx.config().sets, *n)) {
             f.v4 = f.v4 || has_family(*set, net::Family::ipv4);
             f.v6 = f.v6 || has_family(*set, net::Family::ipv6);
         }
@@ -101,7 +101,7 @@ std::vector<nft::Stmt> address_alternatives(Context& ctx, const config::AddressM
         out.push_back(in_values(key, {merged.begin(), merged.end()}));
     }
     for (const auto& n : match.sets) {
-        const auto* set = ctx.config().find_set(*n);
+        const auto* set = find_named(ctx.config().sets, *n);
         if (set && has_family(*set, family)) out.push_back(in_set(key, ensure_set(ctx, *set, family)));
     }
     return out;
@@ -113,7 +113,7 @@ std::vector<net::Prefix> flatten_addresses(const Context& ctx, const config::Add
     for (const auto& p : match.prefixes)
         if (p->address.family == family) all.push_back(*p);
     for (const auto& n : match.sets) {
-        if (const auto* set = ctx.config().find_set(*n))
+        if (const auto* set = find_named(ctx.config().sets, *n))
             for (const auto& p : set->elements)
                 if (p->address.family == family) all.push_back(*p);
     }

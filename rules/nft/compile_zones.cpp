@@ -50,7 +50,7 @@ void add_ifname(nft::Set& set, std::string ifname, config::Loc origin) {
 }
 
 std::string interface_device(const config::Config& config, const config::Name& name) {
-    const auto* itf = config.find_interface(*name);
+    const auto* itf = find_named(config.interfaces, *name);
     if (!itf || itf->device->empty()) return *name;
     return *itf->device;
 }
@@ -60,7 +60,7 @@ nft::Set zone_set(const Context& ctx, const config::Zone& zone) {
     auto set = ifname_set(zone_set_name(*zone.name), zone.loc);
     for (const auto& n : zone.interfaces) add_ifname(set, interface_device(config, n), n.loc);
     for (const auto& n : zone.uplinks) {
-        if (const auto* up = config.find_uplink(*n)) add_ifname(set, uplink_ifname(ctx, *up), n.loc);
+        if (const auto* up = find_named(config.uplinks, *n)) add_ifname(set, uplink_ifname(ctx, *up), n.loc);
     }
     nft::sort_elements(set.elements);
     return set;
@@ -70,6 +70,8 @@ nft::Set zone_set(const Context& ctx, const config::Zone& zone) {
 
 void compile_zones(Context& ctx) {
     for (const auto& zone : ctx.config().zones) ctx.add_set(zone_set(ctx, zone), SetGroup::zones);
+    // Used by forwards and MSS clamping; a config with neither has no use for it.
+    if (ctx.config().uplinks.empty() && ctx.config().nat.forwards.empty()) return;
     auto uplinks = ifname_set(std::string(kUplinkIfSet), {});
     for (const auto& up : ctx.config().uplinks)
         add_ifname(uplinks, uplink_ifname(ctx, up), up.loc);

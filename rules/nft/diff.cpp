@@ -5,13 +5,27 @@
 #include "rules/nft/diff.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <tuple>
 
 #include "rules/nft/render.hpp"
 
 namespace gw::nft {
 
+namespace {
+
+// Ports and ranges sort together by number: "{ 135, 137-139, 445 }".
+std::optional<IntRange> as_range(const Value& v) {
+    if (const auto* n = std::get_if<std::uint64_t>(&v)) return IntRange{*n, *n};
+    if (const auto* r = std::get_if<IntRange>(&v)) return *r;
+    return std::nullopt;
+}
+
+}  // namespace
+
 bool value_less(const Value& a, const Value& b) {
+    auto ra = as_range(a), rb = as_range(b);
+    if (ra && rb) return std::tie(ra->first, ra->last) < std::tie(rb->first, rb->last);
     if (a.index() != b.index()) return a.index() < b.index();
     if (const auto* x = std::get_if<std::uint64_t>(&a)) return *x < std::get<std::uint64_t>(b);
     if (const auto* x = std::get_if<std::string>(&a)) return *x < std::get<std::string>(b);

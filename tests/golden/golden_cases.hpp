@@ -1,0 +1,87 @@
+// The golden cases, shared by the golden test (text compared exactly) and
+// the netns test (text loaded by the real nft): every directory under
+// tests/golden holding a config.yaml, and every examples/<name>.yaml as the
+// case "example-<name>". A case may carry facts.yaml (uplink addresses and
+// interface names) for what the daemon would learn from the kernel.
+#pragma once
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "rules/config/parse.hpp"
+#include "rules/facts.hpp"
+#include "rules/nft/compile.hpp"
+
+namespace gw::test {
+
+namespace fs = std::filesystem;
+
+struct GoldenCase {
+    std::string name;    // directory name under tests/golden
+    fs::path dir;        // where expected.nft lives
+    fs::path config;     // the config file compiled
+};
+
+// A directory the meson test passes in the environment.
+inline fs::path env_path(const char* name) {
+    const char* v = std::getenv(name);
+    return v ? fs::path(v) : fs::path();
+}
+
+inline std::string read_file(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+inline std::vector<GoldenCase> golden_cases(const fs::path& golden_dir, const fs::path& examples_dir) {
+    std::vector<GoldenCase> out;
+    for (const auto& e : fs::directory_iterator(golden_dir))
+        if (e.is_directory() && fs::exists(e.path() / "config.yaml"))
+            out.push_back({e.path().filename().string(), e.path(), e.path() / "config.yaml"});
+    if (fs::is_directory(examples_dir))
+        for (const auto& e : fs::directory_iterator(examples_dir))
+            if (e.path().extension() == ".yaml") {
+                auto name = "example-" + e.path().stem().string();
+                out.push_back({name, golden_dir / name, e.path()});
+            }
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+    return out;
+}
+
+// uplink-addresses: {name: [addr, ...]}, uplink-ifnames: {name: ifname}
+inline rules::Facts load_facts(const fs::path& dir) {
+    rules::Facts facts;
+    auto path = dir / "facts.yaml";
+    if (!fs::exists(path)) return facts;
+    auto doc = YAML::LoadFile(path.string());
+    for (const auto& kv : doc["uplink-addresses"])
+        for (const auto& a : kv.second)
+            if (auto addr = net::Address::parse(a.as<std::string>()))
+                facts.uplink_addresses[kv.first.as<std::string>()].push_back(*addr);
+    for (const auto& kv : doc["uplink-ifnames"])
+        facts.uplink_ifnames[kv.first.as<std::string>()] = kv.second.as<std::string>();
+    return facts;
+}
+
+struct Compiled {
+    std::optional<nft::Ruleset> ruleset;
+    std::string errors;  // rendered diagnostics when the config did not parse
+};
+
+inline Compiled compile_case(const GoldenCase& c) {
+    auto text = read_file(c.config);
+    auto parsed = config::parse_config(text, c.config.string());
+    if (!parsed.config) return {std::nullopt, config::render_diagnostics(parsed.diagnostics, c.config.string(), text)};
+    return {rules::compile_ruleset(*parsed.config, load_facts(c.dir)), {}};
+}
+
+}  // namespace gw::test

@@ -1,0 +1,106 @@
+// The real nft's verdict on what render_ruleset() writes, in a network
+// namespace of the test's own (root; skipped otherwise): every golden case
+// passes `nft -c -f`, its replace form loads with `nft -f` into an empty
+// namespace and again over itself (the atomic replacement gatewayd relies
+// on), and a ruleset with 1,000 forwards loads as well.
+#define DOCTEST_CONFIG_IMPLEMENT
+#include <doctest/doctest.h>
+
+#include <sched.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cstdio>
+#include <iostream>
+
+#include "rules/nft/render.hpp"
+#include "tests/golden/golden_cases.hpp"
+#include "tests/nft/builders.hpp"
+
+using namespace gw;
+namespace fs = std::filesystem;
+using gw::test::env_path;
+
+namespace {
+
+struct Run {
+    int status = -1;
+    std::string output;
+};
+
+Run run(const std::string& command) {
+    Run r;
+    FILE* p = popen((command + " 2>&1").c_str(), "r");
+    if (!p) return r;
+    char buf[4096];
+    while (auto n = std::fread(buf, 1, sizeof buf, p)) r.output.append(buf, n);
+    r.status = pclose(p);
+    return r;
+}
+
+// The path goes through the shell: only [A-Za-z0-9-] from the name.
+fs::path scratch_file(std::string name, const std::string& text) {
+    for (auto& ch : name)
+        if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-') ch = '_';
+    auto path = fs::temp_directory_path() / ("gw-nft-accept-" + std::to_string(getpid()) + "-" + name + ".nft");
+    std::ofstream(path, std::ios::binary) << text;
+    return path;
+}
+
+// Checks, loads twice in replace form, then removes the table again.
+void check_ruleset(const std::string& label, const nft::Ruleset& rs) {
+    INFO(label);
+    auto plain = scratch_file(label, nft::render_ruleset(rs));
+    nft::RenderOptions replace_opt;
+    replace_opt.replace = true;
+    auto replace = scratch_file(label + "-replace", nft::render_ruleset(rs, replace_opt));
+    auto check = run("nft -c -f " + plain.string());
+    CHECK_MESSAGE(check.status == 0, "nft -c -f rejected it:\n" << check.output);
+    auto first = run("nft -f " + replace.string());
+    CHECK_MESSAGE(first.status == 0, "nft -f (table absent) failed:\n" << first.output);
+    auto again = run("nft -f " + replace.string());
+    CHECK_MESSAGE(again.status == 0, "nft -f (table present) failed:\n" << again.output);
+    run("nft delete table inet gatewayd");
+    fs::remove(plain);
+    fs::remove(replace);
+    std::cout << "nft accepted " << label << "\n";
+}
+
+}  // namespace
+
+TEST_CASE("nft accepts every golden ruleset") {
+    auto cases = test::golden_cases(env_path("GW_GOLDEN_DIR"), env_path("GW_EXAMPLES_DIR"));
+    REQUIRE(cases.size() > 0);
+    for (const auto& c : cases) {
+        auto compiled = test::compile_case(c);
+        REQUIRE_MESSAGE(compiled.ruleset, c.name << " does not parse:\n" << compiled.errors);
+        check_ruleset(c.name + " (" + c.config.filename().string() + ")", *compiled.ruleset);
+    }
+}
+
+TEST_CASE("nft accepts a ruleset with 1,000 forwards") {
+    auto c = test::home_config();
+    for (int i = 0; i < 1000; ++i)
+        c.nat.forwards.push_back(test::forward("f" + std::to_string(i), config::Proto::tcp_udp,
+                                               {test::ports(static_cast<std::uint16_t>(10000 + i),
+                                                            static_cast<std::uint16_t>(10000 + i))},
+                                               "172.16.1.10", i + 1));
+    check_ruleset("1000-forwards", rules::compile_ruleset(c, {}));
+}
+
+int main(int argc, char** argv) {
+    if (geteuid() != 0) {
+        std::cout << "skipping: needs root (a network namespace of its own)\n";
+        return 77;
+    }
+    if (unshare(CLONE_NEWNET) != 0) {
+        std::perror("skipping: unshare(CLONE_NEWNET)");
+        return 77;
+    }
+    if (run("nft --version").status != 0) {
+        std::cout << "nft not found: apt-get install nftables\n";
+        return 1;
+    }
+    doctest::Context ctx(argc, argv);
+    return ctx.run();
+}
