@@ -147,12 +147,14 @@ def check_schema_shape(schema):
             fail(f"schema {where}: keyword {keyword!r} is not understood by draft-07 editors")
     described = closed = 0
     for where, node in walk_schemas(schema):
-        in_condition = re.search(r"/(if|then|else|not)(/|$)", where)
-        if "properties" in node and not in_condition and "$ref" not in node:
+        # An object is defined where it has a type; elsewhere `properties`
+        # only adds a constraint (if/then, an anyOf branch).
+        types = node.get("type", [])
+        defines = "properties" in node and "object" in (types if isinstance(types, list) else [types])
+        if defines:
             if node.get("additionalProperties") is not False:
                 fail(f"schema {where}: an object without additionalProperties: false")
             closed += 1
-        if "properties" in node and not in_condition and "$ref" not in node:
             for name, sub in node["properties"].items():
                 if sub is not False and "description" not in sub:
                     fail(f"schema {where}/properties/{name}: no description")
