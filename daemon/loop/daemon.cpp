@@ -1,0 +1,138 @@
+#include "daemon/loop/daemon.hpp"
+
+#include <getopt.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+
+#include "daemon/bus/names.hpp"
+#include "daemon/bus/service.hpp"
+#include "daemon/loop/event_loop.hpp"
+#include "daemon/loop/log.hpp"
+#include "daemon/loop/nft_events.hpp"
+#include "daemon/netlink/events.hpp"
+#include "daemon/reconcile/features.hpp"
+
+namespace gw::loop {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: gatewayd [--config FILE] [--run-dir DIR] [--debounce-ms N] [--no-bus]\n";
+
+std::string default_run_dir() {
+    const char* rt = std::getenv("RUNTIME_DIRECTORY");  // systemd's RuntimeDirectory=
+    return rt && *rt ? std::string(rt) : "/run/gatewayd";
+}
+
+// Everything the loop's callbacks refer to, destroyed after the loop stops.
+struct Daemon {
+    std::unique_ptr<EventLoop> loop;
+    std::unique_ptr<kernel::NftNetlink> nft;
+    kernel::LibnlNetBackend net;
+    reconcile::SystemAccounts accounts;
+    SdNotifier notifier;
+    std::unique_ptr<reconcile::Reconciler> reconciler;
+    std::unique_ptr<reconcile::Controller> controller;
+    std::unique_ptr<kernel::NetEvents> net_events;
+    std::unique_ptr<NftEvents> nft_events;
+    std::unique_ptr<bus::BusService> bus;
+};
+
+std::expected<void, std::string> subscribe(Daemon& d) {
+    auto net = kernel::NetEvents::open([&d](bool overrun) { d.controller->kernel_changed(overrun); });
+    if (!net) return std::unexpected("netlink events: " + net.error().describe());
+    d.net_events = std::move(*net);
+    auto nft = NftEvents::open(nft::kTableName, [&d] { d.controller->kernel_changed(false); });
+    if (!nft) return std::unexpected(nft.error());
+    d.nft_events = std::move(*nft);
+    if (auto ok = d.loop->watch_fd(d.net_events->fd(), [&d] { d.net_events->dispatch(); }); !ok) return ok;
+    return d.loop->watch_fd(d.nft_events->fd(), [&d] { d.nft_events->dispatch(); });
+}
+
+std::expected<void, std::string> setup(Daemon& d, const DaemonOptions& o) {
+    auto loop = EventLoop::create();
+    if (!loop) return std::unexpected(loop.error());
+    d.loop = std::move(*loop);
+    auto nft = kernel::NftNetlink::open();
+    if (!nft) return std::unexpected(nft.error().describe());
+    d.nft = std::move(*nft);
+    d.reconciler = std::make_unique<reconcile::Reconciler>(
+        *d.nft, d.net, d.accounts, [&d] { return reconcile::probe_kernel_features(*d.nft); });
+    reconcile::ControllerOptions co;
+    co.config_path = o.config_path;
+    co.run_dir = o.run_dir.empty() ? default_run_dir() : o.run_dir;
+    co.debounce = std::chrono::milliseconds(o.debounce_ms);
+    ::mkdir(co.run_dir.c_str(), 0700);
+    d.controller = std::make_unique<reconcile::Controller>(*d.reconciler, d.accounts, *d.loop, d.notifier, co);
+    return subscribe(d);
+}
+
+void open_bus(Daemon& d) {
+    auto bus = bus::BusService::open(d.loop->get(), *d.controller, bus::kReaderGroup);
+    if (!bus) {
+        // The firewall matters more than the API: keep running without it.
+        log_warning("D-Bus service unavailable: " + bus.error());
+        return;
+    }
+    d.bus = std::move(*bus);
+    d.controller->on_applied = [&d](const reconcile::ApplyRecord& r) { d.bus->announce(r); };
+}
+
+std::expected<void, std::string> handle_signals(Daemon& d) {
+    ::signal(SIGPIPE, SIG_IGN);
+    auto stop = [&d] {
+        log_info("stopping; the kernel state stays as it is");
+        d.notifier.stopping();
+        d.loop->exit(0);
+    };
+    for (int sig : {SIGTERM, SIGINT})
+        if (auto ok = d.loop->on_signal(sig, stop); !ok) return ok;
+    return d.loop->on_signal(SIGHUP, [&d] {
+        log_info("SIGHUP: reloading the configuration");
+        (void)d.controller->reload();
+    });
+}
+
+}  // namespace
+
+std::expected<DaemonOptions, std::string> parse_daemon_options(int argc, char** argv) {
+    static const option longopts[] = {{"config", required_argument, nullptr, 'c'},
+                                      {"run-dir", required_argument, nullptr, 'r'},
+                                      {"debounce-ms", required_argument, nullptr, 'd'},
+                                      {"no-bus", no_argument, nullptr, 'n'},
+                                      {"help", no_argument, nullptr, 'h'},
+                                      {nullptr, 0, nullptr, 0}};
+    DaemonOptions o;
+    for (int c; (c = getopt_long(argc, argv, "c:", longopts, nullptr)) != -1;) {
+        switch (c) {
+        case 'c': o.config_path = optarg; break;
+        case 'r': o.run_dir = optarg; break;
+        case 'd': o.debounce_ms = std::atoi(optarg); break;
+        case 'n': o.bus = false; break;
+        default: return std::unexpected(std::string(kUsage));
+        }
+    }
+    if (optind != argc || o.debounce_ms < 0) return std::unexpected(std::string(kUsage));
+    return o;
+}
+
+int run_daemon(const DaemonOptions& options) {
+    Daemon d;
+    auto ok = setup(d, options);
+    if (ok) ok = handle_signals(d);
+    if (!ok) {
+        log_error(ok.error());
+        return EXIT_FAILURE;
+    }
+    if (options.bus) open_bus(d);
+    if (auto started = d.controller->start(); !started) {
+        log_error(started.error());
+        return EXIT_FAILURE;
+    }
+    d.loop->enable_watchdog();
+    int rc = d.loop->run();
+    return rc < 0 ? EXIT_FAILURE : rc;
+}
+
+}  // namespace gw::loop

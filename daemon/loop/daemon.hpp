@@ -1,0 +1,25 @@
+// gatewayd's wiring: the kernel backends, the Controller, the kernel event
+// subscriptions (opened before the first dump, so no change falls in
+// between), the D-Bus service, signals (SIGHUP reloads, SIGTERM/SIGINT
+// stop) and the watchdog, all on one sd-event loop.
+#pragma once
+
+#include <expected>
+#include <string>
+
+namespace gw::loop {
+
+struct DaemonOptions {
+    std::string config_path = "/etc/gatewayd/gateway.yaml";
+    std::string run_dir;      // "" = $RUNTIME_DIRECTORY, else /run/gatewayd
+    int debounce_ms = 80;
+    bool bus = true;          // --no-bus: run without the D-Bus service
+};
+
+// Command line -> options; an error message (with usage) on a bad one.
+std::expected<DaemonOptions, std::string> parse_daemon_options(int argc, char** argv);
+
+// Runs until SIGTERM/SIGINT; the process exit status.
+int run_daemon(const DaemonOptions& options);
+
+}  // namespace gw::loop

@@ -1,0 +1,39 @@
+// Users and groups by name: egress owner rules compile to uids/gids, and
+// validation asks whether a named user exists. SystemAccounts reads the
+// system's databases (getpwnam_r/getgrnam_r, so NSS applies); tests use a
+// map. Looked up on every reconcile, since a user may be added later.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "rules/config/parse.hpp"
+
+namespace gw::reconcile {
+
+class Accounts : public config::HostFacts {
+public:
+    virtual std::optional<std::uint32_t> uid(std::string_view user) const = 0;
+    virtual std::optional<std::uint32_t> gid(std::string_view group) const = 0;
+    bool user_exists(std::string_view name) const override { return uid(name).has_value(); }
+    bool group_exists(std::string_view name) const override { return gid(name).has_value(); }
+};
+
+class SystemAccounts final : public Accounts {
+public:
+    std::optional<std::uint32_t> uid(std::string_view user) const override;
+    std::optional<std::uint32_t> gid(std::string_view group) const override;
+};
+
+class MapAccounts final : public Accounts {
+public:
+    std::map<std::string, std::uint32_t, std::less<>> users;
+    std::map<std::string, std::uint32_t, std::less<>> groups;
+    std::optional<std::uint32_t> uid(std::string_view user) const override;
+    std::optional<std::uint32_t> gid(std::string_view group) const override;
+};
+
+}  // namespace gw::reconcile

@@ -1,0 +1,142 @@
+// The daemon's state and its one rule: the kernel follows the active
+// config. Kernel events only mark it dirty and poke a debounce timer, which
+// runs one idempotent reconcile; transient failures retry with back-off.
+// Requests (Apply, Diff, Check, Reload, Confirm, Status) come from the bus
+// or signals and run synchronously. Apply with a confirm timeout keeps the
+// last confirmed config as the rollback target (also in the run directory,
+// so a daemon restarted mid-confirm comes back with it) and re-applies it
+// when Confirm does not arrive in time. Timers come from a TimeSource, so
+// tests drive every path by hand.
+#pragma once
+
+#include <chrono>
+#include <expected>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "daemon/loop/backoff.hpp"
+#include "daemon/loop/debounce.hpp"
+#include "daemon/loop/notify.hpp"
+#include "daemon/loop/timer.hpp"
+#include "daemon/reconcile/reconciler.hpp"
+#include "daemon/reconcile/source.hpp"
+#include "daemon/reconcile/status.hpp"
+
+namespace gw::reconcile {
+
+using namespace std::chrono_literals;
+
+struct ControllerOptions {
+    std::string config_path = "/etc/gatewayd/gateway.yaml";
+    std::string run_dir;  // keeps the rollback target of a pending confirm; "" = keep none
+    loop::Duration debounce = 80ms;
+    loop::Duration debounce_max = 1s;
+    loop::Duration retry_first = 500ms;
+    loop::Duration retry_max = 60s;
+};
+
+enum class DaemonState {
+    starting,  // before the first successful reconcile
+    running,   // the kernel follows the active config
+    retrying,  // transient errors: waiting to try again
+    failed,    // the kernel refused the active config; waiting for a change
+};
+std::string_view state_name(DaemonState s);
+
+// Where a request's config comes from: text, a path, or (empty path) the
+// daemon's own config file.
+struct ConfigRequest {
+    std::string value;
+    bool is_path = true;
+};
+
+struct RequestError {
+    std::string name;     // D-Bus error name suffix: InvalidConfig, ApplyFailed, NoPendingConfirm
+    std::string message;  // for the operator, possibly several lines
+};
+
+struct ApplyOutcome {
+    bool changed = false;
+    std::string diff;
+    std::string warnings;  // transient errors left to retry, config warnings
+};
+
+struct CheckOutcome {
+    bool valid = false;
+    std::string json;  // {"file", "diagnostics": [...], "valid"}
+};
+
+class Controller {
+public:
+    Controller(Reconciler& reconciler, const Accounts& accounts, loop::TimeSource& time,
+               loop::Notifier& notifier, ControllerOptions options);
+    ~Controller();
+
+    // Loads the rollback target left by a daemon that died mid-confirm, or
+    // else the config file, and reconciles. An unreadable or invalid file is
+    // an error: the daemon cannot know what to keep.
+    std::expected<void, std::string> start();
+    // A kernel event: something may have drifted.
+    void kernel_changed(bool overrun);
+
+    std::expected<ApplyOutcome, RequestError> apply(const ConfigRequest& req, unsigned confirm_seconds);
+    std::expected<void, RequestError> confirm();
+    std::expected<ApplyOutcome, RequestError> reload();
+    std::expected<ApplyOutcome, RequestError> diff(const ConfigRequest& req);
+    CheckOutcome check(const ConfigRequest& req);
+    StatusReport status();
+
+    DaemonState state() const { return state_; }
+    const std::optional<ApplyRecord>& last_apply() const { return last_apply_; }
+    bool confirm_pending() const { return rollback_.has_value(); }
+    std::optional<SystemTime> confirm_deadline() const { return deadline_; }
+    const LoadedConfig* active() const { return active_ ? &*active_ : nullptr; }
+    const rules::Facts& facts() const { return facts_; }
+    int reconciles() const { return reconciles_; }
+
+    // Called after every reconcile that changed the kernel or failed, with
+    // its record (the bus turns it into the Applied signal).
+    std::function<void(const ApplyRecord&)> on_applied;
+
+private:
+    std::expected<LoadedConfig, LoadFailure> load(const ConfigRequest& req) const;
+    // Applies `cfg` and makes it active; on a fatal error the previous
+    // config is re-applied (netlink may have been half done) and kept.
+    std::expected<ReconcileResult, RequestError> switch_to(LoadedConfig cfg, std::string_view trigger);
+    ReconcileResult reconcile(const LoadedConfig& cfg, std::string_view trigger, bool keep_record = true);
+    void record(const ReconcileResult& r, const LoadedConfig& cfg, std::string_view trigger);
+    void update_state(const ReconcileResult& r);
+    void run_active(std::string_view trigger);
+    void roll_back();
+    void remember_rollback();
+    void forget_rollback();
+    std::optional<LoadedConfig> restore_rollback_file();
+    std::string rollback_path(const char* suffix) const;
+
+    Reconciler& reconciler_;
+    const Accounts& accounts_;
+    loop::TimeSource& time_;
+    loop::Notifier& notifier_;
+    ControllerOptions options_;
+
+    std::optional<LoadedConfig> active_;
+    std::optional<LoadedConfig> rollback_;  // the last confirmed config while a confirm is pending
+    std::optional<SystemTime> deadline_;
+    unsigned confirm_seconds_ = 0;
+    std::optional<ApplyRecord> last_apply_;
+    std::optional<RollbackRecord> last_rollback_;
+    rules::Facts facts_;
+    DaemonState state_ = DaemonState::starting;
+    bool ready_sent_ = false;
+    int reconciles_ = 0;
+    std::vector<std::string> current_errors_;  // of the last reconcile of the active config
+
+    loop::Debouncer debounce_;
+    std::unique_ptr<loop::Timer> retry_timer_;
+    std::unique_ptr<loop::Timer> confirm_timer_;
+    loop::Backoff backoff_;
+};
+
+}  // namespace gw::reconcile

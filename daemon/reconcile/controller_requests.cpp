@@ -1,0 +1,173 @@
+// Controller requests: Apply (with confirm/rollback), Confirm, Reload,
+// Diff, Check and Status. The config file on disk is never written: Apply
+// of a text makes it live until the next reload or restart, which read the
+// file again. A pending confirm's rollback target is the last confirmed
+// config; it is kept in the run directory too, so a daemon that dies
+// before the deadline comes back with it rather than with the unconfirmed one.
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "daemon/loop/log.hpp"
+#include "daemon/reconcile/controller.hpp"
+
+namespace gw::reconcile {
+namespace {
+
+RequestError invalid(const LoadFailure& f) { return {"InvalidConfig", f.message}; }
+
+bool write_file(const std::string& path, const std::string& text) {
+    std::string tmp = path + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        if (!(out << text) || !out.flush()) return false;
+    }
+    return std::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+config::Diagnostics diagnostics_of(const ReconcileResult& r, const LoadedConfig& cfg) {
+    config::Diagnostics d = cfg.warnings;
+    for (const auto& e : r.errors) d.error(e.loc, "", e.message);
+    d.sort();
+    return d;
+}
+
+}  // namespace
+
+std::expected<LoadedConfig, LoadFailure> Controller::load(const ConfigRequest& req) const {
+    if (!req.is_path) return load_config({req.value, "<bus>"}, &accounts_);
+    return load_config_file(req.value.empty() ? options_.config_path : req.value, &accounts_);
+}
+
+std::expected<ReconcileResult, RequestError> Controller::switch_to(LoadedConfig cfg, std::string_view trigger) {
+    auto r = reconcile(cfg, trigger);
+    if (r.fatal()) {
+        if (active_) {
+            loop::log_notice("restoring " + active_->source.label + " after the failed " + std::string(trigger));
+            reconcile(*active_, "restore", false);
+        }
+        return std::unexpected(RequestError{"ApplyFailed", r.describe_errors(cfg.source.label)});
+    }
+    active_ = std::move(cfg);
+    return r;
+}
+
+std::expected<ApplyOutcome, RequestError> Controller::apply(const ConfigRequest& req, unsigned confirm_seconds) {
+    auto cfg = load(req);
+    if (!cfg) return std::unexpected(invalid(cfg.error()));
+    // The target is saved before the change, so even a crash during the
+    // apply leaves the way back on disk.
+    bool new_target = confirm_seconds > 0 && !rollback_;
+    if (new_target) remember_rollback();
+    auto r = switch_to(std::move(*cfg), "apply");
+    if (!r) {
+        if (new_target) forget_rollback();
+        return std::unexpected(r.error());
+    }
+    if (confirm_seconds > 0) {
+        confirm_seconds_ = confirm_seconds;
+        deadline_ = std::chrono::system_clock::now() + std::chrono::seconds(confirm_seconds);
+        confirm_timer_->arm(std::chrono::seconds(confirm_seconds));
+        loop::log_notice("waiting " + std::to_string(confirm_seconds) + " s for confirmation");
+    }
+    return ApplyOutcome{r->changed, r->diff_text(), r->describe_errors(active_->source.label)};
+}
+
+std::expected<void, RequestError> Controller::confirm() {
+    if (!rollback_) return std::unexpected(RequestError{"NoPendingConfirm", "no apply is waiting for confirmation"});
+    forget_rollback();
+    loop::log_notice("configuration confirmed");
+    return {};
+}
+
+std::expected<ApplyOutcome, RequestError> Controller::reload() {
+    notifier_.reloading();
+    auto cfg = load({"", true});
+    std::expected<ReconcileResult, RequestError> r = cfg ? switch_to(std::move(*cfg), "reload")
+                                                         : std::unexpected(invalid(cfg.error()));
+    notifier_.ready();
+    if (!r) {
+        loop::log_error("reload failed, keeping the running configuration:\n" + r.error().message);
+        return std::unexpected(r.error());
+    }
+    return ApplyOutcome{r->changed, r->diff_text(), r->describe_errors(active_->source.label)};
+}
+
+std::expected<ApplyOutcome, RequestError> Controller::diff(const ConfigRequest& req) {
+    auto cfg = load(req);
+    if (!cfg) return std::unexpected(invalid(cfg.error()));
+    auto r = reconciler_.run(*cfg, Mode::diff);
+    if (!r.ok()) return std::unexpected(RequestError{"DiffFailed", r.describe_errors(cfg->source.label)});
+    return ApplyOutcome{r.changed, r.diff_text(), {}};
+}
+
+CheckOutcome Controller::check(const ConfigRequest& req) {
+    auto cfg = load(req);
+    if (!cfg) return CheckOutcome{false, cfg.error().json};
+    auto r = reconciler_.run(*cfg, Mode::check);
+    return CheckOutcome{!r.fatal(), config::render_diagnostics_json(diagnostics_of(r, *cfg), cfg->source.label)};
+}
+
+StatusReport Controller::status() {
+    StatusReport s = reconciler_.observe_status(active_ ? &active_->config : nullptr);
+    s.daemon = true;
+    s.state = state_name(state_);
+    if (active_) s.config = active_->source.label;
+    s.last_apply = last_apply_;
+    s.last_rollback = last_rollback_;
+    s.confirm_deadline = deadline_;
+    s.errors.insert(s.errors.begin(), current_errors_.begin(), current_errors_.end());
+    return s;
+}
+
+// ---- confirm and rollback ------------------------------------------------------
+
+void Controller::roll_back() {
+    if (!rollback_) return;
+    LoadedConfig target = std::move(*rollback_);
+    auto reason = "not confirmed within " + std::to_string(confirm_seconds_) + " s";
+    forget_rollback();
+    loop::log_warning("rolling back to " + target.source.label + ": " + reason);
+    auto r = reconcile(target, "rollback");
+    active_ = std::move(target);
+    last_rollback_ = RollbackRecord{std::chrono::system_clock::now(), reason, !r.fatal()};
+}
+
+std::string Controller::rollback_path(const char* suffix) const {
+    return options_.run_dir.empty() ? std::string{} : options_.run_dir + "/rollback" + suffix;
+}
+
+void Controller::remember_rollback() {
+    rollback_ = active_;
+    if (!rollback_ || options_.run_dir.empty()) return;
+    if (!write_file(rollback_path(".yaml"), rollback_->source.text) ||
+        !write_file(rollback_path(".source"), rollback_->source.label))
+        loop::log_warning("cannot save the rollback target in " + options_.run_dir);
+}
+
+void Controller::forget_rollback() {
+    rollback_.reset();
+    deadline_.reset();
+    confirm_timer_->disarm();
+    if (options_.run_dir.empty()) return;
+    ::unlink(rollback_path(".yaml").c_str());
+    ::unlink(rollback_path(".source").c_str());
+}
+
+std::optional<LoadedConfig> Controller::restore_rollback_file() {
+    if (options_.run_dir.empty() || ::access(rollback_path(".yaml").c_str(), F_OK) != 0) return std::nullopt;
+    auto text = read_config_file(rollback_path(".yaml"));
+    auto label = read_config_file(rollback_path(".source"));
+    if (!text) return std::nullopt;
+    if (label) text->label = label->text;
+    auto cfg = load_config(std::move(*text), &accounts_);
+    if (!cfg) {
+        loop::log_warning("ignoring an invalid rollback target:\n" + cfg.error().message);
+        return std::nullopt;
+    }
+    loop::log_warning("a confirm was pending when the daemon stopped: restoring " + cfg->source.label);
+    return std::move(*cfg);
+}
+
+}  // namespace gw::reconcile

@@ -1,0 +1,40 @@
+#include "daemon/reconcile/features.hpp"
+
+#include <unistd.h>
+
+#include "rules/nft/keys.hpp"
+
+namespace gw::reconcile {
+namespace {
+
+// A bridge table whose one chain holds `stmt`; the kernel refuses the rule
+// (EOPNOTSUPP, ENOENT, ...) when the expression behind it is missing.
+nft::Ruleset bridge_probe(nft::Hook hook, nft::Stmt stmt) {
+    nft::Chain chain;
+    chain.name = "probe";
+    chain.base = nft::BaseChain{nft::ChainType::filter, hook, 0, nft::ChainPolicy::accept};
+    chain.rules.push_back(nft::Rule{{std::move(stmt)}, "", {}});
+    nft::Table table{nft::TableFamily::bridge, nft::kTableName, {}, {std::move(chain)}};
+    return nft::Ruleset{{std::move(table)}};
+}
+
+bool kernel_accepts(kernel::NftBackend& nft, const nft::Ruleset& rs) {
+    return nft.apply(rs, kernel::ApplyMode::check).has_value();
+}
+
+}  // namespace
+
+rules::KernelFeatures probe_kernel_features(kernel::NftBackend& nft) {
+    rules::KernelFeatures f;
+    // meta broute: nft_meta_bridge, Linux >= 6.4.
+    f.broute = kernel_accepts(nft, bridge_probe(nft::Hook::prerouting,
+                                                nft::SetMeta{nft::SetTarget::meta_broute, 1, std::nullopt}));
+    // ct in the bridge family: nf_conntrack_bridge.
+    f.bridge_conntrack = kernel_accepts(
+        nft, bridge_probe(nft::Hook::forward, nft::AnyBits{nft::Key::ct_state, nft::kCtStateEstablished}));
+    // br_netfilter: the per-namespace switch exists once the module is in.
+    f.br_netfilter = ::access("/proc/sys/net/bridge/bridge-nf-call-ip6tables", F_OK) == 0;
+    return f;
+}
+
+}  // namespace gw::reconcile

@@ -1,0 +1,14 @@
+// What the running kernel supports, for the IPv6 bridge-router split and
+// for status: asked of the kernel itself (a check-mode nft transaction
+// validates a probe rule and commits nothing), never guessed from the
+// version number. Run once per daemon start.
+#pragma once
+
+#include "daemon/kernel/nft_backend.hpp"
+#include "rules/facts.hpp"
+
+namespace gw::reconcile {
+
+rules::KernelFeatures probe_kernel_features(kernel::NftBackend& nft);
+
+}  // namespace gw::reconcile

@@ -1,0 +1,46 @@
+#include "daemon/reconcile/result.hpp"
+
+namespace gw::reconcile {
+
+bool ReconcileResult::fatal() const {
+    for (const auto& e : errors)
+        if (!e.transient) return true;
+    return false;
+}
+
+std::string ReconcileResult::diff_text() const {
+    std::string out = nft_diff;
+    if (!net_diff.empty()) {
+        if (!out.empty() && out.back() != '\n') out += '\n';
+        out += "netlink:\n" + net_diff;
+    }
+    return out;
+}
+
+std::string ReconcileResult::describe_errors(std::string_view file) const {
+    std::string out;
+    for (const auto& e : errors) {
+        if (e.loc.known())
+            out += std::string(file) + ":" + std::to_string(e.loc.line) + ":" + std::to_string(e.loc.col) + ": ";
+        out += e.message;
+        if (e.transient) out += " (will retry)";
+        out += '\n';
+    }
+    return out;
+}
+
+std::string ReconcileResult::summary(Mode mode) const {
+    if (fatal()) return "failed: " + errors.front().message;
+    std::string what;
+    auto add = [&](const std::string& part) { what += (what.empty() ? "" : ", ") + part; };
+    if (nft_change == nft::ChangeKind::structure) add("nft ruleset replaced");
+    else if (nft_change == nft::ChangeKind::elements) add("nft set elements updated");
+    if (!net_diff.empty())
+        add(mode == Mode::apply ? std::to_string(net_applied) + " netlink changes" : "netlink changes");
+    if (what.empty()) what = "no change";
+    else if (mode != Mode::apply) what = "would change: " + what;
+    if (!errors.empty()) what += "; " + std::to_string(errors.size()) + " transient errors, retrying";
+    return what;
+}
+
+}  // namespace gw::reconcile

@@ -1,0 +1,51 @@
+#include "daemon/reconcile/source.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace gw::reconcile {
+namespace {
+
+LoadFailure io_failure(const std::string& path, const std::string& why) {
+    LoadFailure f;
+    f.message = path + ": " + why;
+    config::Diagnostics d;
+    d.error({}, "", why);
+    f.json = config::render_diagnostics_json(d, path);
+    return f;
+}
+
+}  // namespace
+
+std::expected<ConfigText, LoadFailure> read_config_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return std::unexpected(io_failure(path, std::strerror(errno)));
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) return std::unexpected(io_failure(path, "read error"));
+    return ConfigText{text.str(), path};
+}
+
+std::expected<LoadedConfig, LoadFailure> load_config(ConfigText text, const config::HostFacts* host) {
+    auto parsed = config::parse_config(text.text, text.label, host);
+    parsed.diagnostics.sort();
+    if (!parsed.config) {
+        LoadFailure f;
+        f.message = config::render_diagnostics(parsed.diagnostics, text.label, text.text);
+        f.json = config::render_diagnostics_json(parsed.diagnostics, text.label);
+        f.diagnostics = std::move(parsed.diagnostics);
+        return std::unexpected(std::move(f));
+    }
+    return LoadedConfig{std::move(text), std::move(*parsed.config), std::move(parsed.diagnostics)};
+}
+
+std::expected<LoadedConfig, LoadFailure> load_config_file(const std::string& path,
+                                                          const config::HostFacts* host) {
+    auto text = read_config_file(path);
+    if (!text) return std::unexpected(std::move(text.error()));
+    return load_config(std::move(*text), host);
+}
+
+}  // namespace gw::reconcile

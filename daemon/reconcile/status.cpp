@@ -1,0 +1,156 @@
+#include "daemon/reconcile/status.hpp"
+
+#include <algorithm>
+
+#include "rules/nft/compile.hpp"
+
+namespace gw::reconcile {
+namespace {
+
+const nft::Counter* counter_of(const nft::Rule& r) {
+    for (const auto& s : r.stmts)
+        if (const auto* c = std::get_if<nft::Counter>(&s)) return c;
+    return nullptr;
+}
+
+bool drops(const nft::Rule& r) {
+    for (const auto& s : r.stmts) {
+        if (std::holds_alternative<nft::Reject>(s)) return true;
+        if (const auto* v = std::get_if<nft::Verdict>(&s); v && v->kind == nft::VerdictKind::drop)
+            return true;
+    }
+    return false;
+}
+
+void add_counter(std::vector<CounterStatus>& list, const std::string& chain, const std::string& name,
+                 const nft::Counter& c) {
+    auto it = std::find_if(list.begin(), list.end(),
+                           [&](const CounterStatus& s) { return s.chain == chain && s.name == name; });
+    if (it == list.end()) it = list.insert(list.end(), CounterStatus{chain, name, 0, 0});
+    it->packets += c.packets;
+    it->bytes += c.bytes;
+}
+
+// Drop classes: what a chain's policy gets, invalid packets, and the
+// config's own deny/reject rules. Other gatewayd-made rules ("gw:...")
+// accept and are not shown.
+void add_rule_counter(const nft::Chain& chain, const nft::Rule& r, StatusReport& out) {
+    const auto* c = counter_of(r);
+    if (!c || r.comment.empty()) return;
+    if (r.comment == rules::kCommentPolicy) {
+        add_counter(out.drops, chain.name, "policy", *c);
+    } else if (r.comment == "gw:invalid") {
+        add_counter(out.drops, chain.name, "invalid", *c);
+    } else if (!r.comment.starts_with("gw:")) {
+        add_counter(out.rules, chain.name, r.comment, *c);
+        if (drops(r)) add_counter(out.drops, chain.name, r.comment, *c);
+    }
+}
+
+bool is_forward_set(const nft::Set& s) {
+    return s.counter && (s.name.starts_with("fwd4") || s.name.starts_with("fwd6"));
+}
+
+ForwardStatus& forward_entry(StatusReport& out, const std::string& name) {
+    auto it = std::find_if(out.forwards.begin(), out.forwards.end(),
+                           [&](const ForwardStatus& f) { return f.name == name; });
+    if (it == out.forwards.end()) it = out.forwards.insert(out.forwards.end(), ForwardStatus{name});
+    return *it;
+}
+
+// Map elements count DNAT lookups (the nat chain sees a connection's first
+// packet only); allow-set elements count the forwarded traffic itself.
+void add_forward_set(const nft::Set& s, StatusReport& out) {
+    bool allow = s.name.ends_with("_allow");
+    for (const auto& e : s.elements) {
+        if (e.comment.empty()) continue;
+        auto& f = forward_entry(out, e.comment);
+        if (allow) {
+            f.packets += e.counter.packets;
+            f.bytes += e.counter.bytes;
+        } else {
+            f.connections += e.counter.packets;
+        }
+    }
+}
+
+std::string link_state(const netstate::NetState& observed, const std::string& name) {
+    const auto* l = observed.find_link(name);
+    if (!l) return "absent";
+    return l->up ? "up" : "down";
+}
+
+std::vector<std::string> address_strings(const AddressMap& addresses, const std::string& ifname,
+                                         const std::vector<config::Located<net::Prefix>>* wanted) {
+    std::vector<std::string> out;
+    auto it = addresses.find(ifname);
+    if (it == addresses.end()) return out;
+    for (const auto& a : it->second) {
+        std::string text = a.str();
+        // Show the prefix length the config gave an address, when it names it.
+        if (wanted)
+            for (const auto& w : *wanted)
+                if (w->address == a) text = w->str();
+        out.push_back(text);
+    }
+    return out;
+}
+
+std::string uplink_state(const config::Uplink& u, const std::string& ifname,
+                         const netstate::NetState& observed, const rules::Facts& facts) {
+    auto link = link_state(observed, ifname);
+    if (u.kind.value == config::UplinkKind::next_hop) return link;
+    auto it = facts.uplink_addresses.find(u.name.value);
+    bool addressed = it != facts.uplink_addresses.end() && !it->second.empty();
+    if (link == "up" && addressed) return "up";
+    return link == "absent" ? "down" : "connecting";
+}
+
+}  // namespace
+
+void add_ruleset_counters(const nft::Ruleset& observed, StatusReport& out) {
+    for (const auto& t : observed.tables) {
+        for (const auto& c : t.chains)
+            for (const auto& r : c.rules) add_rule_counter(c, r, out);
+        for (const auto& s : t.sets)
+            if (is_forward_set(s)) add_forward_set(s, out);
+    }
+}
+
+void add_links(const config::Config& cfg, const rules::Facts& facts,
+               const netstate::NetState& observed_links, const AddressMap& addresses,
+               StatusReport& out) {
+    for (const auto& i : cfg.interfaces) {
+        out.interfaces.push_back({i.name.value, i.device.value, "", link_state(observed_links, i.device.value),
+                                  address_strings(addresses, i.device.value, &i.addresses)});
+    }
+    for (const auto& u : cfg.uplinks) {
+        auto it = facts.uplink_ifnames.find(u.name.value);
+        std::string ifname = it != facts.uplink_ifnames.end() ? it->second : u.name.value;
+        bool pppoe = u.kind.value == config::UplinkKind::pppoe;
+        out.uplinks.push_back({u.name.value, ifname, pppoe ? "pppoe" : "next-hop",
+                               uplink_state(u, ifname, observed_links, facts),
+                               address_strings(addresses, ifname, nullptr)});
+    }
+}
+
+void order_forwards(const config::Config& cfg, StatusReport& out) {
+    std::vector<ForwardStatus> ordered;
+    for (const auto& f : cfg.nat.forwards) {
+        auto it = std::find_if(out.forwards.begin(), out.forwards.end(),
+                               [&](const ForwardStatus& s) { return s.name == f.name.value; });
+        ordered.push_back(it != out.forwards.end() ? *it : ForwardStatus{f.name.value});
+    }
+    out.forwards = std::move(ordered);
+}
+
+std::string split_path(const config::Config& cfg, const rules::KernelFeatures& k) {
+    if (!cfg.ipv6.bridge_split) return "";
+    if (k.broute && k.bridge_conntrack) return "bridge family (meta broute, nf_conntrack_bridge)";
+    if (k.broute && k.br_netfilter) return "inet family via br_netfilter (meta broute)";
+    if (cfg.ipv6.bridge_split->fallback.value == config::SplitFallback::l3_on_bridge && k.br_netfilter)
+        return "l3-on-bridge via br_netfilter (no meta broute)";
+    return "unsupported by this kernel";
+}
+
+}  // namespace gw::reconcile

@@ -1,0 +1,108 @@
+// What `gwctl status` shows, as one value: interfaces and uplinks with their
+// state and addresses, hit counters per port forward, per drop class and
+// per named rule (read from the observed ruleset by the names the compiler
+// gives things), the kernel features and paths, the last apply, a pending
+// confirm and the last rollback. The daemon sends it as JSON over the bus;
+// gwctl reads it back and prints text. Pure.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <expected>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rules/config/model.hpp"
+#include "rules/facts.hpp"
+#include "rules/netstate/model.hpp"
+#include "rules/nft/ruleset.hpp"
+
+namespace gw::reconcile {
+
+using SystemTime = std::chrono::system_clock::time_point;
+
+struct ApplyRecord {
+    SystemTime time;
+    std::string trigger;  // start, apply, reload, event, retry, rollback
+    bool ok = false;
+    bool changed = false;
+    std::string result;   // one line
+    std::string errors;   // "file:line:col: message" lines; "" when ok
+    std::string source;   // the config's label (path or "<bus>")
+};
+
+struct RollbackRecord {
+    SystemTime time;
+    std::string reason;
+    bool ok = false;  // the previous config is live again
+};
+
+struct LinkStatus {
+    std::string name;    // config name
+    std::string device;  // kernel link name
+    std::string kind;    // uplinks: pppoe, next-hop; interfaces: ""
+    std::string state;   // up, down, absent (uplinks: up, connecting, down)
+    std::vector<std::string> addresses;
+};
+
+struct CounterStatus {
+    std::string chain;
+    std::string name;  // config rule name, or the drop class
+    std::uint64_t packets = 0;
+    std::uint64_t bytes = 0;
+};
+
+struct ForwardStatus {
+    std::string name;
+    std::uint64_t connections = 0;  // DNAT map hits: one per new connection
+    std::uint64_t packets = 0;      // forward-chain allow: packets ...
+    std::uint64_t bytes = 0;        // ... and bytes of forwarded connections
+};
+
+struct KernelStatus {
+    rules::KernelFeatures features;
+    std::string ipv6_split;  // which path the bridge split uses; "" when the config has none
+};
+
+struct StatusReport {
+    bool daemon = false;  // from the running daemon, or read directly from the kernel
+    std::string state;
+    std::string config;   // label of the active config
+    std::vector<LinkStatus> interfaces;
+    std::vector<LinkStatus> uplinks;
+    std::vector<ForwardStatus> forwards;
+    std::vector<CounterStatus> drops;
+    std::vector<CounterStatus> rules;
+    KernelStatus kernel;
+    std::optional<ApplyRecord> last_apply;
+    std::optional<RollbackRecord> last_rollback;
+    std::optional<SystemTime> confirm_deadline;
+    std::vector<std::string> errors;  // current problems, one line each
+};
+
+// ---- filling from observations --------------------------------------------
+
+// Counters of every rule with a comment, summed per (chain, comment): drop
+// classes (the policy rules, kCommentPolicy) into `drops`, config-named
+// rules into `rules`; forward map and allow-set element counters per forward.
+void add_ruleset_counters(const nft::Ruleset& observed, StatusReport& out);
+// Interfaces and uplinks of the config with the observed link state and addresses.
+using AddressMap = std::map<std::string, std::vector<net::Address>, std::less<>>;
+void add_links(const config::Config& cfg, const rules::Facts& facts,
+               const netstate::NetState& observed_links, const AddressMap& addresses,
+               StatusReport& out);
+// Forwards in config order, those without hits yet included; after add_ruleset_counters.
+void order_forwards(const config::Config& cfg, StatusReport& out);
+std::string split_path(const config::Config& cfg, const rules::KernelFeatures& features);
+
+// ---- transport and text ------------------------------------------------------
+
+std::string status_to_json(const StatusReport& s);
+std::expected<StatusReport, std::string> status_from_json(std::string_view json);
+std::string render_status(const StatusReport& s, SystemTime now);
+std::string format_time(SystemTime t);  // local time, "2025-05-01 12:00:00"
+
+}  // namespace gw::reconcile

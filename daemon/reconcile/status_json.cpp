@@ -1,0 +1,172 @@
+// StatusReport <-> JSON. Times are Unix seconds. Reading uses yaml-cpp (JSON
+// is YAML); anything malformed is an error, never an exception.
+#include <yaml-cpp/yaml.h>
+
+#include "daemon/reconcile/json.hpp"
+#include "daemon/reconcile/status.hpp"
+
+namespace gw::reconcile {
+namespace {
+
+std::int64_t unix_seconds(SystemTime t) {
+    return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
+SystemTime from_unix(std::int64_t s) { return SystemTime(std::chrono::seconds(s)); }
+
+void write_links(JsonWriter& w, const char* key, const std::vector<LinkStatus>& links) {
+    w.key(key).begin_array();
+    for (const auto& l : links) {
+        w.begin_object().key("name").value(l.name).key("device").value(l.device);
+        if (!l.kind.empty()) w.key("kind").value(l.kind);
+        w.key("state").value(l.state).key("addresses").begin_array();
+        for (const auto& a : l.addresses) w.value(a);
+        w.end_array().end_object();
+    }
+    w.end_array();
+}
+
+void write_counters(JsonWriter& w, const char* key, const std::vector<CounterStatus>& list) {
+    w.key(key).begin_array();
+    for (const auto& c : list)
+        w.begin_object().key("chain").value(c.chain).key("name").value(c.name)
+            .key("packets").value(c.packets).key("bytes").value(c.bytes).end_object();
+    w.end_array();
+}
+
+void write_forwards(JsonWriter& w, const std::vector<ForwardStatus>& list) {
+    w.key("forwards").begin_array();
+    for (const auto& f : list)
+        w.begin_object().key("name").value(f.name).key("connections").value(f.connections)
+            .key("packets").value(f.packets).key("bytes").value(f.bytes).end_object();
+    w.end_array();
+}
+
+void write_kernel(JsonWriter& w, const KernelStatus& k) {
+    w.key("kernel").begin_object()
+        .key("broute").value(k.features.broute)
+        .key("bridge_conntrack").value(k.features.bridge_conntrack)
+        .key("br_netfilter").value(k.features.br_netfilter)
+        .key("ipv6_split").value(k.ipv6_split)
+        .end_object();
+}
+
+void write_apply(JsonWriter& w, const std::optional<ApplyRecord>& a) {
+    w.key("last_apply");
+    if (!a) {
+        w.null();
+        return;
+    }
+    w.begin_object().key("time").value(unix_seconds(a->time)).key("trigger").value(a->trigger)
+        .key("ok").value(a->ok).key("changed").value(a->changed).key("result").value(a->result)
+        .key("errors").value(a->errors).key("source").value(a->source).end_object();
+}
+
+void write_rollback(JsonWriter& w, const std::optional<RollbackRecord>& r) {
+    w.key("last_rollback");
+    if (!r) {
+        w.null();
+        return;
+    }
+    w.begin_object().key("time").value(unix_seconds(r->time)).key("reason").value(r->reason)
+        .key("ok").value(r->ok).end_object();
+}
+
+// ---- reading ----------------------------------------------------------------
+
+template <class T>
+T get(const YAML::Node& n, const char* key, T fallback = {}) {
+    const auto v = n[key];
+    return v && !v.IsNull() ? v.as<T>() : fallback;
+}
+
+std::vector<LinkStatus> read_links(const YAML::Node& list) {
+    std::vector<LinkStatus> out;
+    for (const auto& n : list) {
+        LinkStatus l{get<std::string>(n, "name"), get<std::string>(n, "device"),
+                     get<std::string>(n, "kind"), get<std::string>(n, "state"), {}};
+        for (const auto& a : n["addresses"]) l.addresses.push_back(a.as<std::string>());
+        out.push_back(std::move(l));
+    }
+    return out;
+}
+
+std::vector<CounterStatus> read_counters(const YAML::Node& list) {
+    std::vector<CounterStatus> out;
+    for (const auto& n : list)
+        out.push_back({get<std::string>(n, "chain"), get<std::string>(n, "name"),
+                       get<std::uint64_t>(n, "packets"), get<std::uint64_t>(n, "bytes")});
+    return out;
+}
+
+std::vector<ForwardStatus> read_forwards(const YAML::Node& list) {
+    std::vector<ForwardStatus> out;
+    for (const auto& n : list)
+        out.push_back({get<std::string>(n, "name"), get<std::uint64_t>(n, "connections"),
+                       get<std::uint64_t>(n, "packets"), get<std::uint64_t>(n, "bytes")});
+    return out;
+}
+
+void read_optional_parts(const YAML::Node& root, StatusReport& s) {
+    if (auto a = root["last_apply"]; a && a.IsMap())
+        s.last_apply = ApplyRecord{from_unix(get<std::int64_t>(a, "time")), get<std::string>(a, "trigger"),
+                                   get<bool>(a, "ok"), get<bool>(a, "changed"),
+                                   get<std::string>(a, "result"), get<std::string>(a, "errors"),
+                                   get<std::string>(a, "source")};
+    if (auto r = root["last_rollback"]; r && r.IsMap())
+        s.last_rollback = RollbackRecord{from_unix(get<std::int64_t>(r, "time")),
+                                         get<std::string>(r, "reason"), get<bool>(r, "ok")};
+    if (auto c = root["confirm_deadline"]; c && !c.IsNull()) s.confirm_deadline = from_unix(c.as<std::int64_t>());
+    if (auto k = root["kernel"]; k && k.IsMap()) {
+        s.kernel.features.broute = get<bool>(k, "broute");
+        s.kernel.features.bridge_conntrack = get<bool>(k, "bridge_conntrack");
+        s.kernel.features.br_netfilter = get<bool>(k, "br_netfilter");
+        s.kernel.ipv6_split = get<std::string>(k, "ipv6_split");
+    }
+}
+
+}  // namespace
+
+std::string status_to_json(const StatusReport& s) {
+    JsonWriter w;
+    w.begin_object().key("daemon").value(s.daemon).key("state").value(s.state)
+        .key("config").value(s.config);
+    write_links(w, "interfaces", s.interfaces);
+    write_links(w, "uplinks", s.uplinks);
+    write_forwards(w, s.forwards);
+    write_counters(w, "drops", s.drops);
+    write_counters(w, "rules", s.rules);
+    write_kernel(w, s.kernel);
+    write_apply(w, s.last_apply);
+    write_rollback(w, s.last_rollback);
+    w.key("confirm_deadline");
+    if (s.confirm_deadline) w.value(unix_seconds(*s.confirm_deadline));
+    else w.null();
+    w.key("errors").begin_array();
+    for (const auto& e : s.errors) w.value(e);
+    w.end_array().end_object();
+    return w.str();
+}
+
+std::expected<StatusReport, std::string> status_from_json(std::string_view json) {
+    try {
+        YAML::Node root = YAML::Load(std::string(json));
+        if (!root.IsMap()) return std::unexpected("status: not a JSON object");
+        StatusReport s;
+        s.daemon = get<bool>(root, "daemon");
+        s.state = get<std::string>(root, "state");
+        s.config = get<std::string>(root, "config");
+        s.interfaces = read_links(root["interfaces"]);
+        s.uplinks = read_links(root["uplinks"]);
+        s.forwards = read_forwards(root["forwards"]);
+        s.drops = read_counters(root["drops"]);
+        s.rules = read_counters(root["rules"]);
+        read_optional_parts(root, s);
+        for (const auto& e : root["errors"]) s.errors.push_back(e.as<std::string>());
+        return s;
+    } catch (const YAML::Exception& e) {
+        return std::unexpected(std::string("status: malformed JSON: ") + e.what());
+    }
+}
+
+}  // namespace gw::reconcile

@@ -1,0 +1,123 @@
+// StatusReport -> the text `gwctl status` prints: a header with the state,
+// last apply, pending confirm and last rollback, then tables of links,
+// forwards, drop classes and rules, then kernel paths and current errors.
+#include <ctime>
+
+#include "daemon/reconcile/status.hpp"
+
+namespace gw::reconcile {
+namespace {
+
+using Row = std::vector<std::string>;
+
+// Columns padded to their widest cell; `numeric` columns align right.
+std::string table(const std::vector<Row>& rows, std::size_t first_numeric) {
+    std::vector<std::size_t> width;
+    for (const auto& r : rows)
+        for (std::size_t i = 0; i < r.size(); ++i) {
+            if (width.size() <= i) width.push_back(0);
+            width[i] = std::max(width[i], r[i].size());
+        }
+    std::string out;
+    for (const auto& r : rows) {
+        std::string line = " ";
+        for (std::size_t i = 0; i < r.size(); ++i) {
+            std::string pad(width[i] - r[i].size(), ' ');
+            line += ' ';
+            line += i >= first_numeric ? pad + r[i] : r[i] + (i + 1 < r.size() ? pad : "");
+        }
+        out += line + '\n';
+    }
+    return out;
+}
+
+std::string join(const std::vector<std::string>& v, const char* sep) {
+    std::string out;
+    for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
+    return out;
+}
+
+std::string yes_no(bool b) { return b ? "yes" : "no"; }
+
+std::string links_section(const char* title, const std::vector<LinkStatus>& links) {
+    if (links.empty()) return {};
+    std::vector<Row> rows;
+    for (const auto& l : links) {
+        Row r{l.name, l.device};
+        if (!l.kind.empty()) r.push_back(l.kind);
+        r.push_back(l.state);
+        r.push_back(l.addresses.empty() ? "-" : join(l.addresses, " "));
+        rows.push_back(std::move(r));
+    }
+    return std::string(title) + ":\n" + table(rows, 99);
+}
+
+std::string forwards_section(const std::vector<ForwardStatus>& list) {
+    if (list.empty()) return {};
+    std::vector<Row> rows{{"name", "connections", "packets", "bytes"}};
+    for (const auto& f : list)
+        rows.push_back({f.name, std::to_string(f.connections), std::to_string(f.packets),
+                        std::to_string(f.bytes)});
+    return "Port forwards:\n" + table(rows, 1);
+}
+
+std::string counters_section(const char* title, const std::vector<CounterStatus>& list) {
+    if (list.empty()) return {};
+    std::vector<Row> rows{{"chain", "name", "packets", "bytes"}};
+    for (const auto& c : list)
+        rows.push_back({c.chain, c.name, std::to_string(c.packets), std::to_string(c.bytes)});
+    return std::string(title) + ":\n" + table(rows, 2);
+}
+
+std::string header(const StatusReport& s, SystemTime now) {
+    std::string out = "gatewayd: " + s.state;
+    if (!s.daemon) out += " (daemon not running; read from the kernel)";
+    out += '\n';
+    if (!s.config.empty()) out += "Config: " + s.config + '\n';
+    if (s.last_apply) {
+        const auto& a = *s.last_apply;
+        out += "Last apply: " + format_time(a.time) + " (" + a.trigger + "), " +
+               (a.ok ? "ok" : "FAILED") + ": " + a.result + '\n';
+    }
+    if (s.confirm_deadline) {
+        auto left = std::chrono::duration_cast<std::chrono::seconds>(*s.confirm_deadline - now).count();
+        out += "Confirm pending: rolls back at " + format_time(*s.confirm_deadline) + " (in " +
+               std::to_string(left < 0 ? 0 : left) + " s) unless `gwctl confirm`\n";
+    }
+    if (s.last_rollback)
+        out += "Last rollback: " + format_time(s.last_rollback->time) + ": " + s.last_rollback->reason +
+               (s.last_rollback->ok ? "" : " (FAILED)") + '\n';
+    return out;
+}
+
+std::string kernel_section(const KernelStatus& k) {
+    std::string out = "Kernel: meta broute " + yes_no(k.features.broute) + ", nf_conntrack_bridge " +
+                      yes_no(k.features.bridge_conntrack) + ", br_netfilter " +
+                      yes_no(k.features.br_netfilter) + '\n';
+    if (!k.ipv6_split.empty()) out += "IPv6 bridge split: " + k.ipv6_split + '\n';
+    return out;
+}
+
+}  // namespace
+
+std::string format_time(SystemTime t) {
+    std::time_t tt = std::chrono::system_clock::to_time_t(t);
+    std::tm tm{};
+    localtime_r(&tt, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+    return buf;
+}
+
+std::string render_status(const StatusReport& s, SystemTime now) {
+    std::string out = header(s, now);
+    for (const auto& part : {links_section("Interfaces", s.interfaces), links_section("Uplinks", s.uplinks),
+                             forwards_section(s.forwards), counters_section("Drops", s.drops),
+                             counters_section("Rules", s.rules)})
+        if (!part.empty()) out += '\n' + part;
+    out += '\n' + kernel_section(s.kernel);
+    if (!s.errors.empty()) out += "\nErrors:\n  " + join(s.errors, "\n  ") + '\n';
+    return out;
+}
+
+}  // namespace gw::reconcile
