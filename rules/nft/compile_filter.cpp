@@ -1,7 +1,7 @@
 // firewall.input/forward/output -> the three filter base chains: their
 // policy, the rules every router needs first (conntrack, loopback, the ICMP
-// that IPv4 and IPv6 cannot work without, ping as configured), then the
-// config's rules in order. compile_forwards() and compile_log() append the
+// that IPv4 and IPv6 cannot work without), the config's rules in order,
+// then ping as configured. compile_forwards() and compile_log() append the
 // rest of each chain.
 #include "rules/nft/compile_context.hpp"
 #include "rules/nft/keys.hpp"
@@ -57,9 +57,14 @@ void add_loopback(nft::Chain& chain, Key key) {
                   "gw:loopback", {}));
 }
 
-void add_icmp(const config::Firewall& fw, nft::Chain& chain, bool link) {
+void add_icmp(nft::Chain& chain, bool link) {
     chain.rules.push_back(icmp_rule(net::Family::ipv4, kIcmpErrors, "gw:icmp"));
     chain.rules.push_back(icmp_rule(net::Family::ipv6, link ? kIcmpv6Link : kIcmpv6Errors, "gw:icmpv6"));
+}
+
+// Ping comes after the config's rules, so a rule that denies echo-request
+// (from one zone, say) still decides; icmp-echo is the default answer.
+void add_echo(const config::Firewall& fw, nft::Chain& chain) {
     if (!*fw.icmp_echo) return;
     auto v4 = icmp_rule(net::Family::ipv4, {8}, "gw:echo");
     auto v6 = icmp_rule(net::Family::ipv6, {128}, "gw:echo");
@@ -85,12 +90,13 @@ void compile_chain(Context& ctx, const config::ChainSpec& spec) {
     add_conntrack(chain, spec.kind != config::ChainKind::output);
     if (spec.kind == config::ChainKind::input) add_loopback(chain, Key::meta_iifname);
     if (spec.kind == config::ChainKind::output) add_loopback(chain, Key::meta_oifname);
-    add_icmp(fw, chain, spec.kind != config::ChainKind::forward);
+    add_icmp(chain, spec.kind != config::ChainKind::forward);
     for (std::size_t i = 0; i < spec.rules.size(); ++i) {
         const auto& rule = spec.rules[i];
         for (auto& r : compile_firewall_rule(ctx, rule, spec, rule_comment(spec, rule, i)))
             chain.rules.push_back(std::move(r));
     }
+    add_echo(fw, chain);
 }
 
 }  // namespace

@@ -121,8 +121,8 @@ std::string render_set(const Set& set, const RenderOptions& o) {
     return out + "\t}\n";
 }
 
-std::string render_chain(const Chain& chain, const RenderOptions& o) {
-    return chain_text(TableFamily::inet, chain, o);
+std::string render_chain(const Chain& chain, const RenderOptions& o, TableFamily family) {
+    return chain_text(family, chain, o);
 }
 
 std::string render_table(const Table& table, const RenderOptions& o) {

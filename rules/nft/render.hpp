@@ -23,7 +23,9 @@ struct RenderOptions {
 std::string render_ruleset(const Ruleset& ruleset, const RenderOptions& options = {});
 std::string render_table(const Table& table, const RenderOptions& options = {});
 std::string render_set(const Set& set, const RenderOptions& options = {});   // "set x { ... }", tab-indented
-std::string render_chain(const Chain& chain, const RenderOptions& options = {});
+// `family` names the priority ("filter" is 0 in inet, -200 in bridge).
+std::string render_chain(const Chain& chain, const RenderOptions& options = {},
+                         TableFamily family = TableFamily::inet);
 std::string render_rule(const Rule& rule, const RenderOptions& options = {});  // one line
 std::string render_stmt(const Stmt& stmt, const RenderOptions& options = {});
 std::string render_value(Key key, const Value& value);

@@ -24,6 +24,17 @@ bool regolden() {
 
 }  // namespace
 
+TEST_CASE("every example-<name> case still has its examples/<name>.yaml") {
+    auto golden = env_path("GW_GOLDEN_DIR");
+    auto examples = env_path("GW_EXAMPLES_DIR");
+    for (const auto& e : fs::directory_iterator(golden)) {
+        auto name = e.path().filename().string();
+        if (!e.is_directory() || name.rfind("example-", 0) != 0) continue;
+        CHECK_MESSAGE(fs::exists(examples / (name.substr(8) + ".yaml")),
+                      "stale golden case " << name << ": examples/" << name.substr(8) << ".yaml is gone");
+    }
+}
+
 TEST_CASE("every golden case renders exactly its expected.nft") {
     auto golden = env_path("GW_GOLDEN_DIR");
     REQUIRE_MESSAGE(fs::is_directory(golden), "GW_GOLDEN_DIR must name tests/golden");

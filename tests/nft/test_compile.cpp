@@ -392,3 +392,22 @@ TEST_CASE("allow elements covered by another forward's are left out (the kernel 
     // Both public ports still have their DNAT element.
     CHECK(find_set(rs, "fwd4")->elements.size() == 3);
 }
+
+TEST_CASE("a config rule can deny ping: echo-request is accepted after the config's rules") {
+    auto c = gw::test::home_config();
+    auto r = gw::test::rule("no-wan-ping", config::Action::deny, 85);
+    r.from = {name("wan")};
+    r.proto = config::Proto::icmp;
+    r.icmp_types = {name("echo-request")};
+    c.firewall.input.rules = {r};
+    auto texts = rule_texts(*find_chain(rules::compile_ruleset(c, {}), "input"));
+    auto deny = std::find(texts.begin(), texts.end(),
+                          "iifname @zone_wan_if meta nfproto ipv4 meta l4proto icmp icmp type echo-request counter drop comment \"no-wan-ping\"");
+    auto echo = std::find(texts.begin(), texts.end(),
+                          "meta nfproto ipv4 meta l4proto icmp icmp type echo-request counter accept comment \"gw:echo\"");
+    REQUIRE(deny != texts.end());
+    REQUIRE(echo != texts.end());
+    CHECK(deny < echo);
+    auto essentials = std::find_if(texts.begin(), texts.end(), [](const std::string& t) { return t.find("gw:icmp\"") != std::string::npos; });
+    CHECK(essentials < deny);
+}
