@@ -30,14 +30,39 @@ void name_lookups(nftnl_rule* rule) {
     }
 }
 
+// libnftnl 1.2.4 exports no element clone: copy what the encoder sets.
+NftSetElemPtr copy_element(nftnl_set_elem* e) {
+    NftSetElemPtr out(nftnl_set_elem_alloc());
+    if (!out) throw std::bad_alloc();
+    for (auto attr : {NFTNL_SET_ELEM_KEY, NFTNL_SET_ELEM_KEY_END, NFTNL_SET_ELEM_DATA, NFTNL_SET_ELEM_USERDATA}) {
+        auto a = static_cast<std::uint16_t>(attr);
+        if (!nftnl_set_elem_is_set(e, a)) continue;
+        std::uint32_t len = 0;
+        const void* p = nftnl_set_elem_get(e, a, &len);
+        nftnl_set_elem_set(out.get(), a, p, len);
+    }
+    for (auto attr : {NFTNL_SET_ELEM_FLAGS, NFTNL_SET_ELEM_VERDICT}) {
+        auto a = static_cast<std::uint16_t>(attr);
+        if (nftnl_set_elem_is_set(e, a)) nftnl_set_elem_set_u32(out.get(), a, nftnl_set_elem_get_u32(e, a));
+    }
+    if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_CHAIN))
+        nftnl_set_elem_set_str(out.get(), NFTNL_SET_ELEM_CHAIN, nftnl_set_elem_get_str(e, NFTNL_SET_ELEM_CHAIN));
+    nftnl_set_elem_expr_foreach(e, [](nftnl_expr* x, void* data) {
+        NftExprPtr counter(nftnl_expr_alloc("counter"));
+        if (!counter) throw std::bad_alloc();
+        nftnl_expr_set_u64(counter.get(), NFTNL_EXPR_CTR_PACKETS, nftnl_expr_get_u64(x, NFTNL_EXPR_CTR_PACKETS));
+        nftnl_expr_set_u64(counter.get(), NFTNL_EXPR_CTR_BYTES, nftnl_expr_get_u64(x, NFTNL_EXPR_CTR_BYTES));
+        nftnl_set_elem_add_expr(static_cast<nftnl_set_elem*>(data), counter.release());  // elem owns it
+        return 0;
+    }, out.get());
+    return out;
+}
+
 void move_elements(nftnl_set* from, nftnl_set* to) {
     NftElemIterPtr it(nftnl_set_elems_iter_create(from));
     if (!it) throw std::bad_alloc();
-    for (auto* e = nftnl_set_elems_iter_next(it.get()); e; e = nftnl_set_elems_iter_next(it.get())) {
-        NftSetElemPtr copy(nftnl_set_elem_clone(e));
-        if (!copy) throw std::bad_alloc();
-        nftnl_set_elem_add(to, copy.release());  // the set owns its elements
-    }
+    for (auto* e = nftnl_set_elems_iter_next(it.get()); e; e = nftnl_set_elems_iter_next(it.get()))
+        nftnl_set_elem_add(to, copy_element(e).release());  // the set owns its elements
 }
 
 void absorb(std::vector<NftOp>& ops, NftDump& dump, std::map<std::uint32_t, nftnl_set*>& by_id) {

@@ -33,7 +33,7 @@ using SetsByName = std::map<std::string, const nftnl_set*>;
 
 nft::Set decode_set(const nftnl_set* set);
 // Elements of a set whose key (and data) keys are known, e.g. an anonymous
-// set from the keys of the lookup that uses it. Sorted canonically.
+// set from the keys of the lookup that uses it. In nft::sort_elements order.
 std::vector<nft::Element> decode_elements(const nftnl_set* set, const std::vector<nft::Key>& key,
                                           const std::vector<nft::Key>& data, bool verdict);
 nft::Rule decode_rule(nft::TableFamily family, const nftnl_rule* rule, const SetsByName& sets);
@@ -41,9 +41,6 @@ nft::Rule decode_rule(nft::TableFamily family, const nftnl_rule* rule, const Set
 // Keys of a set declaration: from nft's `typeof` userdata when present,
 // else from the datatype ids. Empty when neither can be read.
 std::vector<nft::Key> decode_set_keys(const nftnl_set* set, bool data);
-
-// The order decode_* returns elements in; canonicalize() applies it too.
-bool element_order(const nft::Element& a, const nft::Element& b);
 
 bool is_anonymous(const nftnl_set* set);
 

@@ -395,11 +395,13 @@ private:
     }
 
     bool nat(const nftnl_expr* e) {
-        if (!loads_.empty() || nftnl_expr_is_set(e, NFTNL_EXPR_NAT_REG_ADDR_MAX) ||
-            nftnl_expr_is_set(e, NFTNL_EXPR_NAT_REG_PROTO_MAX))
+        // The kernel reports single addresses/ports as min == max and adds the
+        // MAP_IPS / PROTO_SPECIFIED flags itself.
+        if (!loads_.empty() || !same_reg(e, NFTNL_EXPR_NAT_REG_ADDR_MIN, NFTNL_EXPR_NAT_REG_ADDR_MAX) ||
+            !same_reg(e, NFTNL_EXPR_NAT_REG_PROTO_MIN, NFTNL_EXPR_NAT_REG_PROTO_MAX))
             return false;
         auto flags = nftnl_expr_is_set(e, NFTNL_EXPR_NAT_FLAGS) ? u32(e, NFTNL_EXPR_NAT_FLAGS) : 0;
-        if (flags & ~static_cast<std::uint32_t>(NF_NAT_RANGE_PROTO_SPECIFIED)) return false;
+        if (flags & ~static_cast<std::uint32_t>(NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED)) return false;
         nft::Nat n;
         n.kind = u32(e, NFTNL_EXPR_NAT_TYPE) == NFT_NAT_DNAT ? nft::NatKind::dnat : nft::NatKind::snat;
         auto fam = u32(e, NFTNL_EXPR_NAT_FAMILY);
@@ -419,6 +421,10 @@ private:
         }
         emit(nft::Stmt{n});
         return true;
+    }
+
+    static bool same_reg(const nftnl_expr* e, std::uint16_t min, std::uint16_t max) {
+        return !nftnl_expr_is_set(e, max) || (nftnl_expr_is_set(e, min) && u32(e, min) == u32(e, max));
     }
 
     bool nat_immediates(nft::Nat& n, bool port, std::uint32_t preg) {

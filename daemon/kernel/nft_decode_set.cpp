@@ -12,6 +12,7 @@
 #include "daemon/kernel/nft_decode.hpp"
 #include "daemon/kernel/nft_key_codec.hpp"
 #include "daemon/kernel/nft_udata.hpp"
+#include "rules/nft/diff.hpp"
 
 namespace gw::kernel {
 
@@ -277,7 +278,7 @@ std::vector<nft::Element> decode_elements(const nftnl_set* set, const std::vecto
             out.push_back(to_element(shape, r, std::move(values)));
         }
     }
-    std::sort(out.begin(), out.end(), element_order);
+    nft::sort_elements(out);
     return out;
 }
 

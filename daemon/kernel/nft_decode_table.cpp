@@ -87,29 +87,7 @@ nft::Table decode_table(const NftDump& dump, nft::TableFamily family, const std:
     return t;
 }
 
-template <class T>
-int compare(const T& a, const T& b) {
-    return a < b ? -1 : (b < a ? 1 : 0);
-}
-
-int compare_values(const nft::Value& a, const nft::Value& b) {
-    if (a.index() != b.index()) return compare(a.index(), b.index());
-    if (const auto* x = std::get_if<std::uint64_t>(&a)) return compare(*x, std::get<std::uint64_t>(b));
-    if (const auto* x = std::get_if<std::string>(&a)) return compare(*x, std::get<std::string>(b));
-    if (const auto* x = std::get_if<net::Prefix>(&a)) return compare(*x, std::get<net::Prefix>(b));
-    const auto& x = std::get<nft::IntRange>(a);
-    const auto& y = std::get<nft::IntRange>(b);
-    return x.first != y.first ? compare(x.first, y.first) : compare(x.last, y.last);
-}
-
 }  // namespace
-
-bool element_order(const nft::Element& a, const nft::Element& b) {
-    auto n = std::min(a.key.size(), b.key.size());
-    for (std::size_t i = 0; i < n; ++i)
-        if (int c = compare_values(a.key[i], b.key[i]); c != 0) return c < 0;
-    return a.key.size() < b.key.size();
-}
 
 nft::Ruleset decode_ruleset(const NftDump& dump) {
     nft::Ruleset rs;

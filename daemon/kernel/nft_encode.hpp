@@ -53,7 +53,7 @@ struct SetIds {
 std::uint16_t nfproto_of(nft::TableFamily family);
 std::string family_name(nft::TableFamily family);
 
-// add table, then its sets (with elements), chains and rules, in that order.
+// add table, then its chains, sets (with elements) and rules, in that order.
 std::expected<std::vector<NftOp>, EncodeError> encode_table(const nft::Table& table, SetIds& ids);
 NftOp encode_table_shell(nft::TableFamily family, const std::string& name, OpKind kind);
 

@@ -259,7 +259,8 @@ private:
         load_keys(l.keys, interval);
         auto e = make_expr("lookup");
         nftnl_expr_set_u32(e.get(), NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
-        nftnl_expr_set_str(e.get(), NFTNL_EXPR_LOOKUP_SET, l.set.empty() ? "__set%d" : l.set.c_str());
+        const char* anonymous = vmap ? "__map%d" : "__set%d";
+        nftnl_expr_set_str(e.get(), NFTNL_EXPR_LOOKUP_SET, l.set.empty() ? anonymous : l.set.c_str());
         if (set_id) nftnl_expr_set_u32(e.get(), NFTNL_EXPR_LOOKUP_SET_ID, set_id);
         if (vmap) nftnl_expr_set_u32(e.get(), NFTNL_EXPR_LOOKUP_DREG, NFT_REG_VERDICT);
         if (l.negate) nftnl_expr_set_u32(e.get(), NFTNL_EXPR_LOOKUP_FLAGS, NFT_LOOKUP_F_INV);

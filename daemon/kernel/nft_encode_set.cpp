@@ -22,6 +22,7 @@ using nft::Key;
 
 constexpr std::uint32_t kUdataMax = 256;  // nft's NFT_USERDATA_MAXLEN
 constexpr std::uint32_t kExprConcat = 13; // nft's EXPR_CONCAT
+constexpr std::uint32_t kExprVerdict = 1;  // nft's EXPR_VERDICT
 
 struct Shape {
     std::vector<Key> key;
@@ -89,6 +90,14 @@ void put_typeof(nftnl_udata_buf* u, std::uint8_t type, const std::vector<Key>& k
     nftnl_udata_nest_end(u, outer);
 }
 
+// `: verdict` in a typeof declaration: the verdict expression, no fields.
+void put_verdict_typeof(nftnl_udata_buf* u) {
+    auto* outer = nftnl_udata_nest_start(u, NFTNL_UDATA_SET_DATA_TYPEOF);
+    nftnl_udata_put_u32(u, NFTNL_UDATA_SET_TYPEOF_EXPR, kExprVerdict);
+    nftnl_udata_nest_end(u, nftnl_udata_nest_start(u, NFTNL_UDATA_SET_TYPEOF_DATA));
+    nftnl_udata_nest_end(u, outer);
+}
+
 std::uint32_t byteorder_of(const std::vector<Key>& keys) {
     return keys.size() == 1 ? key_byteorder(keys.front()) : 0;
 }
@@ -97,11 +106,13 @@ void set_userdata(nftnl_set* s, const Shape& shape, const std::string& comment) 
     auto u = alloc_udata();
     nftnl_udata_put_u32(u.get(), NFTNL_UDATA_SET_KEYBYTEORDER, byteorder_of(shape.key));
     if (shape.map()) nftnl_udata_put_u32(u.get(), NFTNL_UDATA_SET_DATABYTEORDER, byteorder_of(shape.data));
-    if (!shape.anonymous) {
-        put_typeof(u.get(), NFTNL_UDATA_SET_KEY_TYPEOF, shape.key);
-        if (!shape.data.empty()) put_typeof(u.get(), NFTNL_UDATA_SET_DATA_TYPEOF, shape.data);
-        if (shape.map()) nftnl_udata_put_u32(u.get(), NFTNL_UDATA_SET_DATA_INTERVAL, 0);
-    }
+    // nft merges adjacent ranges of inline sets, and says so.
+    if (shape.anonymous && shape.interval) nftnl_udata_put_u32(u.get(), NFTNL_UDATA_SET_MERGE_ELEMENTS, 1);
+    // nft 1.0.6 leaves the key's typeof out of inline maps only.
+    if (!(shape.anonymous && shape.map())) put_typeof(u.get(), NFTNL_UDATA_SET_KEY_TYPEOF, shape.key);
+    if (!shape.data.empty()) put_typeof(u.get(), NFTNL_UDATA_SET_DATA_TYPEOF, shape.data);
+    if (shape.verdict) put_verdict_typeof(u.get());
+    if (shape.map()) nftnl_udata_put_u32(u.get(), NFTNL_UDATA_SET_DATA_INTERVAL, 0);
     if (!comment.empty()) nftnl_udata_put_strz(u.get(), NFTNL_UDATA_SET_COMMENT, comment.c_str());
     nftnl_set_set_data(s, NFTNL_SET_USERDATA, nftnl_udata_buf_data(u.get()),
                        nftnl_udata_buf_len(u.get()));
@@ -346,10 +357,11 @@ std::expected<std::uint32_t, std::string> encode_anonymous_set(EncodeContext& ct
         shape.interval = shape.interval || std::any_of(el.key.begin(), el.key.end(), is_range);
     *interval = shape.interval;
     auto id = ctx.ids.take();
-    auto carrier = elements_carrier(ctx.table.family, ctx.table.name, "__set%d", id);
+    const char* name = shape.verdict ? "__map%d" : "__set%d";  // the kernel numbers them
+    auto carrier = elements_carrier(ctx.table.family, ctx.table.name, name, id);
     if (auto r = add_elements(carrier.get(), shape, lookup.inline_set); !r)
         return std::unexpected(r.error());
-    auto set = declare(ctx.table, "__set%d", shape, id, {});
+    auto set = declare(ctx.table, name, shape, id, {});
     nftnl_set_set_u32(set.get(), NFTNL_SET_DESC_SIZE, count_elements(carrier.get()));
     auto fam = nfproto_of(ctx.table.family);
     auto what = set_what(ctx.table, "{ inline set }");

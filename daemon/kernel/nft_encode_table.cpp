@@ -1,7 +1,7 @@
 // Tables, chains and rules -> nftnl objects, and the order one table is
-// written in: the table, its named sets with their elements, every chain
-// (so jumps resolve whatever the order), then the rules, each preceded by
-// the anonymous sets it uses. Rule comments go into rule userdata in nft's
+// written in: the table, every chain (so jumps from rules and verdict-map
+// elements resolve whatever the order), the named sets with their elements,
+// then the rules, each preceded by the anonymous sets it uses. Rule comments go into rule userdata in nft's
 // TLV layout, so `nft list` shows them.
 #include <linux/netfilter.h>
 
@@ -116,6 +116,9 @@ NftOp encode_table_shell(nft::TableFamily family, const std::string& name, OpKin
 std::expected<std::vector<NftOp>, EncodeError> encode_table(const nft::Table& table, SetIds& ids) {
     std::vector<NftOp> ops;
     ops.push_back(encode_table_shell(table.family, table.name, OpKind::add_table));
+    for (const auto& chain : table.chains)
+        ops.push_back({OpKind::add_chain, nfproto_of(table.family), encode_chain(table, chain),
+                       "add chain " + where(table, chain.name), chain.origin});
     for (const auto& set : table.sets) {
         auto set_ops = encode_named_set(table, set, ids);
         if (!set_ops)
@@ -123,9 +126,6 @@ std::expected<std::vector<NftOp>, EncodeError> encode_table(const nft::Table& ta
                                                set.origin});
         for (auto& op : *set_ops) ops.push_back(std::move(op));
     }
-    for (const auto& chain : table.chains)
-        ops.push_back({OpKind::add_chain, nfproto_of(table.family), encode_chain(table, chain),
-                       "add chain " + where(table, chain.name), chain.origin});
     EncodeContext ctx{table, ids, ops};
     for (const auto& chain : table.chains)
         for (const auto& rule : chain.rules)

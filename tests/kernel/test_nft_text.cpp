@@ -1,0 +1,157 @@
+// The encoder against nft 1.0.6 itself: the same ruleset written as text and
+// loaded with `nft -f` must leave the kernel in the very same state (every
+// attribute of every table, chain, set, element and expression), and
+// `nft list ruleset` must print what the model means.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <sstream>
+
+#include "daemon/kernel/nft_backend.hpp"
+#include "rules/nft/keys.hpp"
+#include "rules/nft/render.hpp"
+#include "tests/kernel/nft_fixture.hpp"
+#include "tests/kernel/raw_dump.hpp"
+
+namespace gw::kernel::test {
+
+namespace {
+
+std::unique_ptr<NftNetlink> backend() {
+    auto b = NftNetlink::open();
+    REQUIRE_MESSAGE(b.has_value(), (b ? "" : b.error().describe()));
+    return std::move(*b);
+}
+
+void apply_ok(NftBackend& nft, const nft::Ruleset& rs) {
+    auto r = nft.apply(rs, ApplyMode::commit);
+    REQUIRE_MESSAGE(r.has_value(), (r ? "" : r.error().describe()));
+}
+
+// Kernel state after `nft -f text`, starting from no gatewayd tables.
+std::string state_from_nft(NftBackend& nft, const std::string& text) {
+    apply_ok(nft, nft::Ruleset{});
+    auto run = run_nft({}, text);
+    REQUIRE_MESSAGE(run.status == 0, run.output);
+    return raw_dump();
+}
+
+std::string state_from_encoder(NftBackend& nft, const nft::Ruleset& rs) {
+    apply_ok(nft, nft::Ruleset{});
+    apply_ok(nft, rs);
+    return raw_dump();
+}
+
+// Line-by-line comparison that reports the first differing lines.
+void check_same_state(const std::string& from_nft, const std::string& from_encoder) {
+    std::istringstream a(from_nft), b(from_encoder);
+    std::string la, lb;
+    int line = 0;
+    while (true) {
+        bool ga = static_cast<bool>(std::getline(a, la));
+        bool gb = static_cast<bool>(std::getline(b, lb));
+        ++line;
+        if (!ga && !gb) break;
+        INFO("line " << line << "\n  nft -f : " << (ga ? la : "<end>") << "\n  encoder: " << (gb ? lb : "<end>"));
+        REQUIRE(la == lb);
+        if (!ga || !gb) break;
+    }
+}
+
+bool has_line(const std::string& listing, const std::string& line) {
+    std::istringstream in(listing);
+    std::string l;
+    while (std::getline(in, l)) {
+        auto start = l.find_first_not_of("\t ");
+        if (start != std::string::npos && l.substr(start) == line) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+TEST_CASE("nft -f of the same ruleset leaves the kernel in the encoder's state") {
+    auto nft = backend();
+    auto from_nft = state_from_nft(*nft, full_ruleset_text());
+    auto from_encoder = state_from_encoder(*nft, full_ruleset());
+    CHECK(from_nft.size() > 2000);  // the dump covers the whole ruleset
+    check_same_state(from_nft, from_encoder);
+}
+
+// Two spellings render_stmt() does not have yet: a lookup in a verdict map
+// (`vmap @vm`, `vmap { tcp : accept }`; it writes a set match) and an exact
+// match on a bit-mask key (`ct state == new`; it writes the flag test `ct
+// state new`, which is AnyBits). Rules using them are left out of this
+// comparison; the encoder's side of them is checked against hand-written
+// nft text above.
+bool renderer_lacks(const nft::Table& t, const nft::Stmt& s) {
+    if (const auto* c = std::get_if<nft::Cmp>(&s)) return nft::is_bitmask(c->key);
+    const auto* l = std::get_if<nft::Lookup>(&s);
+    if (!l) return false;
+    if (l->set.empty()) return !l->inline_set.empty() && l->inline_set.front().verdict.has_value();
+    return std::any_of(t.sets.begin(), t.sets.end(),
+                       [&](const nft::Set& set) { return set.name == l->set && set.verdict_map; });
+}
+
+nft::Ruleset renderable(nft::Ruleset rs) {
+    for (auto& t : rs.tables)
+        for (auto& c : t.chains)
+            std::erase_if(c.rules, [&](const nft::Rule& r) {
+                return std::any_of(r.stmts.begin(), r.stmts.end(),
+                                   [&](const nft::Stmt& s) { return renderer_lacks(t, s); });
+            });
+    return rs;
+}
+
+TEST_CASE("the renderer's text and the encoder produce the same kernel state") {
+    auto nft = backend();
+    auto rs = renderable(full_ruleset());
+    auto from_nft = state_from_nft(*nft, nft::render_ruleset(rs));
+    auto from_encoder = state_from_encoder(*nft, rs);
+    check_same_state(from_nft, from_encoder);
+}
+
+TEST_CASE("nft list ruleset prints what the model means") {
+    auto nft = backend();
+    apply_ok(*nft, full_ruleset());
+    auto listing = nft_list_ruleset();
+    INFO(listing);
+    // A few representative rules, in nft's own (dependency-free) spelling.
+    for (const char* line : {
+             "ct state established,related accept",
+             "ct state == new counter packets 0 bytes 0 continue",
+             "iifname \"lan0\" oifname != \"wan0\" accept comment \"lan out\"",
+             "ip saddr 10.0.0.0/8 ip daddr != 192.168.0.0/23 counter packets 0 bytes 0 accept",
+             "ip6 saddr 2001:db8::/64 ip6 daddr 2001:db8::1 accept",
+             "udp dport 1000-2000 udp sport != 1-1023 accept",
+             "icmp type echo-request limit rate 10/second accept",
+             "tcp flags syn tcp option maxseg size set rt mtu",
+             "meta l4proto . th dport @svc counter packets 0 bytes 0 accept",
+             "ip daddr != @blocked4 accept",
+             "iifname . ip saddr @ifaddr accept",
+             "meta l4proto . th dport vmap @vm",
+             "meta mark 0x00000600 jump inbound",
+             "meta l4proto { tcp, udp } th dport { 80, 443, 8000-8080 } accept",
+             "ip daddr { 10.0.0.0/8, 192.168.1.1 } accept",
+             "limit rate 3/minute burst 1 packets log prefix \"drop: \"",
+             "meta l4proto tcp reject with tcp reset",
+             "reject with icmpx admin-prohibited",
+             "meta mark != 0x00000030-0x00000040 accept",
+             "meta l4proto vmap { tcp : accept, udp : drop }",
+             "dnat ip to meta l4proto . th dport map @fwd4 comment \"forwards v4\"",
+             "tcp dport 8080 dnat ip to 192.168.1.5:80",
+             "meta l4proto tcp dnat ip6 to [2001:db8::5]:8080",
+             "meta mark set ct mark",
+             "oifname \"wan0\" masquerade",
+             "ct mark set meta mark",
+             "iifname \"port0\" ether type ip6 meta mark set 0x00000600 comment \"mark by port\"",
+             "ip saddr 1.2.3.4 accept",
+             "typeof meta l4proto . th dport : ip daddr . th dport",
+             "elements = { tcp . 80 : 192.168.1.10 . 8080,",
+             "tcp . 443 : 192.168.1.11 . 443 }",
+         }) {
+        CHECK_MESSAGE(has_line(listing, line), line);
+    }
+}
+
+}  // namespace gw::kernel::test
