@@ -76,7 +76,9 @@ struct AnyBits {
 struct Element;
 
 // keys (one, or a concatenation "a . b") looked up in a named set
-// ("@name") or an anonymous inline set ("{ a, b }").
+// ("@name") or an anonymous inline set ("{ a, b }"). When the named set is a
+// verdict map (Set::verdict_map) the lookup is its verdict: "keys vmap @name";
+// inline elements that carry verdicts make "keys vmap { k : accept, ... }".
 struct Lookup {
     std::vector<Key> keys;
     std::string set;                  // named set; empty when inline
