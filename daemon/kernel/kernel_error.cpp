@@ -25,8 +25,22 @@ std::string one_line(const KernelError& e, std::string_view file_name) {
     return out;
 }
 
+// nf_tables rarely attaches an extended ack; for the errors an operator
+// meets most, say what the errno means for a ruleset.
+std::string hint(int error) {
+    switch (error) {
+    case ENOENT: return "a chain or set it names, or the kernel module of one of its expressions, is missing";
+    case EOPNOTSUPP: return "the running kernel does not support it";
+    case ELOOP: return "the jumps between chains form a loop";
+    default: return {};
+    }
+}
+
 }  // namespace
 
+// EEXIST never needs a case: creates go out without NLM_F_EXCL, so an object
+// that exists already is no error. If the kernel still says EEXIST (two
+// overlapping interval elements) the whole transaction was aborted: fatal.
 ErrorClass classify(int error) {
     switch (error) {
     case ENOBUFS:   // socket buffer overrun: nothing wrong with the request
@@ -58,6 +72,7 @@ KernelError system_error(std::string operation, int error, std::string message) 
 
 KernelError kernel_rejection(std::string operation, int error, std::string ext_ack,
                              config::Loc origin) {
+    if (ext_ack.empty()) ext_ack = hint(error);
     return {ErrorStage::kernel, std::move(operation), error, std::move(ext_ack), origin,
             classify(error), {}};
 }

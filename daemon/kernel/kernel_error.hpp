@@ -28,7 +28,7 @@ struct KernelError {
     ErrorStage stage = ErrorStage::kernel;
     std::string operation;  // "add rule inet gatewayd forward", "open netlink socket"
     int error = 0;          // errno; 0 for encode errors
-    std::string message;    // the kernel's extended ack, or gatewayd's reason
+    std::string message;    // the kernel's extended ack, else gatewayd's reason or hint
     config::Loc origin;     // config line that produced the object, when known
     ErrorClass kind = ErrorClass::fatal;
     std::vector<KernelError> more;  // further rejections in the same transaction

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,11 @@ nft::Set decode_set(const nftnl_set* set);
 std::vector<nft::Element> decode_elements(const nftnl_set* set, const std::vector<nft::Key>& key,
                                           const std::vector<nft::Key>& data, bool verdict);
 nft::Rule decode_rule(nft::TableFamily family, const nftnl_rule* rule, const SetsByName& sets);
+
+// counter, log, limit or reject: the expressions that are a statement on
+// their own. nullopt for anything else, or for settings gatewayd never writes.
+std::optional<nft::Stmt> decode_plain_stmt(const nftnl_expr* expr);
+std::optional<nft::VerdictKind> decode_verdict(int code);
 
 // Keys of a set declaration: from nft's `typeof` userdata when present,
 // else from the datatype ids. Empty when neither can be read.

@@ -68,27 +68,6 @@ std::uint32_t reg32(std::uint32_t reg) {
     return reg < NFT_REG32_00 ? (reg - NFT_REG_1) * 4 : reg - NFT_REG32_00;
 }
 
-std::optional<nft::VerdictKind> verdict_kind(int code) {
-    switch (code) {
-    case NF_ACCEPT: return nft::VerdictKind::accept;
-    case NF_DROP: return nft::VerdictKind::drop;
-    case NFT_JUMP: return nft::VerdictKind::jump;
-    case NFT_GOTO: return nft::VerdictKind::goto_;
-    case NFT_RETURN: return nft::VerdictKind::return_;
-    case NFT_CONTINUE: return nft::VerdictKind::continue_;
-    default: return std::nullopt;
-    }
-}
-
-std::optional<nft::RateUnit> rate_unit(std::uint64_t seconds) {
-    switch (seconds) {
-    case 1: return nft::RateUnit::second;
-    case 60: return nft::RateUnit::minute;
-    case 3600: return nft::RateUnit::hour;
-    case 86400: return nft::RateUnit::day;
-    default: return std::nullopt;
-    }
-}
 
 // Mask bytes of a CIDR prefix -> its length; nullopt if not contiguous.
 std::optional<int> prefix_length(const Bytes& mask) {
@@ -145,7 +124,7 @@ private:
         if (name == "nat") return nat(e);
         if (name == "masq") return masq(e);
         if (name == "exthdr") return exthdr(e);
-        return simple(name, e);
+        return simple(e);
     }
 
     // ---- bookkeeping -----------------------------------------------------
@@ -386,7 +365,7 @@ private:
             return true;
         }
         if (!loads_.empty() || !imms_.empty() || map_) return false;
-        auto kind = verdict_kind(static_cast<int>(u32(e, NFTNL_EXPR_IMM_VERDICT)));
+        auto kind = decode_verdict(static_cast<int>(u32(e, NFTNL_EXPR_IMM_VERDICT)));
         if (!kind) return false;
         nft::Verdict v{*kind, {}};
         if (nftnl_expr_is_set(e, NFTNL_EXPR_IMM_CHAIN)) v.chain = nftnl_expr_get_str(e, NFTNL_EXPR_IMM_CHAIN);
@@ -499,43 +478,12 @@ private:
     }
 
     // Statements that use no registers.
-    bool simple(const std::string& name, const nftnl_expr* e) {
+    bool simple(const nftnl_expr* e) {
         if (!loads_.empty() || !imms_.empty() || map_) return false;
-        std::optional<nft::Stmt> s;
-        if (name == "counter") s = nft::Counter{nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_PACKETS), nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_BYTES)};
-        if (name == "log") s = log(e);
-        if (name == "limit") s = limit(e);
-        if (name == "reject") s = reject(e);
+        auto s = decode_plain_stmt(e);
         if (!s) return false;
         emit(std::move(*s));
         return true;
-    }
-
-    static std::optional<nft::Stmt> log(const nftnl_expr* e) {
-        for (auto attr : {NFTNL_EXPR_LOG_GROUP, NFTNL_EXPR_LOG_SNAPLEN, NFTNL_EXPR_LOG_QTHRESHOLD})
-            if (nftnl_expr_is_set(e, static_cast<std::uint16_t>(attr))) return std::nullopt;
-        if (nftnl_expr_is_set(e, NFTNL_EXPR_LOG_LEVEL) && u32(e, NFTNL_EXPR_LOG_LEVEL) != 4) return std::nullopt;
-        if (nftnl_expr_is_set(e, NFTNL_EXPR_LOG_FLAGS) && u32(e, NFTNL_EXPR_LOG_FLAGS) != 0) return std::nullopt;
-        nft::Log l;
-        if (nftnl_expr_is_set(e, NFTNL_EXPR_LOG_PREFIX)) l.prefix = nftnl_expr_get_str(e, NFTNL_EXPR_LOG_PREFIX);
-        return l;
-    }
-
-    static std::optional<nft::Stmt> limit(const nftnl_expr* e) {
-        if (u32(e, NFTNL_EXPR_LIMIT_TYPE) != NFT_LIMIT_PKTS || u32(e, NFTNL_EXPR_LIMIT_FLAGS) != 0) return std::nullopt;
-        auto unit = rate_unit(nftnl_expr_get_u64(e, NFTNL_EXPR_LIMIT_UNIT));
-        if (!unit) return std::nullopt;
-        return nft::Limit{nftnl_expr_get_u64(e, NFTNL_EXPR_LIMIT_RATE), *unit, u32(e, NFTNL_EXPR_LIMIT_BURST)};
-    }
-
-    static std::optional<nft::Stmt> reject(const nftnl_expr* e) {
-        auto type = u32(e, NFTNL_EXPR_REJECT_TYPE);
-        if (type == NFT_REJECT_TCP_RST) return nft::Reject{nft::RejectKind::tcp_reset};
-        if (type != NFT_REJECT_ICMPX_UNREACH) return std::nullopt;
-        auto code = nftnl_expr_get_u8(e, NFTNL_EXPR_REJECT_CODE);
-        if (code == NFT_REJECT_ICMPX_ADMIN_PROHIBITED) return nft::Reject{nft::RejectKind::admin_prohibited};
-        if (code == NFT_REJECT_ICMPX_PORT_UNREACH) return nft::Reject{nft::RejectKind::port_unreachable};
-        return std::nullopt;
     }
 
     // Drops `meta protocol` dependencies when planning the remaining

@@ -42,16 +42,10 @@ Bytes elem_bytes(nftnl_set_elem* e, std::uint16_t attr) {
 
 std::optional<nft::Verdict> elem_verdict(nftnl_set_elem* e) {
     if (!nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_VERDICT)) return std::nullopt;
-    auto code = static_cast<int>(nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_VERDICT));
+    auto kind = decode_verdict(static_cast<int>(nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_VERDICT)));
+    if (!kind) return std::nullopt;  // a verdict gatewayd never writes (queue, ...): no model value
     nft::Verdict v;
-    switch (code) {
-    case NF_ACCEPT: v.kind = nft::VerdictKind::accept; break;
-    case NF_DROP: v.kind = nft::VerdictKind::drop; break;
-    case NFT_JUMP: v.kind = nft::VerdictKind::jump; break;
-    case NFT_GOTO: v.kind = nft::VerdictKind::goto_; break;
-    case NFT_RETURN: v.kind = nft::VerdictKind::return_; break;
-    default: v.kind = nft::VerdictKind::continue_; break;
-    }
+    v.kind = *kind;
     if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_CHAIN))
         v.chain = nftnl_set_elem_get_str(e, NFTNL_SET_ELEM_CHAIN);
     return v;

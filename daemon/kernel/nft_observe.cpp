@@ -143,7 +143,9 @@ std::expected<NftDump, KernelError> observe_owned_tables(NftSocket& sock) {
         auto before = d.generation();
         if (!before) return std::unexpected(before.error());
         auto dump = snapshot(d);
-        if (!dump && dump.error().error != EINTR) return dump;
+        // EINTR: the kernel flagged the dump as interrupted; ENOENT: a table
+        // or set went away between two requests. Either way, take it again.
+        if (!dump && dump.error().error != EINTR && dump.error().error != ENOENT) return dump;
         auto after = d.generation();
         if (!after) return std::unexpected(after.error());
         if (dump && *before == *after) return dump;

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "daemon/kernel/nft_backend.hpp"
+#include "rules/nft/diff.hpp"
 #include "rules/nft/render.hpp"
 #include "tests/kernel/nft_fixture.hpp"
 
@@ -118,6 +119,49 @@ TEST_CASE("tables gatewayd no longer wants are deleted") {
     check_same(got, small_ruleset());
     apply_ok(*nft, nft::Ruleset{});
     CHECK(observe_ok(*nft).tables.empty());
+}
+
+}  // namespace gw::kernel::test
+
+namespace gw::kernel::test {
+
+TEST_CASE("a large ruleset spans many batch pages and dump messages") {
+    auto nft = backend();
+    auto rs = small_ruleset();
+    auto& table = rs.tables[0];
+    nft::Set hosts;
+    hosts.name = "hosts";
+    hosts.key = {nft::Key::ip_saddr};
+    hosts.counter = true;
+    for (std::uint32_t i = 0; i < 20000; ++i) {
+        net::Address a;
+        a.bytes = {10, static_cast<std::uint8_t>(i >> 16), static_cast<std::uint8_t>(i >> 8), static_cast<std::uint8_t>(i)};
+        hosts.elements.push_back(elem({net::Prefix{a, 32}}, {}, i % 7 == 0 ? "host " + std::to_string(i) : ""));
+    }
+    nft::Set nets;
+    nets.name = "nets";
+    nets.key = {nft::Key::ip_daddr};
+    nets.interval = true;
+    for (std::uint32_t i = 0; i < 5000; ++i) {
+        net::Address a;
+        a.bytes = {172, static_cast<std::uint8_t>(16 + (i >> 8)), static_cast<std::uint8_t>(i), 0};
+        nets.elements.push_back(elem({net::Prefix{a, 25}}));
+    }
+    table.sets.push_back(hosts);
+    table.sets.push_back(nets);
+    auto& rules = table.chains[0].rules;
+    for (std::uint64_t port = 1; port <= 3000; ++port)
+        rules.push_back(rule({cmp(nft::Key::meta_l4proto, std::uint64_t{6}), cmp(nft::Key::th_dport, port),
+                              nft::Counter{}, verdict(nft::VerdictKind::accept)},
+                             "port " + std::to_string(port), static_cast<int>(port)));
+    rs = nft::canonical(rs);
+    apply_ok(*nft, rs);
+    auto got = observe_ok(*nft);
+    REQUIRE(got.tables.size() == 1);
+    CHECK(got.tables[0].sets[1].elements.size() == 20000);
+    CHECK(got.tables[0].sets[2].elements.size() == 5000);
+    CHECK(got.tables[0].chains[0].rules.size() == 3002);
+    CHECK(got == rs);
 }
 
 }  // namespace gw::kernel::test

@@ -198,9 +198,10 @@ TEST_CASE("check mode leaves the batch end out") {
 }
 
 TEST_CASE("kernel errors read like compiler errors and are classified") {
-    auto e = kernel_rejection("add rule inet gatewayd forward", ENOENT, "", config::Loc{42, 7});
-    CHECK(e.describe() ==
-          "gateway.yaml:42:7: kernel rejected add rule inet gatewayd forward: No such file or directory");
+    auto e = kernel_rejection("add rule inet gatewayd forward", EBADMSG, "", config::Loc{42, 7});
+    CHECK(e.describe() == "gateway.yaml:42:7: kernel rejected add rule inet gatewayd forward: Bad message");
+    e = kernel_rejection("add rule inet gatewayd forward", ENOENT, "", config::Loc{42, 7});
+    CHECK(e.describe().find("forward: No such file or directory (a chain or set it names") != std::string::npos);
     e.message = "Could not process rule";
     CHECK(e.describe("/etc/gw.yaml") == "/etc/gw.yaml:42:7: kernel rejected add rule inet gatewayd forward: "
                                         "No such file or directory (Could not process rule)");
