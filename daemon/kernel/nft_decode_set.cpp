@@ -292,6 +292,9 @@ nft::Set decode_set(const nftnl_set* set) {
         s.comment = "<gatewayd cannot read the type of this set> " + s.comment;
         return s;
     }
+    // Timeouts, dynamic updates, object maps: never gatewayd's; shown as drift.
+    auto foreign = flags & ~static_cast<std::uint32_t>(NFT_SET_INTERVAL | NFT_SET_MAP | NFT_SET_CONCAT);
+    if (foreign) s.comment = "<set flags " + std::to_string(foreign) + " gatewayd does not write> " + s.comment;
     s.elements = decode_elements(set, s.key, s.data, s.verdict_map);
     return s;
 }

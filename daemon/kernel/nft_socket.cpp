@@ -57,6 +57,14 @@ void collect_errors(const char* buf, std::size_t len, std::vector<MessageError>&
     }
 }
 
+// Whatever an earlier, abandoned exchange left queued would be taken for
+// the answer to the next request: drop it first.
+void drain(int fd) {
+    std::vector<char> buf(kRecvBuffer);
+    while (recv(fd, buf.data(), buf.size(), MSG_DONTWAIT) > 0) {
+    }
+}
+
 }  // namespace
 
 NftSocket::NftSocket(MnlSocketPtr sock) : sock_(std::move(sock)) {
@@ -81,6 +89,7 @@ std::expected<NftSocket, KernelError> NftSocket::open() {
 std::expected<std::vector<MessageError>, KernelError> NftSocket::send_batch(
     const std::vector<iovec>& iov, std::size_t total_len) {
     int fd = mnl_socket_get_fd(sock_.get());
+    drain(fd);
     enlarge_buffers(fd, total_len);
     sockaddr_nl kernel{};
     kernel.nl_family = AF_NETLINK;
@@ -106,6 +115,7 @@ std::expected<std::vector<MessageError>, KernelError> NftSocket::send_batch(
 
 std::expected<void, KernelError> NftSocket::dump(
     const nlmsghdr* request, const std::function<bool(const nlmsghdr*)>& on_message) {
+    drain(mnl_socket_get_fd(sock_.get()));
     if (mnl_socket_sendto(sock_.get(), request, request->nlmsg_len) < 0)
         return std::unexpected(system_error("send nftables dump request", errno));
     std::vector<char> buf(kRecvBuffer);

@@ -9,6 +9,7 @@
 #include <linux/netlink.h>
 
 #include <cerrno>
+#include <set>
 
 #include "daemon/kernel/kernel_error.hpp"
 #include "daemon/kernel/nft_backend.hpp"
@@ -210,6 +211,41 @@ TEST_CASE("kernel errors read like compiler errors and are classified") {
     CHECK(classify(EINVAL) == ErrorClass::fatal);
     CHECK(classify(ENOENT) == ErrorClass::fatal);
     CHECK(system_error("send nftables batch", EPERM).describe() == "send nftables batch: Operation not permitted");
+}
+
+}  // namespace gw::kernel::test
+
+namespace gw::kernel::test {
+
+// The round-trip tests are only as good as their ruleset: it must use every
+// key in a rule and every statement kind the model has.
+TEST_CASE("the test ruleset covers every key and statement") {
+    std::set<Key> keys;
+    std::set<std::size_t> stmts;
+    std::set<nft::VerdictKind> verdicts;
+    std::set<nft::RejectKind> rejects;
+    std::set<nft::SetTarget> targets;
+    for (const auto& t : full_ruleset().tables) {
+        for (const auto& c : t.chains) {
+            for (const auto& r : c.rules) {
+                for (const auto& s : r.stmts) {
+                    stmts.insert(s.index());
+                    if (const auto* x = std::get_if<nft::Cmp>(&s)) keys.insert(x->key);
+                    if (const auto* x = std::get_if<nft::AnyBits>(&s)) keys.insert(x->key);
+                    if (const auto* x = std::get_if<nft::Lookup>(&s)) keys.insert(x->keys.begin(), x->keys.end());
+                    if (const auto* x = std::get_if<nft::Verdict>(&s)) verdicts.insert(x->kind);
+                    if (const auto* x = std::get_if<nft::Reject>(&s)) rejects.insert(x->kind);
+                    if (const auto* x = std::get_if<nft::SetMeta>(&s)) targets.insert(x->target);
+                }
+            }
+        }
+    }
+    CHECK(keys.size() == static_cast<std::size_t>(kLastKey) + 1);
+    CHECK(stmts.size() == std::variant_size_v<nft::Stmt> - 1);  // all but Opaque, tested on its own
+    CHECK_FALSE(stmts.contains(std::variant_size_v<nft::Stmt> - 1));
+    CHECK(verdicts.size() == 6);
+    CHECK(rejects.size() == 3);
+    CHECK(targets.size() == 2);  // meta broute: see the netns test, and the vm tier
 }
 
 }  // namespace gw::kernel::test
