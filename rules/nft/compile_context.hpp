@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -104,6 +105,10 @@ void compile_zones(Context& ctx);
 std::string uplink_ifname(const Context& ctx, const config::Uplink& uplink);
 // iifname/oifname (per `key`) in zone `zone`'s name set.
 nft::Stmt in_zone(nft::Key key, std::string_view zone);
+// "zone_<zone>_net4": the zone's IPv4 networks (its `networks` and the
+// networks of its interfaces' addresses), declared on first use; nullopt
+// when the zone has none.
+std::optional<std::string> zone_network_set(Context& ctx, std::string_view zone);
 // Zones that hold no uplink: the LAN side, where hairpin clients live.
 std::vector<const config::Zone*> inside_zones(const config::Config& config);
 

@@ -1,12 +1,14 @@
 // nat.masquerade, hairpin and mss-clamp. Masquerade is IPv4 only (IPv6 is
-// routed end to end), from zones/networks out to zones/uplinks. Hairpin
-// masquerades a DNATed connection that enters and leaves by the same inside
-// zone, so the server answers through the router instead of straight to a
-// client that expects the public address. MSS clamping rewrites SYNs
-// crossing an uplink to the route MTU (PPPoE's 1492 and less), in a
-// forward-hook chain at mangle priority, before any filter verdict.
-#include <optional>
-
+// routed end to end), from zones/networks out to zones/uplinks. The
+// postrouting hook has no input interface (iifname is empty there), so a
+// source zone is matched by its networks: zone_<name>_net4, the zone's
+// `networks` plus the networks of its interfaces' addresses. Hairpin
+// masquerades a DNATed connection from an inside zone's networks that
+// leaves by that zone's interfaces, so the server answers through the
+// router instead of straight to a client that expects the public address.
+// MSS clamping rewrites SYNs crossing an uplink to the route MTU (PPPoE's
+// 1492 and less), in a forward-hook chain at mangle priority, before any
+// filter verdict.
 #include "rules/nft/compile.hpp"
 #include "rules/nft/compile_context.hpp"
 #include "rules/nft/keys.hpp"
@@ -21,18 +23,14 @@ nft::Stmt masquerade() {
     return nft::Nat{nft::NatKind::masquerade, net::Family::ipv4, {}, {}, {}, {}, false};
 }
 
-// One source a masquerade entry names: a zone (by interface) or networks.
-struct From {
-    std::optional<nft::Stmt> zone;
-    std::optional<nft::Stmt> address;
-};
-
-std::vector<From> from_alternatives(Context& ctx, const config::Masquerade& m) {
-    if (m.from_zones.empty() && m.from.empty()) return {From{}};
-    std::vector<From> out;
-    for (const auto& z : m.from_zones) out.push_back({in_zone(Key::meta_iifname, *z), {}});
+// The sources a masquerade entry names: zones (by their networks), networks
+// and sets; one lookup each. A zone without IPv4 networks adds nothing.
+std::vector<nft::Stmt> from_alternatives(Context& ctx, const config::Masquerade& m) {
+    std::vector<nft::Stmt> out;
+    for (const auto& z : m.from_zones)
+        if (auto set = zone_network_set(ctx, *z)) out.push_back(in_set(Key::ip_saddr, *set));
     for (auto& s : address_alternatives(ctx, m.from, net::Family::ipv4, Key::ip_saddr))
-        out.push_back({{}, std::move(s)});
+        out.push_back(std::move(s));
     return out;
 }
 
@@ -52,14 +50,14 @@ void compile_masquerade(Context& ctx) {
     const auto& list = ctx.config().nat.masquerade;
     for (std::size_t i = 0; i < list.size(); ++i) {
         const auto& m = list[i];
-        auto to = to_alternatives(ctx, m);
-        for (const auto& from : from_alternatives(ctx, m)) {
-            for (const auto& t : to) {
-                std::vector<nft::Stmt> stmts;
-                if (from.zone) stmts.push_back(*from.zone);
-                stmts.insert(stmts.end(), t.begin(), t.end());
-                stmts.push_back(nfproto(net::Family::ipv4));
-                if (from.address) stmts.push_back(*from.address);
+        auto from = from_alternatives(ctx, m);
+        bool anyone = m.from_zones.empty() && m.from.empty();
+        for (const auto& t : to_alternatives(ctx, m)) {
+            auto base = t;
+            base.push_back(nfproto(net::Family::ipv4));
+            Alternatives alts = anyone ? Alternatives{base} : Alternatives{};
+            for (const auto& f : from) alts.push_back(base), alts.back().push_back(f);
+            for (auto& stmts : alts) {
                 stmts.push_back(counter());
                 stmts.push_back(masquerade());
                 ctx.chain(kChainPostrouting)
@@ -72,14 +70,15 @@ void compile_masquerade(Context& ctx) {
 void compile_hairpin(Context& ctx) {
     const auto& nat = ctx.config().nat;
     if (!*nat.hairpin || nat.forwards.empty()) return;
-    for (const auto* zone : inside_zones(ctx.config()))
+    for (const auto* zone : inside_zones(ctx.config())) {
+        auto nets = zone_network_set(ctx, *zone->name);
+        if (!nets) continue;
         ctx.chain(kChainPostrouting)
-            .rules.push_back(make_rule({in_zone(Key::meta_iifname, *zone->name),
-                                        in_zone(Key::meta_oifname, *zone->name),
-                                        nfproto(net::Family::ipv4),
-                                        nft::AnyBits{Key::ct_status, nft::kCtStatusDnat}, counter(),
-                                        masquerade()},
+            .rules.push_back(make_rule({in_zone(Key::meta_oifname, *zone->name), nfproto(net::Family::ipv4),
+                                        nft::AnyBits{Key::ct_status, nft::kCtStatusDnat},
+                                        in_set(Key::ip_saddr, *nets), counter(), masquerade()},
                                        "gw:hairpin", nat.hairpin.loc));
+    }
 }
 
 void compile_mss_clamp(Context& ctx) {

@@ -2,6 +2,8 @@
 // with every uplink's interface. Rules match iifname/oifname against these
 // sets, by name rather than index, so a rule for a link that does not exist
 // yet (a ppp link before it comes up) works the moment the link appears.
+// Where no interface is known (NAT postrouting), "zone_lan_net4" holds the
+// zone's IPv4 networks instead.
 #include <algorithm>
 
 #include "rules/nft/compile.hpp"
@@ -67,6 +69,28 @@ nft::Set zone_set(const Context& ctx, const config::Zone& zone) {
 }
 
 }  // namespace
+
+std::optional<std::string> zone_network_set(Context& ctx, std::string_view zone_name) {
+    const auto* zone = find_named(ctx.config().zones, zone_name);
+    if (!zone) return std::nullopt;
+    auto name = "zone_" + std::string(zone_name) + "_net4";
+    if (ctx.has_set(name)) return name;
+    std::vector<net::Prefix> nets = flatten_addresses(ctx, zone->networks, net::Family::ipv4);
+    for (const auto& n : zone->interfaces)
+        if (const auto* itf = find_named(ctx.config().interfaces, *n))
+            for (const auto& a : itf->addresses)
+                if (a->address.family == net::Family::ipv4) nets.push_back(*a);
+    nets = merge_prefixes(std::move(nets));
+    if (nets.empty()) return std::nullopt;
+    nft::Set s;
+    s.name = name;
+    s.key = {nft::Key::ip_saddr};
+    s.interval = true;
+    s.origin = zone->loc;
+    for (const auto& p : nets) s.elements.push_back(nft::Element{{p}, {}, {}, {}, {}, zone->loc});
+    ctx.add_set(std::move(s), SetGroup::zones);
+    return name;
+}
 
 void compile_zones(Context& ctx) {
     for (const auto& zone : ctx.config().zones) ctx.add_set(zone_set(ctx, zone), SetGroup::zones);

@@ -92,10 +92,10 @@ std::string chain_header(TableFamily family, const BaseChain& b) {
            (b.policy == ChainPolicy::drop ? "drop" : "accept") + ";\n";
 }
 
-std::string chain_text(TableFamily family, const Chain& chain, const RenderOptions& o) {
+std::string chain_text(const Table* table, const Chain& chain, const RenderOptions& o) {
     std::string out = "\tchain " + chain.name + " {\n";
-    if (chain.base) out += chain_header(family, *chain.base);
-    for (const auto& r : chain.rules) out += "\t\t" + render_rule(r, o) + "\n";
+    if (chain.base) out += chain_header(table ? table->family : TableFamily::inet, *chain.base);
+    for (const auto& r : chain.rules) out += "\t\t" + render_rule(r, o, table) + "\n";
     return out + "\t}\n";
 }
 
@@ -121,8 +121,8 @@ std::string render_set(const Set& set, const RenderOptions& o) {
     return out + "\t}\n";
 }
 
-std::string render_chain(const Chain& chain, const RenderOptions& o, TableFamily family) {
-    return chain_text(family, chain, o);
+std::string render_chain(const Chain& chain, const RenderOptions& o, const Table* table) {
+    return chain_text(table, chain, o);
 }
 
 std::string render_table(const Table& table, const RenderOptions& o) {
@@ -136,7 +136,7 @@ std::string render_table(const Table& table, const RenderOptions& o) {
         first = false;
     }
     for (const auto& c : table.chains) {
-        out += (first ? "" : "\n") + chain_text(table.family, c, o);
+        out += (first ? "" : "\n") + chain_text(&table, c, o);
         first = false;
     }
     return out + "}\n";

@@ -23,11 +23,15 @@ struct RenderOptions {
 std::string render_ruleset(const Ruleset& ruleset, const RenderOptions& options = {});
 std::string render_table(const Table& table, const RenderOptions& options = {});
 std::string render_set(const Set& set, const RenderOptions& options = {});   // "set x { ... }", tab-indented
-// `family` names the priority ("filter" is 0 in inet, -200 in bridge).
+// `table`, when given, is the one the chain/rule/statement lives in: it
+// names the priorities of its family ("filter" is 0 in inet, -200 in
+// bridge) and tells a lookup in a verdict map ("vmap @name") from a set.
 std::string render_chain(const Chain& chain, const RenderOptions& options = {},
-                         TableFamily family = TableFamily::inet);
-std::string render_rule(const Rule& rule, const RenderOptions& options = {});  // one line
-std::string render_stmt(const Stmt& stmt, const RenderOptions& options = {});
+                         const Table* table = nullptr);
+std::string render_rule(const Rule& rule, const RenderOptions& options = {},
+                        const Table* table = nullptr);  // one line
+std::string render_stmt(const Stmt& stmt, const RenderOptions& options = {},
+                        const Table* table = nullptr);
 std::string render_value(Key key, const Value& value);
 std::string render_key(Key key);  // "iifname", "ip saddr", "meta l4proto", ...
 

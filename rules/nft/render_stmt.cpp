@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
+#include <type_traits>
 
 #include "rules/nft/keys.hpp"
 #include "rules/nft/render.hpp"
@@ -53,15 +54,31 @@ std::string join_keys(const std::vector<Key>& keys) {
     return out;
 }
 
-std::string inline_set(const std::vector<Key>& keys, const std::vector<Element>& elements) {
+std::string inline_set(const std::vector<Key>& keys, const std::vector<Element>& elements,
+                       const RenderOptions& o) {
     std::string out = "{ ";
     for (std::size_t i = 0; i < elements.size(); ++i) {
         if (i) out += ", ";
         const auto& e = elements[i];
         for (std::size_t k = 0; k < e.key.size(); ++k)
             out += (k ? " . " : "") + render_value(keys[std::min(k, keys.size() - 1)], e.key[k]);
+        if (e.verdict) out += " : " + render_stmt(*e.verdict, o);
     }
     return out + " }";
+}
+
+bool is_verdict_map(const Lookup& l, const Table* table) {
+    if (l.set.empty())
+        return std::any_of(l.inline_set.begin(), l.inline_set.end(), [](const Element& e) { return e.verdict.has_value(); });
+    if (!table) return false;
+    return std::any_of(table->sets.begin(), table->sets.end(),
+                       [&](const Set& s) { return s.name == l.set && s.verdict_map; });
+}
+
+std::string lookup_text(const Lookup& l, const RenderOptions& o, const Table* table) {
+    std::string target = l.set.empty() ? inline_set(l.keys, l.inline_set, o) : "@" + l.set;
+    if (is_verdict_map(l, table)) return join_keys(l.keys) + " vmap " + target;
+    return join_keys(l.keys) + (l.negate ? " != " : " ") + target;
 }
 
 std::string counter_text(const Counter& c, const RenderOptions& o) {
@@ -103,11 +120,6 @@ std::string stmt_text(const Cmp& c, const RenderOptions&) {
 
 std::string stmt_text(const AnyBits& b, const RenderOptions&) {
     return render_key(b.key) + " " + bits(b.key, b.bits);
-}
-
-std::string stmt_text(const Lookup& l, const RenderOptions&) {
-    std::string target = l.set.empty() ? inline_set(l.keys, l.inline_set) : "@" + l.set;
-    return join_keys(l.keys) + (l.negate ? " != " : " ") + target;
 }
 
 std::string stmt_text(const Counter& c, const RenderOptions& o) {
@@ -183,16 +195,21 @@ std::string stmt_text(const Opaque& o, const RenderOptions&) {
 
 }  // namespace
 
-std::string render_stmt(const Stmt& stmt, const RenderOptions& options) {
-    return std::visit([&](const auto& s) { return stmt_text(s, options); }, stmt);
+std::string render_stmt(const Stmt& stmt, const RenderOptions& options, const Table* table) {
+    return std::visit(
+        [&](const auto& s) {
+            if constexpr (std::is_same_v<std::decay_t<decltype(s)>, Lookup>) return lookup_text(s, options, table);
+            else return stmt_text(s, options);
+        },
+        stmt);
 }
 
-std::string render_rule(const Rule& rule, const RenderOptions& options) {
+std::string render_rule(const Rule& rule, const RenderOptions& options, const Table* table) {
     std::string out;
     bool opaque = false;
     for (const auto& s : rule.stmts) {
         opaque = opaque || std::holds_alternative<Opaque>(s);
-        out += (out.empty() ? "" : " ") + render_stmt(s, options);
+        out += (out.empty() ? "" : " ") + render_stmt(s, options, table);
     }
     if (!rule.comment.empty()) out += " comment " + quoted(rule.comment);
     return opaque ? "# " + out : out;

@@ -276,7 +276,7 @@ TEST_CASE("hairpin: uplink addresses come from the facts; DNAT and masquerade pe
                      "iifname @zone_lan_if meta nfproto ipv4 ip daddr @uplink_addr4 counter dnat ip to meta l4proto . th dport map @fwd4 comment \"gw:hairpin\"") == 1);
     auto post = rule_texts(*find_chain(rs, "postrouting"));
     CHECK(std::count(post.begin(), post.end(),
-                     "iifname @zone_lan_if oifname @zone_lan_if meta nfproto ipv4 ct status dnat counter masquerade comment \"gw:hairpin\"") == 1);
+                     "oifname @zone_lan_if meta nfproto ipv4 ct status dnat ip saddr @zone_lan_net4 counter masquerade comment \"gw:hairpin\"") == 1);
 
     // A new address is only a new element: chains are unchanged.
     rules::Facts moved;
@@ -329,12 +329,34 @@ TEST_CASE("masquerade from zones and networks to zones and uplinks; IPv4 only") 
     c.nat.masquerade = {m};
     auto rs = rules::compile_ruleset(c, {});
     auto post = rule_texts(*find_chain(rs, "postrouting"));
+    // Postrouting has no input interface: the zone is matched by its networks.
     CHECK(post == std::vector<std::string>{
-                      "iifname @zone_lan_if oifname @zone_wan_if meta nfproto ipv4 counter masquerade comment \"masquerade[0]\"",
-                      "iifname @zone_lan_if oifname \"isp\" meta nfproto ipv4 counter masquerade comment \"masquerade[0]\"",
+                      "oifname @zone_wan_if meta nfproto ipv4 ip saddr @zone_lan_net4 counter masquerade comment \"masquerade[0]\"",
                       "oifname @zone_wan_if meta nfproto ipv4 ip saddr 10.8.0.0/24 counter masquerade comment \"masquerade[0]\"",
+                      "oifname \"isp\" meta nfproto ipv4 ip saddr @zone_lan_net4 counter masquerade comment \"masquerade[0]\"",
                       "oifname \"isp\" meta nfproto ipv4 ip saddr 10.8.0.0/24 counter masquerade comment \"masquerade[0]\""});
+    CHECK(element_texts(*find_set(rs, "zone_lan_net4")) == std::vector<std::string>{"172.16.0.0/16"});
     for (const auto& r : find_chain(rs, "postrouting")->rules) CHECK(r.origin == at(30));
+}
+
+TEST_CASE("a zone's networks are its own plus those of its interfaces' addresses") {
+    auto c = gw::test::home_config();
+    c.zones[0].networks = {};
+    c.interfaces[0].addresses = {gw::test::prefix("172.16.2.1/16"), gw::test::prefix("10.1.1.1/24"),
+                                 gw::test::prefix("fd00::1/64")};
+    config::Masquerade m;
+    m.from_zones = {name("lan"), name("wan")};  // wan has no networks: no rule for it
+    m.to = {name("wan")};
+    c.nat.masquerade = {m};
+    auto rs = rules::compile_ruleset(c, {});
+    CHECK(element_texts(*find_set(rs, "zone_lan_net4")) == std::vector<std::string>{"10.1.1.0/24", "172.16.0.0/16"});
+    CHECK_FALSE(find_set(rs, "zone_wan_net4"));
+    CHECK(rule_texts(*find_chain(rs, "postrouting")) ==
+          std::vector<std::string>{"oifname @zone_wan_if meta nfproto ipv4 ip saddr @zone_lan_net4 counter masquerade comment \"masquerade[0]\""});
+    m.from_zones = {};
+    c.nat.masquerade = {m};
+    CHECK(rule_texts(*find_chain(rules::compile_ruleset(c, {}), "postrouting")) ==
+          std::vector<std::string>{"oifname @zone_wan_if meta nfproto ipv4 counter masquerade comment \"masquerade[0]\""});
 }
 
 TEST_CASE("MSS clamping runs at mangle priority on the uplinks, and only when asked") {

@@ -219,3 +219,28 @@ TEST_CASE("tables: base chains with named priorities, and the atomic replace for
           "table bridge gatewayd {\n\tchain prerouting {\n\t\ttype filter hook prerouting priority filter; policy accept;\n"
           "\t\tmeta broute set 1\n\t}\n}\n");
 }
+
+TEST_CASE("lookups in verdict maps render as vmap, named (with the table) or inline") {
+    Table t;
+    t.name = "gatewayd";
+    Set ports;
+    ports.name = "ports";
+    ports.key = {Key::th_dport};
+    ports.verdict_map = true;
+    t.sets = {ports};
+    Stmt named = Lookup{{Key::th_dport}, "ports", {}, false};
+    CHECK(render_stmt(named, {}, &t) == "th dport vmap @ports");
+    CHECK(render_stmt(named) == "th dport @ports");  // no table: nothing says it is a map
+    Element tcp = elem({std::uint64_t{6}});
+    tcp.verdict = Verdict{VerdictKind::jump, "tcp_in"};
+    Element udp = elem({std::uint64_t{17}});
+    udp.verdict = Verdict{VerdictKind::accept, {}};
+    CHECK(render_stmt(Lookup{{Key::meta_l4proto}, {}, {tcp, udp}, false}) ==
+          "meta l4proto vmap { tcp : jump tcp_in, udp : accept }");
+    Chain c;
+    c.name = "input";
+    c.rules = {Rule{{named}, "", {}}};
+    t.chains = {c, Chain{"tcp_in", {}, {}, {}}};
+    CHECK(render_table(t).find("\t\tth dport vmap @ports\n") != std::string::npos);
+}
+
