@@ -37,6 +37,14 @@ nft::Set& Context::add_set(nft::Set set, SetGroup group) {
 
 nft::Table Context::finish() {
     nft::Table t = table_;
+    // Objects no single config line made point at the first line that put
+    // something into them, so a kernel rejection still lands somewhere useful.
+    for (auto& c : t.chains)
+        for (const auto& r : c.rules)
+            if (!c.origin.known()) c.origin = r.origin;
+    for (auto& s : t.sets)
+        for (const auto& e : s.elements)
+            if (!s.origin.known()) s.origin = e.origin;
     std::stable_sort(t.sets.begin(), t.sets.end(), [&](const nft::Set& a, const nft::Set& b) {
         return groups_.find(a.name)->second < groups_.find(b.name)->second;
     });

@@ -433,3 +433,20 @@ TEST_CASE("a config rule can deny ping: echo-request is accepted after the confi
     auto essentials = std::find_if(texts.begin(), texts.end(), [](const std::string& t) { return t.find("gw:icmp\"") != std::string::npos; });
     CHECK(essentials < deny);
 }
+
+TEST_CASE("every rule and set from the config points at its line; chains too") {
+    auto c = gw::test::home_config();
+    c.nat.forwards = {gw::test::forward("web", config::Proto::tcp, {gw::test::ports(443, 443, 91)}, "172.16.1.100", 90)};
+    config::Masquerade m;
+    m.from_zones = {name("lan")};
+    m.to = {name("wan")};
+    m.loc = at(30);
+    c.nat.masquerade = {m};
+    auto rs = rules::compile_ruleset(c, {});
+    CHECK(find_chain(rs, "prerouting")->origin == at(90));
+    CHECK(find_chain(rs, "postrouting")->origin == at(30));
+    CHECK(find_set(rs, "fwd4")->origin == at(90));
+    CHECK(find_set(rs, "fwd4")->elements.front().origin == at(91));
+    CHECK(find_set(rs, "uplink_if")->origin == at(5));
+    CHECK(find_set(rs, "zone_lan_net4")->origin == at(10));
+}
