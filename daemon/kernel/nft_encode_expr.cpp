@@ -132,13 +132,15 @@ private:
         add(std::move(e));
     }
 
+    // nft converts in units of 4 bytes when the value is whole 32-bit words,
+    // else of 2 (a one-byte protocol number gets "hton(reg, 2, 1)").
     void hton(std::uint32_t reg, std::uint32_t len) {
         auto e = make_expr("byteorder");
         nftnl_expr_set_u32(e.get(), NFTNL_EXPR_BYTEORDER_SREG, reg);
         nftnl_expr_set_u32(e.get(), NFTNL_EXPR_BYTEORDER_DREG, reg);
         nftnl_expr_set_u32(e.get(), NFTNL_EXPR_BYTEORDER_OP, NFT_BYTEORDER_HTON);
         nftnl_expr_set_u32(e.get(), NFTNL_EXPR_BYTEORDER_LEN, len);
-        nftnl_expr_set_u32(e.get(), NFTNL_EXPR_BYTEORDER_SIZE, len);
+        nftnl_expr_set_u32(e.get(), NFTNL_EXPR_BYTEORDER_SIZE, len % 4 == 0 ? 4 : 2);
         add(std::move(e));
     }
 
@@ -149,14 +151,15 @@ private:
         add(std::move(e));
     }
 
-    // Loads a key list from reg 1 on; returns nothing, the caller knows reg 1.
+    // Loads a key list from reg 1 on; the caller knows where it starts.
     void load_keys(const std::vector<Key>& keys, bool interval) {
         std::uint32_t offset = 0;
+        bool concat = keys.size() > 1;
         for (auto key : keys) {
             auto reg = reg_at(offset);
             load(key, reg);
-            if (interval && needs_hton(key)) hton(reg, key_length(key));
-            offset += keys.size() == 1 ? key_length(key) : key_padded_length(key);
+            if (interval && (concat ? host_integer(key) : needs_hton(key))) hton(reg, key_length(key));
+            offset += concat ? key_padded_length(key) : key_length(key);
         }
     }
 

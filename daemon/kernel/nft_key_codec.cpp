@@ -145,8 +145,12 @@ std::uint32_t key_padded_length(Key key) {
     return (key_length(key) + 3) / 4 * 4;
 }
 
+bool host_integer(Key key) {
+    return !nft::key_info(key).network_order && !is_ifname(key);
+}
+
 bool needs_hton(Key key) {
-    return !nft::key_info(key).network_order && !is_ifname(key) && key_length(key) > 1;
+    return host_integer(key) && key_length(key) > 1;
 }
 
 std::uint32_t key_byteorder(Key key) {

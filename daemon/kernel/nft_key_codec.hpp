@@ -44,8 +44,12 @@ bool is_ifname(nft::Key key);
 net::Family address_family(nft::Key key);  // only for is_address keys
 std::uint32_t key_length(nft::Key key);    // bytes the value takes in a register
 std::uint32_t key_padded_length(nft::Key key);  // rounded up to a 32-bit register
-// Host-order integers wider than a byte: ranges and interval sets compare
-// them after a byteorder-to-network conversion, as nft does.
+// Integers kept in host byte order (marks, uids, protocol numbers, ...).
+bool host_integer(nft::Key key);
+// Host-order integers wider than a byte: ranges and one-key interval sets
+// compare them after a byteorder-to-network conversion, as nft does. In a
+// concatenated interval lookup nft converts every host_integer part, even
+// one-byte ones.
 bool needs_hton(nft::Key key);
 // nft's byte-order tag of a key in set userdata: 1 host, 2 big endian.
 std::uint32_t key_byteorder(nft::Key key);

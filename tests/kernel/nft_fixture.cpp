@@ -134,6 +134,15 @@ std::vector<Set> inet_sets() {
                             {elem({std::string("lan0"), pfx("10.0.0.0/8")}),
                              elem({std::string("lan1"), pfx("1.2.3.4")})},
                             true));
+    // Concatenated intervals with one-byte host-order parts (nft converts them too).
+    auto ranges = make_set("ranges", {Key::meta_l4proto, Key::th_dport},
+                           {elem({kTcp, IntRange{27000, 27015}}, {pfx("172.16.1.102")}, "game")}, true, true);
+    ranges.data = {Key::ip_daddr};
+    sets.push_back(ranges);
+    sets.push_back(make_set("allow", {Key::ip_saddr, Key::ip_daddr, Key::meta_l4proto, Key::th_dport},
+                            {elem({pfx("0.0.0.0/0"), pfx("172.16.1.100"), kTcp, std::uint64_t{25}}),
+                             elem({pfx("198.51.100.0/24"), pfx("172.16.1.101"), kTcp, IntRange{20, 22}})},
+                            true, true));
     sets.push_back(make_set("marks", {Key::meta_mark},
                             {elem({IntRange{0x10, 0x20}}), elem({std::uint64_t{0x600}})}, true));
     sets.push_back(make_set("ports", {Key::th_dport},
@@ -173,6 +182,8 @@ std::vector<Rule> forward_rules() {
         rule({cmp(Key::meta_nfproto, kV4), Lookup{{Key::ip_daddr}, "blocked4", {}, true}, kAccept}),
         rule({cmp(Key::meta_nfproto, kV4), Lookup{{Key::meta_iifname, Key::ip_saddr}, "ifaddr", {}, false}, kAccept}),
         rule({Lookup{{Key::meta_mark}, "marks", {}, false}, kAccept}),
+        rule({cmp(Key::meta_nfproto, kV4),
+              Lookup{{Key::ip_saddr, Key::ip_daddr, Key::meta_l4proto, Key::th_dport}, "allow", {}, false}, kAccept}),
         rule({Lookup{{Key::th_dport}, "ports", {}, false}, kAccept}),
         rule({Lookup{{Key::meta_l4proto, Key::th_dport}, "vm", {}, false}}),
         rule({cmp(Key::meta_mark, std::uint64_t{0x600}), verdict(VerdictKind::jump, "inbound")}),
@@ -210,6 +221,7 @@ std::vector<Rule> prerouting_rules() {
     return {
         rule({nat_map(net::Family::ipv4, "fwd4", true)}, "forwards v4"),
         rule({nat_map(net::Family::ipv6, "fwd6", false)}),
+        rule({cmp(Key::meta_nfproto, kV4), nat_map(net::Family::ipv4, "ranges", false)}),
         rule({cmp(Key::meta_l4proto, kTcp), cmp(Key::th_dport, std::uint64_t{8080}),
               nat_to(NatKind::dnat, "192.168.1.5", 80)}),
         rule({cmp(Key::meta_nfproto, kV4), nat_to(NatKind::dnat, "192.168.1.6")}),
@@ -328,6 +340,18 @@ std::string full_ruleset_text() {
     flags interval
     elements = { "lan0" . 10.0.0.0/8, "lan1" . 1.2.3.4 }
   }
+  map ranges {
+    typeof meta l4proto . th dport : ip daddr
+    flags interval
+    counter
+    elements = { tcp . 27000-27015 comment "game" : 172.16.1.102 }
+  }
+  set allow {
+    typeof ip saddr . ip daddr . meta l4proto . th dport
+    flags interval
+    counter
+    elements = { 0.0.0.0/0 . 172.16.1.100 . tcp . 25, 198.51.100.0/24 . 172.16.1.101 . tcp . 20-22 }
+  }
   set marks { typeof meta mark; flags interval; elements = { 0x10-0x20, 0x600 }; }
   set ports { typeof th dport; flags interval; elements = { 22, 60000-65535 }; }
   set uids { typeof meta skuid; elements = { 1000, 1001 }; }
@@ -350,6 +374,7 @@ std::string full_ruleset_text() {
     meta nfproto ipv4 ip daddr != @blocked4 accept
     meta nfproto ipv4 iifname . ip saddr @ifaddr accept
     meta mark @marks accept
+    meta nfproto ipv4 ip saddr . ip daddr . meta l4proto . th dport @allow accept
     th dport @ports accept
     meta l4proto . th dport vmap @vm
     meta mark 0x600 jump inbound
@@ -373,6 +398,7 @@ std::string full_ruleset_text() {
   chain prerouting {
     dnat ip to meta l4proto . th dport map @fwd4 comment "forwards v4"
     dnat ip6 to meta l4proto . th dport map @fwd6
+    meta nfproto ipv4 dnat ip to meta l4proto . th dport map @ranges
     meta l4proto tcp th dport 8080 dnat ip to 192.168.1.5:80
     meta nfproto ipv4 dnat ip to 192.168.1.6
     meta l4proto tcp dnat ip6 to [2001:db8::5]:8080
