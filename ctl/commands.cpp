@@ -12,6 +12,12 @@ namespace {
 constexpr std::array kCommands{
     Command{"check", "check [--json] [FILE...]",
             "validate config files (default /etc/gatewayd/gateway.yaml); exit 2 if invalid", run_check},
+    Command{"diff", "diff [FILE]", "what applying would change; exit 0 none, 1 changes, 2 error", run_diff},
+    Command{"apply", "apply [FILE] [--confirm SECONDS]",
+            "apply atomically; with --confirm, roll back unless confirmed in time", run_apply},
+    Command{"confirm", "confirm", "keep the configuration of the last apply --confirm", run_confirm},
+    Command{"reload", "reload", "make gatewayd re-read its config file", run_reload},
+    Command{"status", "status [--json]", "uplinks, counters, kernel paths, last apply", run_status},
 };
 
 }  // namespace

@@ -40,10 +40,16 @@ struct Daemon {
 };
 
 std::expected<void, std::string> subscribe(Daemon& d) {
-    auto net = kernel::NetEvents::open([&d](bool overrun) { d.controller->kernel_changed(overrun); });
+    auto net = kernel::NetEvents::open([&d](bool overrun) {
+        log_debug("netlink: link/address/route/rule change");
+        d.controller->kernel_changed(overrun);
+    });
     if (!net) return std::unexpected("netlink events: " + net.error().describe());
     d.net_events = std::move(*net);
-    auto nft = NftEvents::open(nft::kTableName, [&d] { d.controller->kernel_changed(false); });
+    auto nft = NftEvents::open(nft::kTableName, [&d] {
+        log_debug("nftables: another process changed gatewayd's tables");
+        d.controller->kernel_changed(false);
+    });
     if (!nft) return std::unexpected(nft.error());
     d.nft_events = std::move(*nft);
     if (auto ok = d.loop->watch_fd(d.net_events->fd(), [&d] { d.net_events->dispatch(); }); !ok) return ok;

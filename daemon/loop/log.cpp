@@ -12,9 +12,10 @@ bool to_journal() {
     return journal;
 }
 
-std::string prefix(LogLevel level, bool first) {
+std::string prefix(LogLevel level, bool first, bool label) {
     if (to_journal()) return "<" + std::to_string(static_cast<int>(level)) + ">";
     if (!first) return "  ";
+    if (!label) return {};
     if (level == LogLevel::error) return "error: ";
     if (level == LogLevel::warning) return "warning: ";
     return {};
@@ -22,13 +23,13 @@ std::string prefix(LogLevel level, bool first) {
 
 }  // namespace
 
-void log(LogLevel level, std::string_view message) {
+void log(LogLevel level, std::string_view message, bool label) {
     // One journal entry per line, so multi-line diagnostics keep their priority.
     std::string out;
     bool first = true;
     while (!message.empty() || first) {
         auto end = message.find('\n');
-        out += prefix(level, first);
+        out += prefix(level, first, label);
         out.append(message.substr(0, end));
         out += '\n';
         first = false;

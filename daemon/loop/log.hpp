@@ -9,7 +9,9 @@ namespace gw::loop {
 
 enum class LogLevel { error = 3, warning = 4, notice = 5, info = 6, debug = 7 };
 
-void log(LogLevel level, std::string_view message);
+// `label`: prefix "error: "/"warning: " on a terminal (off for messages
+// that carry their own, like config diagnostics).
+void log(LogLevel level, std::string_view message, bool label = true);
 inline void log_error(std::string_view m) { log(LogLevel::error, m); }
 inline void log_warning(std::string_view m) { log(LogLevel::warning, m); }
 inline void log_notice(std::string_view m) { log(LogLevel::notice, m); }

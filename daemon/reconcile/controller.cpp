@@ -40,7 +40,7 @@ std::expected<void, std::string> Controller::start() {
         active_ = std::move(*restored);
     }
     for (const auto& w : active_->warnings.items())
-        loop::log_warning(config::render_diagnostic_line(w, active_->source.label));
+        loop::log(loop::LogLevel::warning, config::render_diagnostic_line(w, active_->source.label), false);
     auto r = reconcile(*active_, restored ? "restart-rollback" : "start");
     if (r.fatal())
         return std::unexpected("the kernel refused " + active_->source.label + ":\n" +
@@ -98,7 +98,7 @@ void Controller::record(const ReconcileResult& r, const LoadedConfig& cfg, std::
     if (background && !r.changed && r.ok()) return;
     ApplyRecord rec{std::chrono::system_clock::now(), std::string(trigger), !r.fatal(), r.changed,
                     r.summary(Mode::apply), r.describe_errors(cfg.source.label), cfg.source.label};
-    bool same_failure = background && last_apply_ && !r.changed && last_apply_->errors == rec.errors;
+    bool same_failure = background && !r.ok() && last_apply_ && last_apply_->errors == rec.errors;
     notifier_.status(std::string(state_name(state_)) + ": " + rec.result);
     if (!same_failure) {
         auto line = std::string(trigger) + ": " + rec.result;

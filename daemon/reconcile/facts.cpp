@@ -8,11 +8,6 @@
 #include "daemon/reconcile/reconciler.hpp"
 
 namespace gw::reconcile {
-namespace {
-
-std::string uplink_ifname(const config::Uplink& u) {
-    return u.kind.value == config::UplinkKind::pppoe ? u.name.value : u.device.value;
-}
 
 void resolve_owners(const config::Config& cfg, const Accounts& accounts, rules::Facts& facts,
                     std::vector<Problem>& problems) {
@@ -28,15 +23,13 @@ void resolve_owners(const config::Config& cfg, const Accounts& accounts, rules::
     }
 }
 
-}  // namespace
-
 rules::Facts Reconciler::gather_facts(const config::Config& cfg, std::vector<Problem>& problems) {
     rules::Facts facts;
     facts.kernel = features();
     std::set<std::string> ifnames;
     for (const auto& u : cfg.uplinks) {
-        facts.uplink_ifnames[u.name.value] = uplink_ifname(u);
-        ifnames.insert(uplink_ifname(u));
+        facts.uplink_ifnames[u.name.value] = rules::default_uplink_ifname(u);
+        ifnames.insert(rules::default_uplink_ifname(u));
     }
     resolve_owners(cfg, accounts_, facts, problems);
     if (ifnames.empty()) return facts;
@@ -46,7 +39,7 @@ rules::Facts Reconciler::gather_facts(const config::Config& cfg, std::vector<Pro
         return facts;
     }
     for (const auto& u : cfg.uplinks) {
-        auto it = addresses->find(uplink_ifname(u));
+        auto it = addresses->find(rules::default_uplink_ifname(u));
         facts.uplink_addresses[u.name.value] =
             it != addresses->end() ? it->second : std::vector<net::Address>{};
     }

@@ -59,6 +59,11 @@ private:
     netstate::NetDiff net_diff_;
 };
 
+// uids/gids of the users and groups egress rules name; a missing one is a
+// fatal problem (nothing may be applied without it).
+void resolve_owners(const config::Config& cfg, const Accounts& accounts, rules::Facts& facts,
+                    std::vector<Problem>& problems);
+
 // Errors of the kernel layers as reconcile Problems.
 std::vector<Problem> problems_of(const kernel::KernelError& e);
 void add_problems(std::vector<Problem>& to, const kernel::KernelError& e);

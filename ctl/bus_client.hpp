@@ -1,0 +1,64 @@
+// gwctl's side of the daemon's D-Bus API (net.gatewayd.Gateway1 on the
+// system bus, or wherever DBUS_SYSTEM_BUS_ADDRESS points). The verbs ask
+// connect_if_running() first: when the bus cannot be reached or nobody owns
+// the name, there is no daemon, and apply/diff/status act directly on the
+// kernel instead.
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <optional>
+#include <string>
+
+#include "daemon/loop/sd_ptr.hpp"
+#include "daemon/reconcile/source.hpp"
+
+namespace gw::ctl {
+
+struct BusError {
+    std::string name;     // D-Bus error name, e.g. net.gatewayd.Gateway1.Error.InvalidConfig
+    std::string message;
+    bool access_denied() const;
+    bool invalid_config() const;
+};
+
+struct BusReply {
+    bool flag = false;  // Apply/Diff: changed; Check: valid
+    std::string text;   // diff, or diagnostics JSON
+};
+
+class BusClient {
+public:
+    // nullopt when no daemon answers on the bus.
+    static std::optional<BusClient> connect_if_running();
+
+    // `value` is config text, or a path as the daemon sees it ("" = its own file).
+    std::expected<BusReply, BusError> apply(const std::string& value, bool is_path, std::uint32_t confirm_seconds);
+    std::expected<BusReply, BusError> diff(const std::string& value, bool is_path);
+    std::expected<BusReply, BusError> check(const std::string& value, bool is_path);
+    std::expected<void, BusError> confirm();
+    std::expected<void, BusError> reload();
+    std::expected<std::string, BusError> status_json();
+
+private:
+    explicit BusClient(loop::SdBusPtr bus) : bus_(std::move(bus)) {}
+    // Calls `method`, appending arguments with `append`; the reply or the error.
+    std::expected<loop::SdBusMessagePtr, BusError> call(const char* method, const char* signature, ...);
+
+    loop::SdBusPtr bus_;
+};
+
+// ---- shared by the daemon-facing verbs (apply, diff, status, confirm, reload) ----
+
+// The daemon labels config text sent over the bus "<bus>"; the client knows
+// which file it read, and says so instead.
+std::string relabel(std::string message, const std::string& path);
+
+// Reads and validates FILE here first, so that errors show with the file's
+// name, source line and caret; prints them to stderr and returns nullopt.
+std::optional<reconcile::LoadedConfig> load_local(const std::string& path);
+
+// "gwctl VERB: message" on stderr, for bus errors (AccessDenied explained).
+void print_bus_error(const char* verb, const BusError& e, const std::string& path = {});
+
+}  // namespace gw::ctl

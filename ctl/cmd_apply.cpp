@@ -1,0 +1,98 @@
+// gwctl apply [FILE] [--confirm SECONDS]: make the config live. With the
+// daemon running, FILE is validated here, then its text goes to the daemon
+// (which cannot see the caller's files: it runs sandboxed); without FILE
+// the daemon re-reads its own config file. Without a daemon, root applies
+// directly in the current network namespace. Prints what changed; exit 0
+// on success, 2 on any error. --confirm needs the daemon: it rolls back
+// unless `gwctl confirm` arrives in time.
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <string>
+
+#include "ctl/bus_client.hpp"
+#include "ctl/commands.hpp"
+#include "daemon/reconcile/direct.hpp"
+
+namespace gw::ctl {
+namespace {
+
+struct ApplyArgs {
+    std::optional<std::string> file;
+    unsigned confirm = 0;
+};
+
+std::optional<ApplyArgs> parse_args(Args args) {
+    ApplyArgs out;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        std::string a(args[i]);
+        if (a == "--confirm" && i + 1 < args.size()) a += "=" + std::string(args[++i]);
+        if (a.starts_with("--confirm=")) {
+            char* end = nullptr;
+            long n = std::strtol(a.c_str() + 10, &end, 10);
+            if (*end || n <= 0 || n > 86400) return std::nullopt;
+            out.confirm = static_cast<unsigned>(n);
+        } else if (!a.starts_with("-") && !out.file) {
+            out.file = a;
+        } else {
+            return std::nullopt;
+        }
+    }
+    return out;
+}
+
+void print_changes(bool changed, const std::string& text) {
+    if (!changed) std::puts("no change");
+    else std::fputs(text.c_str(), stdout);
+}
+
+int apply_via_daemon(BusClient& client, const ApplyArgs& a) {
+    std::string text;
+    if (a.file) {
+        auto cfg = load_local(*a.file);
+        if (!cfg) return kExitError;
+        text = cfg->source.text;
+    }
+    auto r = a.file ? client.apply(text, false, a.confirm) : client.apply("", true, a.confirm);
+    if (!r) {
+        print_bus_error("apply", r.error(), a.file.value_or(""));
+        return kExitError;
+    }
+    print_changes(r->flag, relabel(r->text, a.file.value_or("")));
+    if (a.confirm)
+        std::printf("run `gwctl confirm` within %u s, or the previous configuration comes back\n", a.confirm);
+    return kExitOk;
+}
+
+int apply_directly(const ApplyArgs& a) {
+    if (a.confirm) {
+        std::fputs("gwctl apply: --confirm needs gatewayd (not running): nothing would roll back\n", stderr);
+        return kExitError;
+    }
+    std::string path = a.file.value_or(std::string(kDefaultConfig));
+    auto cfg = load_local(path);
+    if (!cfg) return kExitError;
+    auto kernel = reconcile::DirectKernel::open();
+    if (!kernel) {
+        std::fprintf(stderr, "gwctl apply: %s\n", kernel.error().c_str());
+        return kExitError;
+    }
+    auto r = (*kernel)->reconciler().run(*cfg, reconcile::Mode::apply);
+    print_changes(r.changed, r.diff_text());
+    std::fputs(r.describe_errors(path).c_str(), stderr);
+    return r.fatal() ? kExitError : kExitOk;
+}
+
+}  // namespace
+
+int run_apply(Args args) {
+    auto a = parse_args(args);
+    if (!a) {
+        std::fputs("usage: gwctl apply [FILE] [--confirm SECONDS]\n", stderr);
+        return kExitError;
+    }
+    if (auto client = BusClient::connect_if_running()) return apply_via_daemon(*client, *a);
+    return apply_directly(*a);
+}
+
+}  // namespace gw::ctl

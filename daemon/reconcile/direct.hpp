@@ -1,0 +1,30 @@
+// The kernel reached directly, with no daemon in between: the real nft and
+// netlink backends, the system's accounts and a Reconciler over them, as
+// gwctl uses them when gatewayd is not running (root, current network
+// namespace). Nothing is retried or rolled back in this mode.
+#pragma once
+
+#include <expected>
+#include <memory>
+#include <string>
+
+#include "daemon/reconcile/reconciler.hpp"
+
+namespace gw::reconcile {
+
+class DirectKernel {
+public:
+    static std::expected<std::unique_ptr<DirectKernel>, std::string> open();
+    Reconciler& reconciler() { return *reconciler_; }
+    const Accounts& accounts() const { return accounts_; }
+
+private:
+    DirectKernel() = default;
+
+    std::unique_ptr<kernel::NftNetlink> nft_;
+    kernel::LibnlNetBackend net_;
+    SystemAccounts accounts_;
+    std::unique_ptr<Reconciler> reconciler_;
+};
+
+}  // namespace gw::reconcile
