@@ -20,7 +20,9 @@ bool Diagnostics::has_errors() const {
 }
 
 void Diagnostics::sort() {
+    // Remarks about the whole file (no position) come after the located ones.
     std::stable_sort(items_.begin(), items_.end(), [](const Diagnostic& a, const Diagnostic& b) {
+        if (a.loc.known() != b.loc.known()) return a.loc.known();
         if (a.loc.line != b.loc.line) return a.loc.line < b.loc.line;
         return a.loc.col < b.loc.col;
     });

@@ -32,7 +32,8 @@ public:
 
     bool has_errors() const;
     const std::vector<Diagnostic>& items() const { return items_; }
-    // Ordered by position so output reads top to bottom like the file.
+    // Ordered by position so output reads top to bottom like the file;
+    // diagnostics without a position come last.
     void sort();
 
 private:

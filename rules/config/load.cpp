@@ -1,88 +1,160 @@
-// yaml-cpp -> Node. yaml-cpp marks are 0-based; ours are 1-based. Aliases
-// are expanded (yaml-cpp shares aliased nodes), so the expansion is capped
-// to keep a "billion laughs" file from exhausting memory.
+// yaml-cpp events -> Node tree. The tree is built from the parser's event
+// stream rather than from YAML::Node because yaml-cpp 0.7's LoadAll() loops
+// forever (allocating documents until memory runs out) on a stray ',' at
+// document level, and because aliases are shared there: building our own
+// nodes lets us stop after one document and bound alias expansion, so no
+// input can make `gwctl check` or a reload eat the machine.
+// yaml-cpp marks are 0-based; ours are 1-based.
 #include "rules/config/yaml_tree.hpp"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <map>
+#include <sstream>
 
 namespace gw::config {
 
 namespace {
 
 constexpr std::size_t kMaxNodes = 200000;
-constexpr int kMaxDepth = 64;
+constexpr std::size_t kMaxDepth = 64;
 
 Loc loc_of(const YAML::Mark& m) {
     if (m.line < 0 || m.column < 0) return {};
     return {m.line + 1, m.column + 1};
 }
 
-class Converter {
+std::size_t count_nodes(const Node& n) {
+    std::size_t total = 1;
+    for (const auto& i : n.items) total += count_nodes(i);
+    for (const auto& [k, v] : n.entries) total += count_nodes(k) + count_nodes(v);
+    return total;
+}
+
+class TreeBuilder final : public YAML::EventHandler {
 public:
-    Converter(std::string_view text, Diagnostics& diags) : text_(text), diags_(diags) {}
+    TreeBuilder(std::string_view text, Diagnostics& diags) : text_(text), diags_(diags) {}
 
-    bool convert(const YAML::Node& in, Node& out, int depth) {
-        if (++count_ > kMaxNodes) return fail(in, "document too large (aliases expand to too many nodes)");
-        if (depth > kMaxDepth) return fail(in, "document nested too deeply");
-        out.loc = loc_of(in.Mark());
-        switch (in.Type()) {
-        case YAML::NodeType::Scalar:
-            out.kind = Node::Kind::scalar;
-            out.text = in.Scalar();
-            out.plain = in.Tag() == "?";
-            return true;
-        case YAML::NodeType::Sequence: return convert_sequence(in, out, depth);
-        case YAML::NodeType::Map: return convert_map(in, out, depth);
-        default:
-            out.kind = Node::Kind::null;
-            return true;
-        }
+    bool failed() const { return failed_; }
+    bool has_root() const { return has_root_; }
+    Node take_root() { return std::move(root_); }
+    Loc document_loc() const { return document_loc_; }
+    // Whether the document began with an explicit "---" or "..." marker.
+    bool explicit_start() const {
+        auto rest = document_pos_ < text_.size() ? text_.substr(document_pos_) : std::string_view{};
+        return rest.starts_with("---") || rest.starts_with("...");
     }
 
-    // An empty value ("key:" then a newline) is marked by yaml-cpp at the
-    // next token; point at the key instead, which is where the operator looks.
-    void fix_null_loc(Node& value, const Node& key, const YAML::Mark& m) const {
-        if (!value.is_null()) return;
-        auto pos = static_cast<std::size_t>(m.pos);
-        if (m.pos < 0 || pos >= text_.size()) {
-            value.loc = key.loc;
-            return;
-        }
-        char c = text_[pos];
-        if (c != '~' && c != 'n' && c != 'N') value.loc = key.loc;
+    void OnDocumentStart(const YAML::Mark& mark) override {
+        document_loc_ = loc_of(mark);
+        document_pos_ = mark.pos < 0 ? text_.size() : static_cast<std::size_t>(mark.pos);
     }
+    void OnDocumentEnd() override {}
+
+    void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+        Node n;
+        n.loc = loc_of(mark);
+        empty_value_loc(n, mark);
+        add(std::move(n), anchor);
+    }
+
+    void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+        auto it = anchors_.find(anchor);
+        if (it == anchors_.end()) return fail(loc_of(mark), "alias to an anchor that is not complete here");
+        if (count_ + it->second.size > kMaxNodes)
+            return fail(loc_of(mark), "document too large (aliases expand to too many nodes)");
+        count_ += it->second.size - 1;  // add() counts the root
+        add(Node(it->second.node), 0);
+    }
+
+    void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                  const std::string& value) override {
+        Node n;
+        n.kind = Node::Kind::scalar;
+        n.loc = loc_of(mark);
+        n.text = value;
+        n.plain = tag == "?";
+        add(std::move(n), anchor);
+    }
+
+    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                         YAML::EmitterStyle::value) override {
+        open(Node::Kind::sequence, mark, anchor);
+    }
+    void OnSequenceEnd() override { close(); }
+
+    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                    YAML::EmitterStyle::value) override {
+        open(Node::Kind::map, mark, anchor);
+    }
+    void OnMapEnd() override { close(); }
 
 private:
-    bool fail(const YAML::Node& at, std::string message) {
-        if (failed_) return false;
+    struct Frame {
+        Node node;
+        YAML::anchor_t anchor = 0;
+        bool have_key = false;  // maps: a key is waiting for its value
+        Node key;
+        std::map<std::string, Loc> keys;  // for duplicate detection
+    };
+    struct Anchored {
+        Node node;
+        std::size_t size = 0;
+    };
+
+    void fail(Loc at, std::string message) {
+        if (!failed_) diags_.error(at, "", std::move(message));
         failed_ = true;
-        diags_.error(loc_of(at.Mark()), "", std::move(message));
-        return false;
     }
 
-    bool convert_sequence(const YAML::Node& in, Node& out, int depth) {
-        out.kind = Node::Kind::sequence;
-        for (const auto& item : in) {
-            out.items.emplace_back();
-            if (!convert(item, out.items.back(), depth + 1)) return false;
-        }
-        return true;
+    // An empty value ("key:" then a newline) is marked at the next token;
+    // point at the key instead, which is where the operator looks.
+    void empty_value_loc(Node& n, const YAML::Mark& mark) const {
+        if (stack_.empty() || !stack_.back().have_key) return;
+        auto pos = static_cast<std::size_t>(mark.pos);
+        char c = mark.pos >= 0 && pos < text_.size() ? text_[pos] : '\n';
+        if (c != '~' && c != 'n' && c != 'N') n.loc = stack_.back().key.loc;
     }
 
-    bool convert_map(const YAML::Node& in, Node& out, int depth) {
-        out.kind = Node::Kind::map;
-        std::map<std::string, Loc> seen;
-        for (auto it = in.begin(); it != in.end(); ++it) {
-            Node key, value;
-            if (!convert(it->first, key, depth + 1)) return false;
-            if (!convert(it->second, value, depth + 1)) return false;
-            fix_null_loc(value, key, it->second.Mark());
-            if (key.is_scalar()) report_duplicate(key, seen);
-            out.entries.emplace_back(std::move(key), std::move(value));
+    void open(Node::Kind kind, const YAML::Mark& mark, YAML::anchor_t anchor) {
+        if (failed_) return;
+        if (stack_.size() >= kMaxDepth) return fail(loc_of(mark), "document nested too deeply");
+        Frame f;
+        f.node.kind = kind;
+        f.node.loc = loc_of(mark);
+        f.anchor = anchor;
+        stack_.push_back(std::move(f));
+    }
+
+    void close() {
+        if (failed_ || stack_.empty()) return;
+        Frame f = std::move(stack_.back());
+        stack_.pop_back();
+        add(std::move(f.node), f.anchor);
+    }
+
+    void add(Node n, YAML::anchor_t anchor) {
+        if (failed_) return;
+        if (++count_ > kMaxNodes) return fail(n.loc, "document too large (aliases expand to too many nodes)");
+        if (anchor != 0) anchors_[anchor] = Anchored{n, count_nodes(n)};
+        if (stack_.empty()) {
+            root_ = std::move(n);
+            has_root_ = true;
+            return;
         }
-        return true;
+        Frame& top = stack_.back();
+        if (top.node.kind == Node::Kind::sequence) {
+            top.node.items.push_back(std::move(n));
+        } else if (!top.have_key) {
+            top.key = std::move(n);
+            top.have_key = true;
+        } else {
+            if (top.key.is_scalar()) report_duplicate(top.key, top.keys);
+            top.node.entries.emplace_back(std::move(top.key), std::move(n));
+            top.have_key = false;
+        }
     }
 
     void report_duplicate(const Node& key, std::map<std::string, Loc>& seen) {
@@ -94,9 +166,53 @@ private:
 
     std::string_view text_;
     Diagnostics& diags_;
+    std::vector<Frame> stack_;
+    std::map<YAML::anchor_t, Anchored> anchors_;
+    Node root_;
+    bool has_root_ = false;
+    Loc document_loc_;
+    std::size_t document_pos_ = 0;
     std::size_t count_ = 0;
     bool failed_ = false;
 };
+
+// yaml-cpp 0.7 mis-scans a NUL byte (inside a comment it ends in an
+// unbounded allocation), and no text file has one: refuse it up front.
+bool reject_nul(std::string_view text, Diagnostics& diags) {
+    auto nul = text.find('\0');
+    if (nul == std::string_view::npos) return false;
+    auto line_start = text.rfind('\n', nul);
+    int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(nul), '\n'));
+    int col = static_cast<int>(nul - (line_start == std::string_view::npos ? 0 : line_start + 1)) + 1;
+    diags.error({line, col}, "", "the file contains a NUL byte", "a config is a text file");
+    return true;
+}
+
+// Parses the first document into `out`, then checks that what follows is at
+// most a few empty documents ("---" alone). The loop is bounded: see the top
+// of this file for why yaml-cpp cannot be left to loop on its own.
+bool parse_documents(std::string_view text, Node& out, Diagnostics& diags) {
+    constexpr int kMaxEmptyDocuments = 8;
+    std::istringstream in{std::string(text)};
+    YAML::Parser parser(in);
+    TreeBuilder first(text, diags);
+    if (!parser.HandleNextDocument(first)) return true;  // no document at all: an empty file
+    if (first.failed()) return false;
+    if (first.has_root()) out = first.take_root();
+    for (int i = 0; i < kMaxEmptyDocuments; ++i) {
+        TreeBuilder next(text, diags);
+        if (!parser.HandleNextDocument(next)) return true;
+        if (next.failed()) return false;
+        bool empty = !next.has_root() || next.take_root().is_null();
+        if (empty && next.explicit_start()) continue;
+        diags.error(next.document_loc(), "",
+                    empty ? "YAML syntax error: unexpected text after the document"
+                          : "more than one YAML document in the file");
+        return false;
+    }
+    diags.error(first.document_loc(), "", "YAML syntax error: too many empty documents");
+    return false;
+}
 
 }  // namespace
 
@@ -123,30 +239,17 @@ std::string_view describe(const Node& n) {
 }
 
 bool load_yaml(std::string_view text, Node& out, Diagnostics& diags) {
-    std::vector<YAML::Node> docs;
-    try {
-        docs = YAML::LoadAll(std::string(text));
-    } catch (const YAML::Exception& e) {
-        diags.error(loc_of(e.mark), "", "YAML syntax error: " + e.msg);
-        return false;
-    } catch (const std::exception& e) {
-        diags.error({1, 1}, "", std::string("cannot read YAML: ") + e.what());
-        return false;
-    }
-    if (docs.size() > 1) {
-        diags.error(loc_of(docs[1].Mark()), "", "more than one YAML document in the file");
-        return false;
-    }
     out = Node{};
     out.loc = {1, 1};
-    if (docs.empty()) return true;
-    Converter conv(text, diags);
+    if (reject_nul(text, diags)) return false;
     try {
-        return conv.convert(docs.front(), out, 0);
+        return parse_documents(text, out, diags);
     } catch (const YAML::Exception& e) {
-        diags.error(loc_of(e.mark), "", "YAML error: " + e.msg);
-        return false;
+        diags.error(loc_of(e.mark), "", "YAML syntax error: " + e.msg);
+    } catch (const std::exception& e) {
+        diags.error({1, 1}, "", std::string("cannot read YAML: ") + e.what());
     }
+    return false;
 }
 
 }  // namespace gw::config

@@ -49,12 +49,18 @@ void parse_version(Reader& r, const Node& root, Config& cfg) {
     cfg.version = *n;
 }
 
-void parse_document(Reader& r, const Node& root, Config& cfg) {
+// False when there is no document to speak of (empty, or not a mapping):
+// then the cross-section checks would only add noise.
+bool parse_document(Reader& r, const Node& root, Config& cfg) {
     if (root.is_null()) {
         r.error(root.loc, "", "the file is empty", "start with 'version: 1'");
-        return;
+        return false;
     }
-    if (!r.expect_map(root, "")) return;
+    if (!root.is_map()) {
+        r.error(root.loc, "", "the file must be a mapping of sections, got " + std::string(describe(root)),
+                "start with 'version: 1'");
+        return false;
+    }
     r.check_keys(root, "", kTopKeys);
     parse_version(r, root, cfg);
     for (const auto& s : kSections)
@@ -62,6 +68,7 @@ void parse_document(Reader& r, const Node& root, Config& cfg) {
     set_firewall_defaults(cfg);
     auto builtins = builtin_sets();
     cfg.sets.insert(cfg.sets.end(), builtins.begin(), builtins.end());
+    return true;
 }
 
 }  // namespace
@@ -73,13 +80,14 @@ ParseResult parse_config(std::string_view text, std::string file, const HostFact
     Node root;
     if (load_yaml(text, root, result.diagnostics)) {
         Reader r(result.diagnostics);
-        parse_document(r, root, cfg);
-        // Run even after errors: the operator wants every problem at once.
-        // Entries whose own values were bad are still kept by name, so the
-        // reference checks do not add noise about them.
-        validate_refs(r, cfg);
-        validate_nat(r, cfg);
-        validate_semantics(r, cfg, host);
+        // Validators run even after errors: the operator wants every problem
+        // at once. Entries whose own values were bad are still kept by name,
+        // so the reference checks do not add noise about them.
+        if (parse_document(r, root, cfg)) {
+            validate_refs(r, cfg);
+            validate_nat(r, cfg);
+            validate_semantics(r, cfg, host);
+        }
     }
     result.diagnostics.sort();
     if (!result.diagnostics.has_errors()) result.config = std::move(cfg);

@@ -1,6 +1,8 @@
 // ipv6.bridge-split: IPv6 bridged between the inside and outside ports
 // while everything else is routed. Frames are told apart by an ingress-port
 // mark, so the two marks must differ and each port may be used only once.
+#include <cstdio>
+
 #include "rules/config/sections.hpp"
 
 namespace gw::config {
@@ -19,7 +21,9 @@ void parse_marks(Reader& r, const Node& n, const std::string& path, BridgeSplit&
         assign(split.outside_mark, r.read_uint(*v, join_path(path, "outside"), 1, 0xffffffffu));
     if (split.inside_mark.value == split.outside_mark.value) {
         Loc at = split.outside_mark.loc.known() ? split.outside_mark.loc : split.inside_mark.loc;
-        r.error(at, path, "marks.inside and marks.outside are both " + std::to_string(split.inside_mark.value),
+        char hex[16];
+        std::snprintf(hex, sizeof hex, "0x%x", static_cast<unsigned>(split.inside_mark.value));
+        r.error(at, path, std::string("marks.inside and marks.outside are both ") + hex,
                 "the mark tells the IPv6 filter which port a frame came in on; they must differ");
     }
 }
@@ -49,7 +53,7 @@ void check_inbound_v6(Reader& r, const std::string& path, const FirewallRule& ru
     for (const AddressMatch* m : {&rule.source, &rule.destination})
         for (const auto& p : m->prefixes)
             if (p->address.family != net::Family::ipv6)
-                r.error(p.loc, path, "IPv4 address " + p->str() + " in allow-inbound, which is IPv6 only");
+                r.error(p.loc, path, "IPv4 address " + prefix_text(*p) + " in allow-inbound, which is IPv6 only");
 }
 
 void parse_inbound(Reader& r, const Node& n, const std::string& path, BridgeSplit& split) {

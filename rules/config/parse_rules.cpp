@@ -85,7 +85,7 @@ void check_family(Reader& r, const std::string& path, const Located<Family>& fam
     for (const auto& p : m.prefixes) {
         if (p->address.family == want) continue;
         r.error(p.loc, path,
-                std::string(want == net::Family::ipv4 ? "IPv6" : "IPv4") + " address " + p->str() + " in a rule for " +
+                std::string(want == net::Family::ipv4 ? "IPv6" : "IPv4") + " address " + prefix_text(*p) + " in a rule for " +
                     (want == net::Family::ipv4 ? "ipv4" : "ipv6") + " only",
                 "remove 'family' or the address");
     }

@@ -43,6 +43,10 @@ std::string join_path(std::string_view base, std::size_t index) {
     return std::string(base) + "[" + std::to_string(index) + "]";
 }
 
+std::string prefix_text(const net::Prefix& p) {
+    return p.length == p.address.bits() ? p.address.str() : p.str();
+}
+
 bool is_valid_name(std::string_view s) {
     if (s.empty() || s.size() > 15 || s[0] < 'a' || s[0] > 'z') return false;
     for (char c : s)
@@ -56,6 +60,12 @@ void Reader::error(Loc at, std::string path, std::string message, std::string hi
 
 void Reader::warning(Loc at, std::string path, std::string message, std::string hint) {
     diags_.warning(at, std::move(path), std::move(message), std::move(hint));
+}
+
+bool Reader::has_error_at(std::string_view path) const {
+    for (const auto& d : diags_.items())
+        if (d.severity == Severity::error && d.path == path) return true;
+    return false;
 }
 
 bool Reader::expect_map(const Node& n, const std::string& path) {

@@ -22,6 +22,9 @@ namespace gw::config {
 std::string join_path(std::string_view base, std::string_view key);
 std::string join_path(std::string_view base, std::size_t index);
 
+// "10.0.0.0/8", or "10.0.0.1" for a host: how the operator would write it.
+std::string prefix_text(const net::Prefix& p);
+
 // [a-z][a-z0-9_-]{0,14}: names become parts of kernel object names.
 bool is_valid_name(std::string_view s);
 
@@ -85,6 +88,9 @@ public:
     std::optional<Located<E>> read_enum(const Node& n, const std::string& path, EnumTable<E> table);
 
     Diagnostics& diags() { return diags_; }
+    // Whether an error was already reported for this YAML path, so a later
+    // check does not pile a second message onto a value that was rejected.
+    bool has_error_at(std::string_view path) const;
 
 private:
     std::optional<std::string_view> scalar_text(const Node& n, const std::string& path,

@@ -21,7 +21,7 @@ Zone parse_zone(Reader& r, const Node& key, const Node& n, const std::string& pa
     if (const Node* u = n.find("uplinks"); u && r.expect_list(*u, join_path(path, "uplinks")))
         z.uplinks = r.read_names(*u, join_path(path, "uplinks"));
     if (const Node* w = n.find("networks")) z.networks = r.read_address_list(*w, join_path(path, "networks"));
-    if (z.interfaces.empty() && z.uplinks.empty() && z.networks.empty())
+    if (n.entries.empty())
         r.warning(key.loc, path, "zone '" + key.text + "' is empty",
                   "give it interfaces, uplinks or networks, or remove it");
     return z;

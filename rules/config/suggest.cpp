@@ -69,7 +69,8 @@ constexpr std::array kPrivate{
     PrivateRange{"fd00::/8", 1},
 };
 
-// Ranges a prefix may legitimately lie in: no typo check inside them.
+// Ranges a prefix may legitimately lie in: no typo check inside them. A
+// prefix that only covers one (fe00::/8 covers fe80::/10) is still checked.
 constexpr std::array<std::string_view, 17> kSpecial{
     "0.0.0.0/8",      "10.0.0.0/8",      "100.64.0.0/10",  "127.0.0.0/8",  "169.254.0.0/16",
     "172.16.0.0/12",  "192.0.0.0/24",    "192.0.2.0/24",   "192.168.0.0/16", "198.18.0.0/15",
@@ -80,7 +81,7 @@ constexpr std::array<std::string_view, 17> kSpecial{
 bool in_special_range(const net::Prefix& p) {
     return std::any_of(kSpecial.begin(), kSpecial.end(), [&](std::string_view s) {
         auto r = net::Prefix::parse(s);
-        return r && r->overlaps(p);
+        return r && r->contains(p);
     });
 }
 

@@ -43,7 +43,8 @@ void check_pair(Reader& r, const PortForward& a, const PortForward& b, const std
             if (lo > hi) continue;
             std::string where = uplink == "*" ? "" : " on uplink '" + uplink + "'";
             r.error(pb.loc, join_path(path, "port"),
-                    proto + " " + port_text(lo, hi) + where + " is already forwarded by '" + a.name.value + "' (line " +
+                    proto + " " + port_text(lo, hi) + where + (lo == hi ? " is" : " are") + " already forwarded by '" +
+                        a.name.value + "' (line " +
                         std::to_string(pa.loc.line) + ")",
                     "one uplink port can lead to one inside host only");
             return;

@@ -66,7 +66,7 @@ bool opens_gateway(const FirewallRule& rule) {
 
 void check_lockout(Reader& r, const Config& cfg) {
     const ChainSpec& in = cfg.firewall.input;
-    if (in.policy.value != Policy::drop) return;
+    if (in.policy.value != Policy::drop || r.has_error_at("firewall.input.policy")) return;
     if (std::any_of(in.rules.begin(), in.rules.end(), opens_gateway)) return;
     r.warning(in.policy.loc.known() ? in.policy.loc : in.loc, "firewall.input.policy",
               "lockout: input policy is drop and no rule allows any zone to reach the gateway",

@@ -1,0 +1,77 @@
+// The YAML boundary: 1-based marks, empty values pointing at their key,
+// duplicate keys, syntax errors and alias expansion limits.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "rules/config/yaml_tree.hpp"
+
+using namespace gw::config;
+
+TEST_CASE("marks are 1-based and scalars remember whether they were quoted") {
+    Node root;
+    Diagnostics d;
+    REQUIRE(load_yaml("a: 1\nb:\n  - \"x\"\n", root, d));
+    REQUIRE(root.is_map());
+    CHECK(root.entries[0].first.loc == Loc{1, 1});
+    CHECK(root.entries[0].second.loc == Loc{1, 4});
+    CHECK(root.entries[0].second.plain);
+    const Node* b = root.find("b");
+    REQUIRE(b);
+    REQUIRE(b->is_sequence());
+    CHECK(b->items[0].loc == Loc{3, 5});
+    CHECK_FALSE(b->items[0].plain);
+    CHECK(d.items().empty());
+}
+
+TEST_CASE("an empty value is located at its key, not at the next line") {
+    Node root;
+    Diagnostics d;
+    REQUIRE(load_yaml("a:\nb: ~\n", root, d));
+    CHECK(root.find("a")->is_null());
+    CHECK(root.find("a")->loc == Loc{1, 1});
+    CHECK(root.find("b")->loc == Loc{2, 4});
+}
+
+TEST_CASE("duplicate keys are errors at the second key") {
+    Node root;
+    Diagnostics d;
+    load_yaml("x: 1\ny: 2\nx: 3\n", root, d);
+    REQUIRE(d.items().size() == 1);
+    CHECK(d.items()[0].loc == Loc{3, 1});
+    CHECK(d.items()[0].message == "duplicate key 'x'");
+}
+
+TEST_CASE("syntax errors and multiple documents fail the load") {
+    Node root;
+    Diagnostics d1, d2;
+    CHECK_FALSE(load_yaml("a: [1, 2\n", root, d1));
+    CHECK(d1.has_errors());
+    CHECK_FALSE(load_yaml("a: 1\n---\nb: 2\n", root, d2));
+    CHECK(d2.items().at(0).message == "more than one YAML document in the file");
+}
+
+TEST_CASE("alias expansion is capped") {
+    // Each level refers to the previous one nine times: 9^8 nodes if expanded.
+    std::string text = "a: &a [1, 2, 3, 4, 5, 6, 7, 8, 9]\n";
+    std::string prev = "a";
+    for (char c = 'b'; c <= 'i'; ++c) {
+        text += std::string(1, c) + ": &" + c + " [";
+        for (int i = 0; i < 9; ++i) text += (i ? ", *" : "*") + prev;
+        text += "]\n";
+        prev = std::string(1, c);
+    }
+    Node root;
+    Diagnostics d;
+    CHECK_FALSE(load_yaml(text, root, d));
+    REQUIRE(d.items().size() == 1);
+    CHECK(d.items()[0].message == "document too large (aliases expand to too many nodes)");
+}
+
+TEST_CASE("deep nesting is refused, not a stack overflow") {
+    std::string text = "a: " + std::string(500, '[') + std::string(500, ']') + "\n";
+    Node root;
+    Diagnostics d;
+    CHECK_FALSE(load_yaml(text, root, d));
+    CHECK(d.has_errors());
+}
