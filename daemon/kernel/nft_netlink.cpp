@@ -1,7 +1,8 @@
 // NftNetlink: the real NftBackend. Replacing a table is `add table` (so the
-// delete that follows cannot fail on a missing table), `delete table`, then
-// the whole new table: one transaction per apply, covering both owned
-// tables, so the kernel never holds a half-built firewall.
+// delete that follows cannot fail on a table that vanished meanwhile),
+// `delete table`, then the whole new table: one transaction per apply,
+// covering both owned tables, so the kernel never holds a half-built
+// firewall.
 #include <algorithm>
 
 #include "daemon/kernel/nft_backend.hpp"
@@ -57,12 +58,18 @@ std::expected<void, KernelError> NftNetlink::apply(const nft::Ruleset& desired, 
             return std::unexpected(encode_error("write table " + family_name(t.family) + " " + t.name,
                                                 "the table appears twice in the ruleset"));
     }
+    // A family gatewayd neither has nor wants is left out entirely, so a
+    // kernel without bridge-family nftables can still run an inet-only config.
+    auto existing = existing_owned_tables(sock_);
+    if (!existing) return std::unexpected(existing.error());
     std::vector<NftOp> ops;
     SetIds ids;
     for (auto family : kOwnedFamilies) {
+        const auto* table = find_table(desired, family);
+        bool exists = std::find(existing->begin(), existing->end(), family) != existing->end();
+        if (!table && !exists) continue;
         ops.push_back(encode_table_shell(family, nft::kTableName, OpKind::add_table));
         ops.push_back(encode_table_shell(family, nft::kTableName, OpKind::delete_table));
-        const auto* table = find_table(desired, family);
         if (!table) continue;
         auto table_ops = encode_table(*table, ids);
         if (!table_ops) return std::unexpected(from_encode(table_ops.error()));

@@ -137,6 +137,17 @@ std::expected<NftDump, KernelError> snapshot(Dumper& d) {
 
 }  // namespace
 
+std::expected<std::vector<nft::TableFamily>, KernelError> existing_owned_tables(NftSocket& sock) {
+    Dumper d(sock);
+    std::vector<nft::TableFamily> out;
+    for (auto family : kOwnedFamilies) {
+        NftDump dump;
+        if (auto r = d.tables(nfproto_of(family), dump); !r) return std::unexpected(r.error());
+        if (!dump.tables.empty()) out.push_back(family);
+    }
+    return out;
+}
+
 std::expected<NftDump, KernelError> observe_owned_tables(NftSocket& sock) {
     Dumper d(sock);
     for (int attempt = 0; attempt < kAttempts; ++attempt) {

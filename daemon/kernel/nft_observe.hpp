@@ -4,6 +4,7 @@
 #pragma once
 
 #include <expected>
+#include <vector>
 
 #include "daemon/kernel/kernel_error.hpp"
 #include "daemon/kernel/nft_decode.hpp"
@@ -12,5 +13,8 @@
 namespace gw::kernel {
 
 std::expected<NftDump, KernelError> observe_owned_tables(NftSocket& sock);
+
+// Which of gatewayd's tables exist, without their contents.
+std::expected<std::vector<nft::TableFamily>, KernelError> existing_owned_tables(NftSocket& sock);
 
 }  // namespace gw::kernel
