@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "rules/config/model.hpp"
 #include "rules/net/address.hpp"
 
 namespace gw::rules {
@@ -28,5 +29,10 @@ struct Facts {
     std::map<std::string, std::uint32_t, std::less<>> gids;  // group name -> gid
     KernelFeatures kernel;
 };
+
+// The kernel interface an uplink's traffic uses: what the facts say (the
+// daemon knows the live name), else the name gatewayd gives it.
+std::string uplink_ifname(const config::Uplink& uplink, const Facts& facts);
+std::string default_uplink_ifname(const config::Uplink& uplink);
 
 }  // namespace gw::rules

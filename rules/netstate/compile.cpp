@@ -6,12 +6,6 @@
 namespace gw::netstate {
 namespace detail {
 
-std::string uplink_ifname(const config::Uplink& u, const rules::Facts& facts) {
-    if (u.kind.value == config::UplinkKind::next_hop) return u.device.value;
-    auto it = facts.uplink_ifnames.find(u.name.value);
-    return it != facts.uplink_ifnames.end() ? it->second : u.name.value;
-}
-
 bool uplink_is_up(const config::Uplink& u, const rules::Facts& facts) {
     if (u.kind.value == config::UplinkKind::next_hop) return true;
     auto it = facts.uplink_addresses.find(u.name.value);

@@ -10,9 +10,8 @@
 
 namespace gw::netstate::detail {
 
-// The kernel link an uplink's traffic leaves through: the device of a
-// next-hop uplink, the ppp link (named after the uplink) of a PPPoE one.
-std::string uplink_ifname(const config::Uplink& u, const rules::Facts& facts);
+// The kernel link an uplink's traffic leaves through: rules::uplink_ifname.
+using rules::uplink_ifname;
 // A next-hop uplink is always there; a PPPoE one once its link has an address.
 bool uplink_is_up(const config::Uplink& u, const rules::Facts& facts);
 bool uplink_has_ipv4(const config::Uplink& u, const rules::Facts& facts);
