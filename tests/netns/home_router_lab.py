@@ -5,6 +5,7 @@ address; the LAN port lan0 is a bridge the LAN hosts plug into.
 
     inet (198.51.100.1) ──veth── isp [gw] lan0 ──┬── srv1 172.16.1.100
                        public 198.51.100.2       ├── srv2 172.16.1.101
+    (wan0: an empty bridge standing in for the PPPoE Ethernet port)
                                                  └── pc   172.16.3.10
 """
 from netlab import Lab
@@ -23,7 +24,9 @@ class HomeRouterLab:
         lab.veth(self.inet, "eth0", self.gw, "isp")
         lab.ip(self.inet, f"addr add {INTERNET_HOST}/24 dev eth0")
         lab.ip(self.gw, f"addr add {PUBLIC}/24 dev isp")
-        lab.ip(self.gw, f"route add default via {INTERNET_HOST} dev isp")
+        # The Ethernet port PPPoE runs over; the stand-in ppp link is "isp".
+        lab.bridge(self.gw, "wan0")
+        # No default route here: gatewayd owns it (default-route: true).
         lab.bridge(self.gw, "lan0")
         self.srv1 = lab.host("srv1", self.gw, "lan0", f"{SRV1}/16", GATEWAY_LAN)
         self.srv2 = lab.host("srv2", self.gw, "lan0", f"{SRV2}/16", GATEWAY_LAN)

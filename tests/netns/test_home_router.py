@@ -86,9 +86,13 @@ def check_counters(t, lab, hr, gwctl):
     forwards = {f["name"]: f for f in status.get("forwards", [])}
     https = forwards.get("https", {})
     t.check("the https forward counted its connections", https.get("packets", 0) > 0, f"{https}")
-    drops = {d["class"]: d for d in status.get("drops", [])}
-    t.check("the input drop class counted the SSH attempts from the Internet",
-            drops.get("input", {}).get("packets", 0) > 0, f"{drops}")
+    drops = {(d["chain"], d["name"]): d for d in status.get("drops", [])}
+    t.check("the input policy drop counted the SSH/DNS attempts from the Internet",
+            drops.get(("input", "policy"), {}).get("packets", 0) > 0, f"{drops}")
+    t.check("the smb-tcp deny counted the blocked SMB connection",
+            drops.get(("forward", "smb-tcp"), {}).get("packets", 0) > 0, f"{drops}")
+    t.check("nothing was dropped as invalid", drops.get(("forward", "invalid"), {}).get("packets", 1) == 0,
+            f"{drops}")
 
 
 if __name__ == "__main__":
