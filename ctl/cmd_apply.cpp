@@ -5,6 +5,8 @@
 // directly in the current network namespace. Prints what changed; exit 0
 // on success, 2 on any error. --confirm needs the daemon: it rolls back
 // unless `gwctl confirm` arrives in time.
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
@@ -65,6 +67,11 @@ int apply_via_daemon(BusClient& client, const ApplyArgs& a) {
 }
 
 int apply_directly(const ApplyArgs& a) {
+    if (::geteuid() != 0) {
+        std::fputs("gwctl apply: gatewayd is not running (or not on the system bus); "
+                   "acting on the kernel directly needs root\n", stderr);
+        return kExitError;
+    }
     if (a.confirm) {
         std::fputs("gwctl apply: --confirm needs gatewayd (not running): nothing would roll back\n", stderr);
         return kExitError;

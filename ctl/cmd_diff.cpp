@@ -3,6 +3,8 @@
 // change, 1 when something would, 2 on error, like diff(1). Asks the
 // daemon when it runs (FILE's text is sent; without FILE the daemon diffs
 // its own file), else reads the kernel directly.
+#include <unistd.h>
+
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -35,6 +37,11 @@ int diff_via_daemon(BusClient& client, const std::optional<std::string>& file) {
 }
 
 int diff_directly(const std::optional<std::string>& file) {
+    if (::geteuid() != 0) {
+        std::fputs("gwctl diff: gatewayd is not running (or not on the system bus); "
+                   "acting on the kernel directly needs root\n", stderr);
+        return kExitError;
+    }
     std::string path = file.value_or(std::string(kDefaultConfig));
     auto cfg = load_local(path);
     if (!cfg) return kExitError;

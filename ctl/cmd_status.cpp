@@ -41,6 +41,11 @@ int status_via_daemon(BusClient& client, bool json) {
 }
 
 int status_directly(bool json) {
+    if (::geteuid() != 0) {
+        std::fputs("gwctl status: gatewayd is not running (or not on the system bus); "
+                   "reading the kernel directly needs root\n", stderr);
+        return kExitError;
+    }
     auto kernel = reconcile::DirectKernel::open();
     if (!kernel) {
         std::fprintf(stderr, "gwctl status: gatewayd is not running, and the kernel cannot be read: %s\n",

@@ -8,24 +8,49 @@
 namespace gw::bus {
 namespace {
 
-// dbus-daemon reports the socket peer's uid (its effective uid when it
-// connected) as UnixUserID, which sd-bus files under UID; EUID is used when
-// the bus gives it.
+// One "sv" entry of GetConnectionCredentials: UnixUserID (u) and
+// UnixGroupIDs (au) are kept, everything else skipped.
+int read_credential(sd_bus_message* reply, Caller& c, bool& have_uid) {
+    const char* key = nullptr;
+    int rc = sd_bus_message_read(reply, "s", &key);
+    if (rc < 0) return rc;
+    std::string_view k(key);
+    if (k == "UnixUserID") {
+        rc = sd_bus_message_read(reply, "v", "u", &c.uid);
+        have_uid = rc >= 0;
+        return rc;
+    }
+    if (k != "UnixGroupIDs") return sd_bus_message_skip(reply, "v");
+    rc = sd_bus_message_enter_container(reply, 'v', "au");
+    if (rc >= 0) rc = sd_bus_message_enter_container(reply, 'a', "u");
+    for (std::uint32_t gid = 0; rc >= 0 && (rc = sd_bus_message_read(reply, "u", &gid)) > 0;) c.gids.push_back(gid);
+    if (rc >= 0) rc = sd_bus_message_exit_container(reply);
+    if (rc >= 0) rc = sd_bus_message_exit_container(reply);
+    return rc;
+}
+
+// The bus daemon's record of the sender: the uid and all groups of the
+// peer socket (SO_PEERCRED, SO_PEERGROUPS) when it connected. sd-bus's
+// own creds query does not carry the groups from dbus-daemon, so this asks
+// org.freedesktop.DBus.GetConnectionCredentials itself.
 std::optional<Caller> caller_of(sd_bus_message* m) {
-    sd_bus_creds* raw = nullptr;
-    uint64_t mask = SD_BUS_CREDS_EUID | SD_BUS_CREDS_UID | SD_BUS_CREDS_GID | SD_BUS_CREDS_SUPPLEMENTARY_GIDS;
-    if (sd_bus_query_sender_creds(m, mask, &raw) < 0) return std::nullopt;
-    loop::SdBusCredsPtr creds(raw);
+    const char* sender = sd_bus_message_get_sender(m);
+    if (!sender) return std::nullopt;
+    sd_bus_error error = SD_BUS_ERROR_NULL;
+    sd_bus_message* raw = nullptr;
+    int rc = sd_bus_call_method(sd_bus_message_get_bus(m), "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                "org.freedesktop.DBus", "GetConnectionCredentials", &error, &raw, "s", sender);
+    sd_bus_error_free(&error);
+    loop::SdBusMessagePtr reply(raw);
+    if (rc < 0) return std::nullopt;
     Caller c;
-    uid_t uid = 0;
-    if (sd_bus_creds_get_euid(creds.get(), &uid) < 0 && sd_bus_creds_get_uid(creds.get(), &uid) < 0)
-        return std::nullopt;
-    c.uid = uid;
-    gid_t gid = 0;
-    if (sd_bus_creds_get_gid(creds.get(), &gid) >= 0) c.gids.push_back(gid);
-    const gid_t* gids = nullptr;
-    int n = sd_bus_creds_get_supplementary_gids(creds.get(), &gids);
-    for (int i = 0; i < n; ++i) c.gids.push_back(gids[i]);
+    bool have_uid = false;
+    rc = sd_bus_message_enter_container(raw, 'a', "{sv}");
+    while (rc >= 0 && (rc = sd_bus_message_enter_container(raw, 'e', "sv")) > 0) {
+        rc = read_credential(raw, c, have_uid);
+        if (rc >= 0) rc = sd_bus_message_exit_container(raw);
+    }
+    if (rc < 0 || !have_uid) return std::nullopt;
     return c;
 }
 

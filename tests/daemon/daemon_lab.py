@@ -1,0 +1,258 @@
+"""Running the real gatewayd in a test: a private dbus-daemon (never the
+host's system bus), a NOTIFY_SOCKET listener that sees READY=1 and STATUS=
+as systemd would, the daemon itself inside a lab network namespace, and
+gwctl pointed at the same bus (as root, or as an unprivileged uid).
+
+A test that needs a `gatewayd` group calls private_group() first: the
+program re-executes itself in a private mount namespace where /etc/group
+is a bind-mounted copy with that group added, so the host's databases are
+never modified and the change disappears with the test.
+"""
+import grp
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "netns"))
+from netlab import Checks, Lab  # noqa: E402,F401
+
+NOBODY = 65534
+
+BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <listen>unix:path={socket}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <allow own="*"/>
+    <allow send_destination="*"/>
+    <allow receive_sender="*"/>
+  </policy>
+  {include}
+</busconfig>
+"""
+
+
+def require_root():
+    """Exit 77 (meson: skipped) unless root: namespaces and nftables need it."""
+    if os.geteuid() != 0:
+        print("skipping: needs root (network namespaces, nftables, setpriv)")
+        sys.exit(77)
+
+
+def private_group(name="gatewayd", members=("nobody",)):
+    """Re-executes the program in a private mount namespace with a group
+    `name` in /etc/group; returns its gid (in the re-executed program)."""
+    if os.environ.get("GW_PRIVATE_GROUP") != name:
+        env = dict(os.environ, GW_PRIVATE_GROUP=name)
+        os.execvpe("unshare", ["unshare", "--mount", "--propagation", "private",
+                               sys.executable] + sys.argv, env)
+    used = {g.gr_gid for g in grp.getgrall()}
+    gid = next(g for g in range(64000, 65000) if g not in used)
+    fd, path = tempfile.mkstemp(prefix="gw-group-")
+    with os.fdopen(fd, "w") as f:
+        f.write(open("/etc/group").read().rstrip("\n") + f"\n{name}:x:{gid}:{','.join(members)}\n")
+    os.chmod(path, 0o644)
+    subprocess.run(["mount", "--bind", path, "/etc/group"], check=True)
+    os.unlink(path)  # the mount keeps it alive
+    return gid
+
+
+class Bus:
+    """A dbus-daemon of our own. `policy` is a bus policy file to include
+    (the installed net.gatewayd.Gateway1.conf); without one anyone may
+    call anything, so only the daemon's own checks stand."""
+
+    def __init__(self, workdir, policy=None):
+        self.socket = os.path.join(workdir, "bus")
+        config = os.path.join(workdir, "bus.conf")
+        include = f"<include>{os.path.abspath(policy)}</include>" if policy else ""
+        with open(config, "w") as f:
+            f.write(BUS_CONFIG.format(socket=self.socket, include=include))
+        self.proc = subprocess.Popen(["dbus-daemon", "--nofork", "--print-address", f"--config-file={config}"],
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                     start_new_session=True)
+        self.address = self.proc.stdout.readline().strip()
+        if not self.address.startswith("unix:"):
+            raise RuntimeError(f"dbus-daemon did not start: {self.address}")
+        os.chmod(self.socket, 0o777)
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait()
+        self.proc.stdout.close()
+
+
+class Notify:
+    """The service manager's end of NOTIFY_SOCKET."""
+
+    def __init__(self, workdir):
+        self.path = os.path.join(workdir, "notify")
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(self.path)
+        self.messages = []
+
+    def wait_for(self, field, timeout):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(field in m.split("\n") for m in self.messages):
+                return True
+            self.sock.settimeout(max(0.01, deadline - time.monotonic()))
+            try:
+                self.messages.append(self.sock.recv(4096).decode())
+            except socket.timeout:
+                pass
+        return any(field in m.split("\n") for m in self.messages)
+
+    def reset(self):
+        self.messages.clear()
+
+
+class Gateway:
+    """gatewayd in namespace `ns` of `lab`, with gwctl beside it."""
+
+    def __init__(self, lab, ns, gatewayd, gwctl, workdir, bus):
+        self.lab, self.ns, self.gatewayd, self.gwctl = lab, ns, gatewayd, gwctl
+        self.workdir, self.bus = workdir, bus
+        os.chmod(workdir, 0o755)  # the bus socket must be reachable for other uids
+        self.config = os.path.join(workdir, "gateway.yaml")
+        self.run_dir = os.path.join(workdir, "run")
+        self.notify = Notify(workdir)
+        self.proc = None
+        self.log_path = os.path.join(workdir, "gatewayd.log")
+
+    def env(self):
+        return dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=self.bus.address, NOTIFY_SOCKET=self.notify.path)
+
+    def write_config(self, text):
+        with open(self.config, "w") as f:
+            f.write(text)
+
+    def start(self, timeout=30):
+        """Starts the daemon; True once it said READY=1."""
+        self.notify.reset()
+        log = open(self.log_path, "a")
+        self.proc = subprocess.Popen(["ip", "netns", "exec", self.ns, self.gatewayd, "--config", self.config,
+                                      "--run-dir", self.run_dir, "--debounce-ms", "50"],
+                                     env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        log.close()
+        self.lab.processes.append(self.proc)
+        return self.notify.wait_for("READY=1", timeout)
+
+    def send(self, signo):
+        self.proc.send_signal(signo)
+
+    def stop(self, signo=signal.SIGTERM, timeout=10):
+        """Stops the daemon; its exit status."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signo)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            return self.proc.wait()
+
+    def log(self):
+        return open(self.log_path).read() if os.path.exists(self.log_path) else ""
+
+    def gwctl_run(self, *args, uid=None, groups=None, timeout=120):
+        """gwctl in the gateway namespace; as root, or as `uid` with only `groups`."""
+        argv = [self.gwctl] + list(args)
+        if uid is not None:
+            grp_arg = ["--groups=" + ",".join(map(str, groups))] if groups else ["--clear-groups"]
+            argv = ["setpriv", f"--reuid={uid}", f"--regid={uid}"] + grp_arg + argv
+        return self.lab.run(self.ns, argv, check=False, timeout=timeout, env=self.env())
+
+    # ---- what the kernel holds ------------------------------------------
+
+    def nft(self, args):
+        return self.lab.run(self.ns, ["nft"] + args.split(), check=False)
+
+    def table_text(self):
+        """gatewayd's inet table as nft lists it, counter values left out
+        (traffic moves them), or "" when there is none."""
+        res = self.nft("list table inet gatewayd")
+        return re.sub(r"counter packets \d+ bytes \d+", "counter", res.stdout) if res.returncode == 0 else ""
+
+    def addresses(self, dev):
+        res = self.lab.run(self.ns, ["ip", "-o", "addr", "show", "dev", dev], check=False)
+        return re.findall(r"inet6? (\S+)", res.stdout)
+
+    def wait_until(self, predicate, timeout=5.0, step=0.05):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return True
+            time.sleep(step)
+        return predicate()
+
+
+def workdir():
+    d = tempfile.mkdtemp(prefix="gwd-")
+    return d
+
+
+def base_config(port=443, lan="172.16.2.1/16", extra_forwards=0):
+    """A LAN, a next-hop uplink to 192.0.2.1, masquerade and forwards."""
+    forwards = [f"""    - name: https
+      proto: tcp
+      port: {port}
+      to: 172.16.1.100"""]
+    for i in range(extra_forwards):
+        forwards.append(f"""    - name: f{i}
+      proto: tcp
+      port: {20000 + i}
+      to: 172.16.1.{100 + i % 100}""")
+    return f"""version: 1
+interfaces:
+  lan:
+    device: lan0
+    addresses: [{lan}]
+uplinks:
+  wan:
+    kind: next-hop
+    device: wan0
+    gateway: 192.0.2.1
+    default-route: true
+zones:
+  lan:
+    interfaces: [lan]
+    networks: 172.16.0.0/16
+  wan:
+    uplinks: [wan]
+nat:
+  masquerade:
+    - from: lan
+      to: wan
+  forwards:
+""" + "\n".join(forwards) + """
+firewall:
+  input:
+    policy: drop
+    rules:
+      - name: ssh
+        action: allow
+        from: lan
+        proto: tcp
+        port: 22
+"""
+
+
+def gateway_netns(lab):
+    """The gateway namespace: lan0 towards a LAN host, wan0 (192.0.2.2/24)
+    towards the upstream router 192.0.2.1."""
+    gw = lab.netns("gw")
+    lan = lab.netns("lan")
+    up = lab.netns("up")
+    lab.veth(gw, "lan0", lan, "eth0")
+    lab.veth(gw, "wan0", up, "eth0")
+    lab.ip(gw, "addr add 192.0.2.2/24 dev wan0")
+    lab.ip(up, "addr add 192.0.2.1/24 dev eth0")
+    return gw, lan, up
