@@ -112,6 +112,15 @@ class Notify:
         return any(field in m.split("\n") for m in self.messages)
 
     def reset(self):
+        """Forgets what was said so far, including datagrams not read yet
+        (a READY=1 left over from an earlier daemon must not count)."""
+        self.sock.setblocking(False)
+        try:
+            while self.sock.recv(4096):
+                pass
+        except BlockingIOError:
+            pass
+        self.sock.setblocking(True)
         self.messages.clear()
 
 
