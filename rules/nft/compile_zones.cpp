@@ -13,12 +13,7 @@
 namespace gw::rules::detail {
 
 std::string uplink_ifname(const Context& ctx, const config::Uplink& uplink) {
-    if (auto it = ctx.facts().uplink_ifnames.find(*uplink.name);
-        it != ctx.facts().uplink_ifnames.end())
-        return it->second;
-    // pppd is started with "ifname <uplink>"; a next-hop uplink is its device.
-    if (*uplink.kind == config::UplinkKind::pppoe) return *uplink.name;
-    return *uplink.device;
+    return rules::uplink_ifname(uplink, ctx.facts());
 }
 
 nft::Stmt in_zone(nft::Key key, std::string_view zone) {
