@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# The main job for a newcomer: build, then check and render the bundled
-# home-router example. Touches nothing on the host's network.
+# The main job for a newcomer: install what is missing, build, and run
+# gatewayd on the bundled home-router example inside network namespaces it
+# creates and removes (see scripts/demo.py). Root; the host is not touched.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
-gw_install_missing "${GW_BUILD_DEPS[@]}" "${GW_RUN_DEPS[@]}"
+gw_install_missing "${GW_BUILD_DEPS[@]}" "${GW_RUN_DEPS[@]}" python3
 build=${BUILD_DIR:-build}
 [ -f "$build/build.ninja" ] || meson setup "$build" >/dev/null
 ninja -C "$build" >/dev/null
-echo "== gwctl check examples/home-router.yaml"
-"$build/ctl/gwctl" check examples/home-router.yaml
+exec python3 scripts/demo.py "$build"
