@@ -1,0 +1,268 @@
+#!/usr/bin/env python3
+"""gatewayd as a running daemon: how long an uplink address change takes to
+reach the kernel's ruleset, and how much memory the idle daemon holds.
+
+1. Event -> kernel latency. gatewayd runs in the gateway namespace of the
+   home-router lab with examples/home-router.yaml (the PPPoE link stood in
+   by the veth "isp"). A probe in the same namespace swaps the address on
+   isp (RTM_DELADDR old, RTM_NEWADDR 198.51.100.X/24, sent over its own
+   rtnetlink socket so no process start-up is timed) and listens on
+   NFNLGRP_NFTABLES for the NEWSETELEM that puts X into
+   `uplink_addr4` of `table inet gatewayd`. Latency = kernel ack of the new
+   address -> arrival of that notification (sent at commit). The daemon
+   waits out its debounce interval after the last event of a burst before
+   it reconciles, so the figure is debounce + reconcile; it is measured for
+   several --debounce-ms values, the daemon's default (80) among them.
+2. Idle memory: VmRSS and VmHWM of gatewayd one second after READY=1, with
+   the home-router config and with N generated forwards.
+
+Usage: bench/daemon_bench.py BUILD_DIR [--events N] [--debounce MS,MS,...]
+                             [--forwards N]                       (root)"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.join(HERE, "..")
+sys.path.insert(0, os.path.join(ROOT, "tests", "daemon"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "netns"))
+from daemon_lab import Bus, Gateway, require_root  # noqa: E402
+from home_router_lab import HomeRouterLab  # noqa: E402
+
+EXAMPLE = os.path.join(ROOT, "examples", "home-router.yaml")
+TARGET_P99_MS = 50.0
+TARGET_RSS_SMALL_MIB = 8.0
+TARGET_RSS_LARGE_MIB = 32.0
+
+# Runs inside the gateway namespace. Prints one line per event:
+# "lat <ms>" or "timeout <address>", then "done".
+PROBE = textwrap.dedent(r"""
+    import random, select, socket, struct, sys, time
+    ifname, count, gap = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+    NETLINK_NETFILTER, SOL_NETLINK, ADD_MEMBERSHIP = 12, 270, 1
+    NFNLGRP_NFTABLES, NFT_SUBSYS, NFT_MSG_NEWSETELEM = 7, 10, 12
+    RTM_NEWADDR, RTM_DELADDR, NLMSG_ERROR = 20, 21, 2
+    F_REQUEST, F_ACK, F_EXCL, F_CREATE = 1, 4, 0x200, 0x400
+
+    def attrs(buf):
+        # (type, payload) of each netlink attribute in buf.
+        off = 0
+        while off + 4 <= len(buf):
+            ln, ty = struct.unpack_from("HH", buf, off)
+            if ln < 4:
+                break
+            yield ty & 0x3fff, buf[off + 4:off + ln]
+            off += (ln + 3) & ~3
+
+    def messages(data):
+        off = 0
+        while off + 16 <= len(data):
+            ln, ty = struct.unpack_from("IH", data, off)
+            if ln < 16:
+                break
+            yield ty, data[off + 16:off + ln]
+            off += (ln + 3) & ~3
+
+    def set_elements(payload, name):
+        # Keys of a NEWSETELEM for set `name`, else none.
+        a = dict((t, v) for t, v in attrs(payload[4:]))  # skip nfgenmsg
+        if a.get(2, b"").rstrip(b"\0") != name.encode():
+            return []
+        keys = []
+        for _, elem in attrs(a.get(3, b"")):
+            for t, key in attrs(elem):
+                if t == 1:  # NFTA_SET_ELEM_KEY -> NFTA_DATA_VALUE
+                    keys += [v for vt, v in attrs(key) if vt == 1]
+        return keys
+
+    rt = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
+    rt.bind((0, 0))
+    nf = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_NETFILTER)
+    nf.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+    nf.bind((0, 0))
+    nf.setsockopt(SOL_NETLINK, ADD_MEMBERSHIP, NFNLGRP_NFTABLES)
+    index = socket.if_nametoindex(ifname)
+    seq = [0]
+
+    def addr_request(kind, flags, address):
+        seq[0] += 1
+        raw = socket.inet_aton(address)
+        body = struct.pack("BBBBI", socket.AF_INET, 24, 0, 0, index)
+        body += struct.pack("HH", 8, 2) + raw + struct.pack("HH", 8, 1) + raw  # IFA_LOCAL, IFA_ADDRESS
+        rt.send(struct.pack("IHHII", 16 + len(body), kind, F_REQUEST | F_ACK | flags, seq[0], 0) + body)
+        for ty, payload in messages(rt.recv(65536)):
+            if ty == NLMSG_ERROR and struct.unpack_from("i", payload)[0] != 0:
+                sys.exit("address request failed: %d" % struct.unpack_from("i", payload)[0])
+
+    def drain():
+        nf.setblocking(False)
+        try:
+            while nf.recv(1 << 20):
+                pass
+        except BlockingIOError:
+            pass
+        nf.setblocking(True)
+
+    old = sys.argv[4]
+    hosts = [x for x in range(10, 250) if socket.inet_aton("198.51.100.%d" % x) != socket.inet_aton(old)]
+    for i in range(count):
+        new = "198.51.100.%d" % hosts[i % len(hosts)]
+        drain()
+        addr_request(RTM_DELADDR, 0, old)
+        addr_request(RTM_NEWADDR, F_CREATE | F_EXCL, new)
+        t0 = time.monotonic()
+        want, seen, deadline = socket.inet_aton(new), False, t0 + 5
+        while not seen and time.monotonic() < deadline:
+            r, _, _ = select.select([nf], [], [], max(0, deadline - time.monotonic()))
+            if not r:
+                break
+            for ty, payload in messages(nf.recv(1 << 20)):
+                if ty == (NFT_SUBSYS << 8 | NFT_MSG_NEWSETELEM) and want in set_elements(payload, "uplink_addr4"):
+                    seen = True
+        t1 = time.monotonic()
+        print(("lat %.3f" % ((t1 - t0) * 1000)) if seen else ("timeout " + new), flush=True)
+        old = new
+        time.sleep(gap + random.uniform(0, 0.05))  # idle daemon; no phase lock with its timers
+    print("done", flush=True)
+""")
+
+
+class BenchGateway(Gateway):
+    """daemon_lab's Gateway with a chosen --debounce-ms (the lab fixes 50)."""
+
+    def start(self, timeout=30, debounce_ms=80):
+        self.notify.reset()
+        with open(self.log_path, "a") as log:
+            self.proc = subprocess.Popen(["ip", "netns", "exec", self.ns, self.gatewayd, "--config", self.config,
+                                          "--run-dir", self.run_dir, "--debounce-ms", str(debounce_ms)],
+                                         env=self.env(), stdout=log, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+        self.lab.processes.append(self.proc)
+        return self.notify.wait_for("READY=1", timeout)
+
+
+def percentile(values, q):
+    s = sorted(values)
+    return s[min(len(s) - 1, max(0, int(round(q / 100 * len(s) + 0.5)) - 1))]
+
+
+def with_daemon(build, config_text, tag, fn, debounce_ms=80, ready_timeout=60):
+    """Home-router lab + private bus + gatewayd on `config_text`; fn(hr, g)."""
+    hr = HomeRouterLab(tag)
+    work = tempfile.mkdtemp(prefix="gwbench-")
+    bus = Bus(work)
+    try:
+        g = BenchGateway(hr.lab, hr.gw, os.path.join(build, "daemon", "gatewayd"),
+                         os.path.join(build, "ctl", "gwctl"), work, bus)
+        g.write_config(config_text)
+        t = time.monotonic()
+        if not g.start(timeout=ready_timeout, debounce_ms=debounce_ms):
+            raise RuntimeError(f"gatewayd did not get READY:\n{g.log()[-3000:]}")
+        ready_s = time.monotonic() - t
+        try:
+            return fn(hr, g, ready_s)
+        finally:
+            g.stop()
+    finally:
+        bus.close()
+        hr.close()
+        subprocess.run(["rm", "-rf", work])
+
+
+def latency_run(hr, g, events):
+    if "198.51.100.2" not in g.nft("list set inet gatewayd uplink_addr4").stdout:
+        raise RuntimeError("uplink_addr4 does not hold the starting address:\n" + g.table_text())
+    probe = hr.lab.spawn(hr.gw, [sys.executable, "-c", PROBE, "isp", str(events), "0.2", "198.51.100.2"])
+    lat, timeouts = [], 0
+    for line in probe.stdout:
+        word, _, value = line.strip().partition(" ")
+        if word == "lat":
+            lat.append(float(value))
+        elif word == "timeout":
+            timeouts += 1
+        elif word == "done":
+            break
+    probe.wait()
+    if probe.returncode != 0:
+        raise RuntimeError("probe failed: " + probe.stderr.read())
+    return lat, timeouts, g.log().count("event: ")
+
+
+def bench_latency(build, events, debounces):
+    print(f"== event -> kernel latency: {events} uplink address changes on isp, examples/home-router.yaml")
+    print("   (kernel ack of RTM_NEWADDR -> NEWSETELEM of the address into uplink_addr4)")
+    rows = []
+    config = open(EXAMPLE).read()
+    for d in debounces:
+        lat, timeouts, logged = with_daemon(build, config, f"l{d}",
+                                            lambda hr, g, _: latency_run(hr, g, events), debounce_ms=d)
+        if not lat:
+            print(f"   debounce {d:>3} ms: no event reached the kernel ({timeouts} timeouts)")
+            continue
+        p50, p99, mx = statistics.median(lat), percentile(lat, 99), max(lat)
+        verdict = "meets" if p99 < TARGET_P99_MS and not timeouts else "MISSES"
+        print(f"   debounce {d:>3} ms: n={len(lat)} timeouts={timeouts} p50={p50:.1f} ms p99={p99:.1f} ms "
+              f"max={mx:.1f} ms min={min(lat):.1f} ms  [{verdict} target p99 < {TARGET_P99_MS:.0f} ms]"
+              f"  (event reconciles logged: {logged})")
+        rows.append((d, len(lat), timeouts, p50, p99, mx))
+    return rows
+
+
+def memory_of(pid):
+    """VmRSS, VmHWM, RssAnon and RssFile of pid in KiB."""
+    fields = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            fields[key] = value.split()
+    if fields["Name"][0] != "gatewayd":
+        raise RuntimeError(f"pid {pid} is {fields['Name'][0]}, not gatewayd")
+    return tuple(int(fields[k][0]) for k in ("VmRSS", "VmHWM", "RssAnon", "RssFile"))
+
+
+def idle_memory(hr, g, ready_s):
+    time.sleep(1.0)
+    return memory_of(g.proc.pid) + (ready_s,)
+
+
+def bench_memory(build, forwards):
+    print("== idle memory of gatewayd (1 s after READY=1)")
+    generated = subprocess.run([sys.executable, os.path.join(HERE, "gen_forwards.py"), str(forwards)],
+                               capture_output=True, text=True, check=True).stdout
+    rows = []
+    for label, text, target in (("home-router.yaml", open(EXAMPLE).read(), TARGET_RSS_SMALL_MIB),
+                                (f"{forwards} forwards", generated, TARGET_RSS_LARGE_MIB)):
+        rss, hwm, anon, file, ready_s = with_daemon(build, text, "m", idle_memory, ready_timeout=300)
+        verdict = "meets" if rss / 1024 < target else "MISSES"
+        print(f"   {label:>18}: VmRSS {rss / 1024:.1f} MiB  VmHWM {hwm / 1024:.1f} MiB  "
+              f"(anon {anon / 1024:.1f}, file-backed {file / 1024:.1f})  "
+              f"(start to READY {ready_s:.2f} s)  [{verdict} target VmRSS < {target:.0f} MiB]")
+        rows.append((label, rss, hwm, ready_s))
+    return rows
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("build")
+    ap.add_argument("--events", type=int, default=200)
+    ap.add_argument("--debounce", default="80,50,10,0", help="--debounce-ms values, comma-separated")
+    ap.add_argument("--forwards", type=int, default=10000)
+    ap.add_argument("--skip-latency", action="store_true")
+    ap.add_argument("--skip-memory", action="store_true")
+    args = ap.parse_args()
+    require_root()
+    print(f"{time.strftime('%Y-%m-%d %H:%M')}  cores={os.cpu_count()}  loadavg={os.getloadavg()[0]:.2f}")
+    if not args.skip_latency:
+        bench_latency(args.build, args.events, [int(d) for d in args.debounce.split(",")])
+    if not args.skip_memory:
+        bench_memory(args.build, args.forwards)
+    print(f"loadavg at the end={os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
