@@ -1,7 +1,7 @@
-// The golden cases, shared by the golden test (text compared exactly) and
-// the netns test (text loaded by the real nft): every directory under
-// tests/golden holding a config.yaml, and every examples/<name>.yaml as the
-// case "example-<name>". A case may carry facts.yaml (uplink addresses and
+// The golden cases, shared by the golden test (nft and netlink text compared
+// exactly) and the netns test (text loaded by the real nft): every directory
+// under tests/golden holding a config.yaml, and every examples/<name>.yaml as
+// the case "example-<name>". A case may carry facts.yaml (uplink addresses and
 // interface names) for what the daemon would learn from the kernel.
 #pragma once
 
@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -72,16 +73,30 @@ inline rules::Facts load_facts(const fs::path& dir) {
     return facts;
 }
 
+// A case's parsed config and facts: the one input both halves (nft and
+// netlink) compile from, so they cannot drift apart.
+struct Loaded {
+    std::optional<config::Config> config;
+    rules::Facts facts;
+    std::string errors;  // rendered diagnostics when the config did not parse
+};
+
+inline Loaded load_case(const GoldenCase& c) {
+    auto text = read_file(c.config);
+    auto parsed = config::parse_config(text, c.config.string());
+    if (!parsed.config) return {std::nullopt, {}, config::render_diagnostics(parsed.diagnostics, c.config.string(), text)};
+    return {std::move(parsed.config), load_facts(c.dir), {}};
+}
+
 struct Compiled {
     std::optional<nft::Ruleset> ruleset;
     std::string errors;  // rendered diagnostics when the config did not parse
 };
 
 inline Compiled compile_case(const GoldenCase& c) {
-    auto text = read_file(c.config);
-    auto parsed = config::parse_config(text, c.config.string());
-    if (!parsed.config) return {std::nullopt, config::render_diagnostics(parsed.diagnostics, c.config.string(), text)};
-    return {rules::compile_ruleset(*parsed.config, load_facts(c.dir)), {}};
+    auto loaded = load_case(c);
+    if (!loaded.config) return {std::nullopt, loaded.errors};
+    return {rules::compile_ruleset(*loaded.config, loaded.facts), {}};
 }
 
 }  // namespace gw::test
