@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <charconv>
 
 namespace gw::net {
@@ -45,20 +46,25 @@ std::string Prefix::str() const {
     return address.str() + "/" + std::to_string(length);
 }
 
+// Byte-wise: whole bytes past the prefix are cleared/set at once, and only
+// the byte the prefix ends in needs a mask.
 Prefix Prefix::network() const {
     Prefix p = *this;
-    for (int i = 0; i < address.bits(); ++i) {
-        if (i < length) continue;
-        p.address.bytes[static_cast<std::size_t>(i / 8)] &=
-            static_cast<std::uint8_t>(~(0x80u >> (i % 8)));
+    auto bytes = address.size();
+    for (std::size_t i = 0; i < bytes; ++i) {
+        int bits = std::clamp(length - static_cast<int>(i * 8), 0, 8);
+        p.address.bytes[i] &= static_cast<std::uint8_t>(0xff00u >> bits);
     }
     return p;
 }
 
 Address Prefix::last() const {
-    Address a = network().address;
-    for (int i = length; i < a.bits(); ++i)
-        a.bytes[static_cast<std::size_t>(i / 8)] |= static_cast<std::uint8_t>(0x80u >> (i % 8));
+    Address a = address;
+    auto bytes = a.size();
+    for (std::size_t i = 0; i < bytes; ++i) {
+        int bits = std::clamp(length - static_cast<int>(i * 8), 0, 8);
+        a.bytes[i] |= static_cast<std::uint8_t>(0xffu >> bits);
+    }
     return a;
 }
 

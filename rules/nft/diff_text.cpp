@@ -35,6 +35,14 @@ using Lines = std::vector<std::string_view>;
 // by d) after d edits; walking it back yields the edit script.
 std::vector<Edit> middle_script(const Lines& a, const Lines& b, int lo_a, int hi_a, int lo_b, int hi_b) {
     int n = hi_a - lo_a, m = hi_b - lo_b, max = n + m;
+    // One side empty (a first apply: nothing in the kernel yet) is all
+    // inserts or all deletes; the search below would cost O((n+m)^2) here.
+    if (n == 0 || m == 0) {
+        std::vector<Edit> out;
+        for (int i = 0; i < n; ++i) out.push_back({Op::del, lo_a + i, lo_b});
+        for (int j = 0; j < m; ++j) out.push_back({Op::ins, lo_a, lo_b + j});
+        return out;
+    }
     std::vector<std::vector<int>> trace;
     std::vector<int> v(2 * static_cast<std::size_t>(max) + 3, 0);
     auto at = [&](std::vector<int>& vec, int k) -> int& { return vec[static_cast<std::size_t>(k + max + 1)]; };
