@@ -144,13 +144,14 @@ class Gateway:
         with open(self.config, "w") as f:
             f.write(text)
 
-    def start(self, timeout=30):
+    def start(self, timeout=30, extra_env=None):
         """Starts the daemon; True once it said READY=1."""
         self.notify.reset()
+        env = dict(self.env(), **(extra_env or {}))
         log = open(self.log_path, "a")
         self.proc = subprocess.Popen(["ip", "netns", "exec", self.ns, self.gatewayd, "--config", self.config,
                                       "--run-dir", self.run_dir, "--debounce-ms", "50"],
-                                     env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                                     env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
         self.lab.processes.append(self.proc)
         return self.notify.wait_for("READY=1", timeout)
@@ -178,6 +179,11 @@ class Gateway:
             grp_arg = ["--groups=" + ",".join(map(str, groups))] if groups else ["--clear-groups"]
             argv = ["setpriv", f"--reuid={uid}", f"--regid={uid}"] + grp_arg + argv
         return self.lab.run(self.ns, argv, check=False, timeout=timeout, env=self.env())
+
+    def busctl(self, *args):
+        """busctl on the test's bus, addressed at the daemon's object."""
+        argv = ["busctl", f"--address={self.bus.address}"] + list(args)
+        return subprocess.run(argv, capture_output=True, text=True, timeout=30)
 
     # ---- what the kernel holds ------------------------------------------
 

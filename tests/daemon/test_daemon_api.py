@@ -12,7 +12,9 @@ a `gatewayd` group that exists only in this test's private mount namespace.
 import json
 import os
 import signal
+import subprocess
 import sys
+import time
 
 from daemon_lab import (NOBODY, Bus, Checks, Gateway, Lab, base_config, gateway_netns, private_group,
                         require_root, workdir)
@@ -105,6 +107,44 @@ def policy_access_checks(t, g, gid, other):
     t.check("bus policy: ... nor confirm", r.returncode == 2 and "permission denied" in r.stderr, r.stderr)
 
 
+OBJ = ["net.gatewayd.Gateway1", "/net/gatewayd/Gateway1", "net.gatewayd.Gateway1"]
+
+
+def bus_object_checks(t, g, wd):
+    r = g.busctl("introspect", *OBJ)
+    t.check("the object is introspectable: methods, properties, signal",
+            all(f".{m} " in r.stdout for m in ("Apply", "Confirm", "Diff", "Check", "Reload", "Status", "State",
+                                                "Uplinks", "LastApply", "Applied")), r.stdout + r.stderr)
+    r = g.busctl("get-property", *OBJ, "State")
+    t.check("property State", r.stdout.strip() == 's "running"', r.stdout + r.stderr)
+    r = g.busctl("get-property", *OBJ, "Uplinks")
+    t.check("property Uplinks: name, interface, state, addresses",
+            r.stdout.strip() == 'a(sssas) 1 "wan" "wan0" "up" 1 "192.0.2.2"', r.stdout + r.stderr)
+    r = g.busctl("get-property", *OBJ, "LastApply")
+    t.check("property LastApply: time, ok, result", r.stdout.startswith("(tbs) ") and " true " in r.stdout,
+            r.stdout + r.stderr)
+    r = g.busctl("call", *OBJ, "Check", "sb", "version: 1\nbogus: 1\n", "false")
+    t.check("Check of a bad text: invalid, with the diagnostics as JSON",
+            r.stdout.startswith("bs false") and '\\"line\\":2' in r.stdout, r.stdout + r.stderr)
+    monitor = subprocess.Popen(["dbus-monitor", "--address", g.bus.address, "--monitor",
+                                "type='signal',interface='net.gatewayd.Gateway1',member='Applied'"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    time.sleep(0.5)
+    a = g.gwctl_run("apply", write(os.path.join(wd, "signal.yaml"), base_config(port=5443)))
+    time.sleep(0.5)
+    monitor.terminate()
+    out = monitor.communicate()[0]
+    t.check("the Applied signal follows an apply", a.returncode == 0 and "member=Applied" in out
+            and 'string "apply"' in out, out[-800:])
+
+
+def watchdog_checks(t, g):
+    g.stop()
+    t.check("with WATCHDOG_USEC set, the daemon is ready and sends WATCHDOG=1",
+            g.start(extra_env={"WATCHDOG_USEC": "400000"}) and g.notify.wait_for("WATCHDOG=1", 2),
+            str(g.notify.messages))
+
+
 def daemon_access_checks(t, g, gid, other):
     r = g.gwctl_run("status", uid=NOBODY)
     t.check("daemon check: nobody outside group gatewayd is refused Status",
@@ -157,6 +197,8 @@ def main():
         g.bus = buses[-1]
         t.check("gatewayd restarts on an allow-all bus", g.start(), g.log())
         daemon_access_checks(t, g, gid, other)
+        bus_object_checks(t, g, wd)
+        watchdog_checks(t, g)
         g.stop()
     finally:
         lab.close()
