@@ -12,6 +12,8 @@ namespace {
 constexpr std::array kCommands{
     Command{"check", "check [--json] [FILE...]",
             "validate config files (default /etc/gatewayd/gateway.yaml); exit 2 if invalid", run_check},
+    Command{"render", "render [--replace] [--net] [FILE]",
+            "print what FILE compiles to: nft ruleset, or links/addresses/routes (--net)", run_render},
     Command{"diff", "diff [FILE]", "what applying would change; exit 0 none, 1 changes, 2 error", run_diff},
     Command{"apply", "apply [FILE] [--confirm SECONDS]",
             "apply atomically; with --confirm, roll back unless confirmed in time", run_apply},

@@ -31,6 +31,7 @@ void print_usage(bool to_stderr);
 constexpr std::string_view kDefaultConfig = "/etc/gatewayd/gateway.yaml";
 
 int run_check(Args args);
+int run_render(Args args);
 // Daemon-facing verbs (the bus when gatewayd runs, else the kernel directly).
 int run_apply(Args args);
 int run_diff(Args args);
