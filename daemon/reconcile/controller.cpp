@@ -45,6 +45,7 @@ std::expected<void, std::string> Controller::start() {
     if (r.fatal())
         return std::unexpected("the kernel refused " + active_->source.label + ":\n" +
                                r.describe_errors(active_->source.label));
+    if (on_config_active) on_config_active(*active_);
     if (restored) {
         last_rollback_ = RollbackRecord{std::chrono::system_clock::now(),
                                         "restarted while a confirm was pending", !r.fatal()};
@@ -66,6 +67,7 @@ ReconcileResult Controller::reconcile(const LoadedConfig& cfg, std::string_view 
     ++reconciles_;
     auto r = reconciler_.run(cfg, Mode::apply);
     facts_ = r.facts;
+    if (on_facts) on_facts(facts_);
     update_state(r);
     if (keep_record) record(r, cfg, trigger);
     return r;

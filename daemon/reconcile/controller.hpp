@@ -100,6 +100,17 @@ public:
     // its record (the bus turns it into the Applied signal).
     std::function<void(const ApplyRecord&)> on_applied;
 
+    // The seam for uplink supervision (PPPoE: pppd children, hooks; see
+    // daemon/uplinks/). on_config_active hears of every config that
+    // becomes live (start, apply, reload, rollback) to start, restart or
+    // stop sessions; on_facts gets the facts of each reconcile (an uplink's
+    // address came or went: run its on-up/on-down hook); add_status adds
+    // what only the supervisor knows (since, reconnects, address history).
+    // Unset: no uplink processes, which is all next-hop uplinks need.
+    std::function<void(const LoadedConfig&)> on_config_active;
+    std::function<void(const rules::Facts&)> on_facts;
+    std::function<void(StatusReport&)> add_status;
+
 private:
     std::expected<LoadedConfig, LoadFailure> load(const ConfigRequest& req) const;
     // Applies `cfg` and makes it active; on a fatal error the previous

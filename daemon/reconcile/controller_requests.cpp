@@ -50,6 +50,7 @@ std::expected<ReconcileResult, RequestError> Controller::switch_to(LoadedConfig 
         return std::unexpected(RequestError{"ApplyFailed", r.describe_errors(cfg.source.label)});
     }
     active_ = std::move(cfg);
+    if (on_config_active) on_config_active(*active_);
     return r;
 }
 
@@ -118,6 +119,7 @@ StatusReport Controller::status() {
     s.last_rollback = last_rollback_;
     s.confirm_deadline = deadline_;
     s.errors.insert(s.errors.begin(), current_errors_.begin(), current_errors_.end());
+    if (add_status) add_status(s);
     return s;
 }
 
@@ -131,6 +133,7 @@ void Controller::roll_back() {
     loop::log_warning("rolling back to " + target.source.label + ": " + reason);
     auto r = reconcile(target, "rollback");
     active_ = std::move(target);
+    if (on_config_active) on_config_active(*active_);
     last_rollback_ = RollbackRecord{std::chrono::system_clock::now(), reason, !r.fatal()};
 }
 

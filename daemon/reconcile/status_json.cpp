@@ -2,10 +2,12 @@
 // is YAML); anything malformed is an error, never an exception.
 #include <yaml-cpp/yaml.h>
 
-#include "daemon/reconcile/json.hpp"
+#include "rules/json.hpp"
 #include "daemon/reconcile/status.hpp"
 
 namespace gw::reconcile {
+using rules::JsonWriter;
+
 namespace {
 
 std::int64_t unix_seconds(SystemTime t) {
