@@ -152,7 +152,7 @@ private:
             top.have_key = true;
         } else {
             if (top.key.is_scalar()) report_duplicate(top.key, top.keys);
-            top.node.entries.emplace_back(std::move(top.key), std::move(n));
+            top.node.entries.push_back(MapEntry{std::move(top.key), std::move(n)});
             top.have_key = false;
         }
     }

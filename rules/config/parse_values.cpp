@@ -216,8 +216,13 @@ Names Reader::read_strings(const Node& n, const std::string& path) {
     for (std::size_t i = 0; i < n.items.size(); ++i) {
         auto p = join_path(path, i);
         auto s = read_string(n.items[i], p);
-        if (s && s->value.empty()) error(n.items[i].loc, p, "empty string in '" + label(path) + "'");
-        else if (s) out.push_back(std::move(*s));
+        if (!s) continue;
+        bool blank = s->value.empty() || s->value.find_first_of(" \t\n\r") != std::string::npos;
+        if (blank)
+            error(n.items[i].loc, p, "invalid entry '" + s->value + "' in '" + label(path) + "'",
+                  "names here contain no spaces");
+        else
+            out.push_back(std::move(*s));
     }
     return out;
 }

@@ -14,6 +14,8 @@
 
 namespace gw::config {
 
+struct MapEntry;
+
 struct Node {
     enum class Kind { null, scalar, sequence, map };
 
@@ -22,7 +24,7 @@ struct Node {
     bool plain = false;   // an unquoted, untagged scalar: may be a number or a bool
     Loc loc;
     std::vector<Node> items;                     // sequence elements
-    std::vector<std::pair<Node, Node>> entries;  // mapping entries in file order
+    std::vector<MapEntry> entries;  // mapping entries in file order
 
     bool is_null() const { return kind == Kind::null; }
     bool is_scalar() const { return kind == Kind::scalar; }
@@ -31,6 +33,11 @@ struct Node {
     // First entry whose key is `key` (duplicates are reported by load_yaml).
     const Node* find(std::string_view key) const;
     const Node* find_key(std::string_view key) const;  // the key node itself
+};
+
+struct MapEntry {
+    Node key;
+    Node value;
 };
 
 // Parses `text` into a tree. On a YAML syntax error the diagnostic is added

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer binary of the config loader with clang and runs it,
-# seeded with the fixture corpus. Crashes land in tests/fuzz/crashes/; add
-# the input to tests/fuzz/corpus/ once fixed so the replay test keeps it.
+# seeded with the fixture corpus. Crashes land in $FUZZ_BUILD_DIR/crashes/;
+# add the input to tests/fuzz/corpus/ once fixed so the replay test keeps it.
 #
 #   tests/fuzz/build-fuzzer.sh [SECONDS]     (default 120)
 set -euo pipefail
@@ -13,7 +13,7 @@ if [ -z "$cxx" ]; then
     echo "build-fuzzer: clang++ not found; the g++ replay test (fuzz-config-replay) still runs" >&2
     exit 77
 fi
-mkdir -p "$out" tests/fuzz/crashes
+mkdir -p "$out/crashes"
 flags=(-std=c++2b -O1 -g -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer -I.)
 "$cxx" "${flags[@]}" tests/fuzz/fuzz_config.cpp rules/config/*.cpp rules/net/address.cpp \
     $(pkg-config --cflags --libs yaml-cpp) -o "$out/fuzz_config"
@@ -24,4 +24,4 @@ seeds=(tests/config/bad tests/config/good)
 [ -d tests/fuzz/corpus ] && seeds+=(tests/fuzz/corpus)
 echo "build-fuzzer: running $out/fuzz_config for ${seconds}s"
 "$out/fuzz_config" "$work" "${seeds[@]}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-    -max_len=8192 -artifact_prefix=tests/fuzz/crashes/ -print_final_stats=1
+    -max_len=8192 -artifact_prefix="$out/crashes/" -print_final_stats=1

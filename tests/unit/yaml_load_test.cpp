@@ -13,9 +13,9 @@ TEST_CASE("marks are 1-based and scalars remember whether they were quoted") {
     Diagnostics d;
     REQUIRE(load_yaml("a: 1\nb:\n  - \"x\"\n", root, d));
     REQUIRE(root.is_map());
-    CHECK(root.entries[0].first.loc == Loc{1, 1});
-    CHECK(root.entries[0].second.loc == Loc{1, 4});
-    CHECK(root.entries[0].second.plain);
+    CHECK(root.entries[0].key.loc == Loc{1, 1});
+    CHECK(root.entries[0].value.loc == Loc{1, 4});
+    CHECK(root.entries[0].value.plain);
     const Node* b = root.find("b");
     REQUIRE(b);
     REQUIRE(b->is_sequence());
