@@ -248,8 +248,9 @@ TEST_CASE("forward maps: translation, ranges, both protocols, allowed sources") 
           std::vector<std::string>{"tcp . 27000-27010 comment \"game\" : 172.16.1.101",
                                    "udp . 27000-27010 comment \"game\" : 172.16.1.101"});
     CHECK(element_texts(*find_set(rs, "fwd4_allow")) ==
+          std::vector<std::string>{"172.16.1.100 . tcp . 443 comment \"web\""});
+    CHECK(element_texts(*find_set(rs, "fwd4_src_allow")) ==
           std::vector<std::string>{
-              "0.0.0.0/0 . 172.16.1.100 . tcp . 443 comment \"web\"",
               "198.51.100.0/24 . 172.16.1.101 . tcp . 27000-27010 comment \"game\"",
               "198.51.100.0/24 . 172.16.1.101 . tcp . 27015 comment \"game\"",
               "198.51.100.0/24 . 172.16.1.101 . udp . 27000-27010 comment \"game\"",
@@ -259,8 +260,12 @@ TEST_CASE("forward maps: translation, ranges, both protocols, allowed sources") 
     CHECK(pre.at(0) == "iifname @uplink_if meta nfproto ipv4 counter dnat ip to meta l4proto . th dport map @fwd4 comment \"gw:dnat\"");
     auto fwd = rule_texts(*find_chain(rs, "forward"));
     // The forwards' accept comes after the config's rules, just before the policy rule.
+    CHECK(fwd.at(fwd.size() - 3) ==
+          "meta nfproto ipv4 ct status dnat ip daddr . meta l4proto . th dport @fwd4_allow counter accept comment \"gw:forwards\"");
     CHECK(fwd.at(fwd.size() - 2) ==
-          "meta nfproto ipv4 ct status dnat ip saddr . ip daddr . meta l4proto . th dport @fwd4_allow counter accept comment \"gw:forwards\"");
+          "meta nfproto ipv4 ct status dnat ip saddr . ip daddr . meta l4proto . th dport @fwd4_src_allow counter accept comment \"gw:forwards\"");
+    CHECK_FALSE(find_set(rs, "fwd4_allow")->interval);
+    CHECK(find_set(rs, "fwd4_src_allow")->interval);
 }
 
 TEST_CASE("hairpin: uplink addresses come from the facts; DNAT and masquerade per inside zone") {
@@ -409,8 +414,9 @@ TEST_CASE("allow elements covered by another forward's are left out (the kernel 
     c.nat.forwards = {limited, open, range, inside};
     auto rs = rules::compile_ruleset(c, {});
     CHECK(element_texts(*find_set(rs, "fwd4_allow")) ==
-          std::vector<std::string>{"0.0.0.0/0 . 172.16.1.100 . tcp . 80 comment \"web\"",
-                                   "198.51.100.0/24 . 172.16.1.101 . tcp . 70-90 comment \"span\""});
+          std::vector<std::string>{"172.16.1.100 . tcp . 80 comment \"web\""});
+    CHECK(element_texts(*find_set(rs, "fwd4_src_allow")) ==
+          std::vector<std::string>{"198.51.100.0/24 . 172.16.1.101 . tcp . 70-90 comment \"span\""});
     // Both public ports still have their DNAT element.
     CHECK(find_set(rs, "fwd4")->elements.size() == 3);
 }
