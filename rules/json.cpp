@@ -1,8 +1,8 @@
-#include "daemon/reconcile/json.hpp"
+#include "rules/json.hpp"
 
 #include <cstdio>
 
-namespace gw::reconcile {
+namespace gw::rules {
 
 void append_json_string(std::string& out, std::string_view s) {
     out += '"';
@@ -107,4 +107,4 @@ JsonWriter& JsonWriter::raw(std::string_view json) {
     return *this;
 }
 
-}  // namespace gw::reconcile
+}  // namespace gw::rules

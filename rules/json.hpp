@@ -1,4 +1,4 @@
-// A minimal JSON writer for the daemon's answers (Status, Check): objects,
+// A minimal JSON writer for gatewayd's answers (Status, Check, gwctl --json): objects,
 // arrays, strings, integers and booleans, written in one pass with commas
 // placed for the caller. Reading JSON back (gwctl) goes through yaml-cpp,
 // which parses JSON as the YAML subset it is.
@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace gw::reconcile {
+namespace gw::rules {
 
 class JsonWriter {
 public:
@@ -40,4 +40,4 @@ private:
 
 void append_json_string(std::string& out, std::string_view s);
 
-}  // namespace gw::reconcile
+}  // namespace gw::rules

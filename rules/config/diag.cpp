@@ -1,7 +1,8 @@
 #include "rules/config/diag.hpp"
 
+#include "rules/json.hpp"
+
 #include <algorithm>
-#include <cstdio>
 #include <sstream>
 
 namespace gw::config {
@@ -47,27 +48,6 @@ std::string_view source_line(std::string_view text, int line) {
     return text.substr(start, end == std::string_view::npos ? text.size() - start : end - start);
 }
 
-void append_json_string(std::string& out, std::string_view s) {
-    out += '"';
-    for (char c : s) {
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            if (static_cast<unsigned char>(c) < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                out += buf;
-            } else {
-                out += c;
-            }
-        }
-    }
-    out += '"';
-}
-
 }  // namespace
 
 std::string render_diagnostic_line(const Diagnostic& d, std::string_view file_name) {
@@ -102,29 +82,21 @@ std::string render_diagnostics(const Diagnostics& diags, std::string_view file_n
 }
 
 std::string render_diagnostics_json(const Diagnostics& diags, std::string_view file_name) {
-    std::string out = "{\"file\":";
-    append_json_string(out, file_name);
-    out += ",\"valid\":";
-    out += diags.has_errors() ? "false" : "true";
-    out += ",\"diagnostics\":[";
-    bool first = true;
+    rules::JsonWriter w;
+    w.begin_object().key("file").value(file_name).key("valid").value(!diags.has_errors());
+    w.key("diagnostics").begin_array();
     for (const auto& d : diags.items()) {
-        if (!first) out += ',';
-        first = false;
-        out += "{\"severity\":";
-        append_json_string(out, severity_name(d.severity));
-        out += ",\"line\":" + std::to_string(d.loc.line);
-        out += ",\"column\":" + std::to_string(d.loc.col);
-        out += ",\"path\":";
-        append_json_string(out, d.path);
-        out += ",\"message\":";
-        append_json_string(out, d.message);
-        out += ",\"hint\":";
-        append_json_string(out, d.hint);
-        out += '}';
+        w.begin_object()
+            .key("severity").value(severity_name(d.severity))
+            .key("line").value(d.loc.line)
+            .key("column").value(d.loc.col)
+            .key("path").value(d.path)
+            .key("message").value(d.message)
+            .key("hint").value(d.hint)
+            .end_object();
     }
-    out += "]}\n";
-    return out;
+    w.end_array().end_object();
+    return w.str() + "\n";
 }
 
 }  // namespace gw::config
