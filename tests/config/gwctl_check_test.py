@@ -53,6 +53,21 @@ with tempfile.TemporaryDirectory() as tmp:
     expect("warnings only: summary counts them", r.stdout == f"{warn}: ok (1 warning)\n", r.stdout)
     expect("warnings only: the warning is on stderr", "warning: lockout:" in r.stderr, r.stderr)
 
+    # Accounts are looked up on this machine (getpwnam_r/getgrnam_r): root
+    # exists everywhere, the other names nowhere.
+    owners = pathlib.Path(tmp) / "owners.yaml"
+    owners.write_text("version: 1\nfirewall: {input: {policy: accept}}\n"
+                      "egress:\n  - name: db\n    users: [root, gw-no-such-user]\n"
+                      "    groups: [root, gw-no-such-group]\n")
+    r = run("check", str(owners))
+    expect("unknown accounts: exit 0 with two warnings", r.returncode == 0
+           and r.stdout == f"{owners}: ok (2 warnings)\n", r.stdout + r.stderr)
+    expect("unknown user warned at its place",
+           f"{owners}:5:19: warning: unknown user 'gw-no-such-user' on this host" in r.stderr, r.stderr)
+    expect("unknown group warned at its place",
+           f"{owners}:6:20: warning: unknown group 'gw-no-such-group' on this host" in r.stderr, r.stderr)
+    expect("existing accounts are not warned about", "'root'" not in r.stderr, r.stderr)
+
     missing = pathlib.Path(tmp) / "nope.yaml"
     r = run("check", str(missing))
     expect("missing file exits 2", r.returncode == 2)
