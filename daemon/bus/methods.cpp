@@ -63,12 +63,21 @@ int method_reload(sd_bus_message* m, void* userdata, sd_bus_error* error) {
     });
 }
 
+// Reading a file the caller names is root's privilege: the daemon can read
+// files a reader cannot (a password file), and diagnostics quote what they
+// read. Readers send text, or "" for the daemon's own config.
+int read_config_args(sd_bus_message* m, BusService& svc, const char** value, int* is_path, sd_bus_error* error) {
+    if (int rc = check_access(m, Need::read, svc.reader_group(), error); rc < 0) return rc;
+    if (int rc = sd_bus_message_read(m, "sb", value, is_path); rc < 0) return rc;
+    if (*is_path && **value) return check_access(m, Need::write, svc.reader_group(), error);
+    return 0;
+}
+
 int method_diff(sd_bus_message* m, void* userdata, sd_bus_error* error) {
     return guarded(error, [&] {
-        if (int rc = check_access(m, Need::read, self(userdata).reader_group(), error); rc < 0) return rc;
         const char* value = nullptr;
         int is_path = 0;
-        if (int rc = sd_bus_message_read(m, "sb", &value, &is_path); rc < 0) return rc;
+        if (int rc = read_config_args(m, self(userdata), &value, &is_path, error); rc < 0) return rc;
         auto out = self(userdata).controller().diff({value, is_path != 0});
         return out ? reply_outcome(m, *out) : fail(error, out.error());
     });
@@ -76,10 +85,9 @@ int method_diff(sd_bus_message* m, void* userdata, sd_bus_error* error) {
 
 int method_check(sd_bus_message* m, void* userdata, sd_bus_error* error) {
     return guarded(error, [&] {
-        if (int rc = check_access(m, Need::read, self(userdata).reader_group(), error); rc < 0) return rc;
         const char* value = nullptr;
         int is_path = 0;
-        if (int rc = sd_bus_message_read(m, "sb", &value, &is_path); rc < 0) return rc;
+        if (int rc = read_config_args(m, self(userdata), &value, &is_path, error); rc < 0) return rc;
         auto out = self(userdata).controller().check({value, is_path != 0});
         return sd_bus_reply_method_return(m, "bs", out.valid, out.json.c_str());
     });

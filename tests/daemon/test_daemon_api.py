@@ -158,6 +158,13 @@ def daemon_access_checks(t, g, gid, other):
             r.returncode == 2 and "only root may change" in r.stderr and g.table_text() == before, r.stderr)
     r = g.gwctl_run("reload", uid=NOBODY, groups=[gid])
     t.check("daemon check: ... and Reload", r.returncode == 2 and "only root may change" in r.stderr, r.stderr)
+    r = g.busctl("call", *OBJ, "Check", "sb", "/etc/shadow", "true")
+    t.check("root may Check a file by path", r.returncode == 0 and r.stdout.startswith("bs false"), r.stdout + r.stderr)
+    r = subprocess.run(["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", f"--groups={gid}", "busctl",
+                        f"--address={g.bus.address}", "call", *OBJ, "Check", "sb", "/etc/shadow", "true"],
+                       capture_output=True, text=True)
+    t.check("a reader may not make the daemon read a file by path (diagnostics quote files)",
+            r.returncode != 0 and "Access denied" in r.stderr and "root:" not in r.stdout, r.stdout + r.stderr)
 
 
 def main():
