@@ -133,6 +133,10 @@ std::optional<std::uint64_t> symbol_value(Key key, std::string_view name) {
 }
 
 const KeyInfo& key_info(Key key) {
+    // The table is in enum order; encoding and decoding 10,000 set elements
+    // ask millions of times, so try the direct index before scanning.
+    auto i = static_cast<std::size_t>(key);
+    if (i < kKeys.size() && kKeys[i].key == key) return kKeys[i];
     for (const auto& info : kKeys)
         if (info.key == key) return info;
     return kKeys.front();  // unreachable: every Key has an entry (checked in unit tests)
