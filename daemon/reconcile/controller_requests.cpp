@@ -45,7 +45,9 @@ std::expected<ReconcileResult, RequestError> Controller::switch_to(LoadedConfig 
     if (r.fatal()) {
         if (active_) {
             loop::log_notice("restoring " + active_->source.label + " after the failed " + std::string(trigger));
-            reconcile(*active_, "restore", false);
+            auto back = reconcile(*active_, "restore", false);
+            if (back.fatal())
+                loop::log_error("restoring failed too:\n" + back.describe_errors(active_->source.label));
         }
         return std::unexpected(RequestError{"ApplyFailed", r.describe_errors(cfg.source.label)});
     }
