@@ -44,8 +44,15 @@ bool value_less(const Value& a, const Value& b) {
 
 namespace {
 
-bool values_less(const std::vector<Value>& a, const std::vector<Value>& b) {
-    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), value_less);
+// -1, 0, 1: one pass that stops at the first part that differs, where
+// "less, else greater?" would walk equal keys twice.
+int values_order(const std::vector<Value>& a, const std::vector<Value>& b) {
+    auto n = std::min(a.size(), b.size());
+    for (std::size_t i = 0; i < n; ++i) {
+        if (value_less(a[i], b[i])) return -1;
+        if (value_less(b[i], a[i])) return 1;
+    }
+    return a.size() < b.size() ? -1 : (a.size() > b.size() ? 1 : 0);
 }
 
 void canonical_rule(Rule& rule) {
@@ -87,9 +94,8 @@ bool only_elements(const Table& d, const Table& o, std::vector<SetRef>& changed)
 }  // namespace
 
 bool element_less(const Element& a, const Element& b) {
-    if (values_less(a.key, b.key)) return true;
-    if (values_less(b.key, a.key)) return false;
-    return values_less(a.data, b.data);
+    if (int k = values_order(a.key, b.key)) return k < 0;
+    return values_order(a.data, b.data) < 0;
 }
 
 void sort_elements(std::vector<Element>& elements) {
