@@ -102,6 +102,11 @@ std::optional<PortForward> parse_forward(Reader& r, const Node& n, const std::st
     if (const Node* s = n.find("from")) f.sources = r.read_address_list(*s, join_path(path, "from"));
     if (const Node* u = n.find("uplink")) f.uplinks = r.read_names(*u, join_path(path, "uplink"));
     check_target_port(r, path, f);
+    // Forwards are IPv4 DNAT: an IPv6 source could never match.
+    for (const auto& p : f.sources.prefixes)
+        if (p->address.family != net::Family::ipv4)
+            r.error(p.loc, join_path(path, "from"),
+                    "IPv6 address " + prefix_text(*p) + " in the sources of a forward, which is IPv4 only");
     return f;
 }
 

@@ -15,7 +15,10 @@ if [ -z "$cxx" ]; then
 fi
 mkdir -p "$out/crashes"
 flags=(-std=c++2b -O1 -g -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer -I.)
-"$cxx" "${flags[@]}" tests/fuzz/fuzz_config.cpp rules/config/*.cpp rules/net/address.cpp \
+# The config loader and what it links from the rest of the core.
+sources=(tests/fuzz/fuzz_config.cpp rules/config/*.cpp rules/net/address.cpp)
+[ -f rules/json.cpp ] && sources+=(rules/json.cpp)
+"$cxx" "${flags[@]}" "${sources[@]}" \
     $(pkg-config --cflags --libs yaml-cpp) -o "$out/fuzz_config"
 work="$out/corpus"
 mkdir -p "$work"
