@@ -324,6 +324,32 @@ TEST_CASE("forwards limited to an uplink get their own maps, looked up first") {
     CHECK(every > group);
 }
 
+TEST_CASE("open forwards: one hash-set element per server port; open ranges in the source set") {
+    auto c = gw::test::home_config();
+    config::Uplink v6;
+    v6.name = name("v6plus");
+    v6.kind = config::UplinkKind::next_hop;
+    v6.device = name("v6p0");
+    c.uplinks.push_back(v6);
+    // One server port reached via two uplinks: the kernel wants it once.
+    auto a = gw::test::forward("web-isp", config::Proto::tcp, {gw::test::ports(443, 443)}, "172.16.1.100", 90);
+    a.uplinks = {name("isp")};
+    auto b = gw::test::forward("web-v6", config::Proto::tcp, {gw::test::ports(443, 443)}, "172.16.1.100", 91);
+    b.uplinks = {name("v6plus")};
+    auto span = gw::test::forward("span", config::Proto::udp, {gw::test::ports(5000, 5010)}, "172.16.1.101", 92);
+    c.nat.forwards = {a, b, span};
+    auto rs = rules::compile_ruleset(c, {});
+    CHECK(element_texts(*find_set(rs, "fwd4_allow")) ==
+          std::vector<std::string>{"172.16.1.100 . tcp . 443 comment \"web-isp\""});
+    CHECK(element_texts(*find_set(rs, "fwd4_src_allow")) ==
+          std::vector<std::string>{"0.0.0.0/0 . 172.16.1.101 . udp . 5000-5010 comment \"span\""});
+    // Without ranges or sources there is no interval set (and no rule for it).
+    c.nat.forwards = {a};
+    auto plain = rules::compile_ruleset(c, {});
+    CHECK(find_set(plain, "fwd4_src_allow") == nullptr);
+    CHECK(count_comment(*find_chain(plain, "forward"), "gw:forwards") == 1);
+}
+
 TEST_CASE("masquerade from zones and networks to zones and uplinks; IPv4 only") {
     auto c = gw::test::home_config();
     config::Masquerade m;
