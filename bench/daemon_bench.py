@@ -12,7 +12,7 @@ reach the kernel's ruleset, and how much memory the idle daemon holds.
    address -> arrival of that notification (sent at commit). The daemon
    waits out its debounce interval after the last event of a burst before
    it reconciles, so the figure is debounce + reconcile; it is measured for
-   several --debounce-ms values, the daemon's default (80) among them.
+   several --debounce-ms values, the daemon's default (15) among them.
 2. Idle memory: VmRSS and VmHWM of gatewayd one second after READY=1, with
    the home-router config and with N generated forwards.
 
@@ -25,7 +25,6 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -133,47 +132,18 @@ PROBE = textwrap.dedent(r"""
 """)
 
 
-class BenchGateway(Gateway):
-    """daemon_lab's Gateway with a chosen --debounce-ms (the lab fixes 50)."""
-
-    def start(self, timeout=30, debounce_ms=80):
-        self.notify.reset()
-        with open(self.log_path, "a") as log:
-            self.proc = subprocess.Popen(["ip", "netns", "exec", self.ns, self.gatewayd, "--config", self.config,
-                                          "--run-dir", self.run_dir, "--debounce-ms", str(debounce_ms)],
-                                         env=self.env(), stdout=log, stderr=subprocess.STDOUT,
-                                         start_new_session=True)
-        self.lab.processes.append(self.proc)
-        if not self.notify.wait_for("READY=1", timeout):
-            return False
-        # Keep reading NOTIFY_SOCKET as systemd does: the daemon sends a
-        # STATUS= per reconcile, and once the datagram queue is full
-        # (net.unix.max_dgram_qlen, 10) its blocking sd_notify() would stall
-        # the event loop.
-        threading.Thread(target=self._drain_notify, daemon=True).start()
-        return True
-
-    def _drain_notify(self):
-        self.notify.sock.settimeout(None)
-        try:
-            while self.notify.sock.recv(4096):
-                pass
-        except OSError:
-            pass
-
-
 def percentile(values, q):
     s = sorted(values)
     return s[min(len(s) - 1, max(0, int(round(q / 100 * len(s) + 0.5)) - 1))]
 
 
-def with_daemon(build, config_text, tag, fn, debounce_ms=80, ready_timeout=60):
+def with_daemon(build, config_text, tag, fn, debounce_ms=15, ready_timeout=60):
     """Home-router lab + private bus + gatewayd on `config_text`; fn(hr, g)."""
     hr = HomeRouterLab(tag)
     work = tempfile.mkdtemp(prefix="gwbench-")
     bus = Bus(work)
     try:
-        g = BenchGateway(hr.lab, hr.gw, os.path.join(build, "daemon", "gatewayd"),
+        g = Gateway(hr.lab, hr.gw, os.path.join(build, "daemon", "gatewayd"),
                          os.path.join(build, "ctl", "gwctl"), work, bus)
         g.write_config(config_text)
         t = time.monotonic()
@@ -268,7 +238,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("build")
     ap.add_argument("--events", type=int, default=200)
-    ap.add_argument("--debounce", default="80,50,0", help="--debounce-ms values, comma-separated")
+    ap.add_argument("--debounce", default="15,80,0", help="--debounce-ms values, comma-separated")
     ap.add_argument("--forwards", type=int, default=10000)
     ap.add_argument("--skip-latency", action="store_true")
     ap.add_argument("--skip-memory", action="store_true")

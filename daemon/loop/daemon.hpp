@@ -12,7 +12,7 @@ namespace gw::loop {
 struct DaemonOptions {
     std::string config_path = "/etc/gatewayd/gateway.yaml";
     std::string run_dir;      // "" = $RUNTIME_DIRECTORY, else /run/gatewayd
-    int debounce_ms = 80;
+    int debounce_ms = 15;     // see ControllerOptions::debounce
     bool bus = true;          // --no-bus: run without the D-Bus service
 };
 

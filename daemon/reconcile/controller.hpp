@@ -31,7 +31,10 @@ using namespace std::chrono_literals;
 struct ControllerOptions {
     std::string config_path = "/etc/gatewayd/gateway.yaml";
     std::string run_dir;  // keeps the rollback target of a pending confirm; "" = keep none
-    loop::Duration debounce = 80ms;
+    // A netlink burst (an address swap and the routes that follow it) arrives
+    // within a millisecond or two; 15 ms coalesces it and still keeps event ->
+    // kernel latency well under 50 ms.
+    loop::Duration debounce = 15ms;
     loop::Duration debounce_max = 1s;
     loop::Duration retry_first = 500ms;
     loop::Duration retry_max = 60s;

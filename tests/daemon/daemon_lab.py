@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "netns"))
@@ -91,37 +92,41 @@ class Bus:
 
 
 class Notify:
-    """The service manager's end of NOTIFY_SOCKET."""
+    """The service manager's end of NOTIFY_SOCKET. Like systemd it reads
+    every datagram as it comes (a background thread): gatewayd's sd_notify()
+    blocks once the socket queue is full, so a listener that stopped reading
+    after READY=1 would stall the daemon."""
 
     def __init__(self, workdir):
         self.path = os.path.join(workdir, "notify")
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self.sock.bind(self.path)
         self.messages = []
+        self.cond = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
 
-    def wait_for(self, field, timeout):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if any(field in m.split("\n") for m in self.messages):
-                return True
-            self.sock.settimeout(max(0.01, deadline - time.monotonic()))
+    def _read(self):
+        while True:
             try:
-                self.messages.append(self.sock.recv(4096).decode())
-            except socket.timeout:
-                pass
+                msg = self.sock.recv(4096).decode()
+            except OSError:
+                return
+            with self.cond:
+                self.messages.append(msg)
+                self.cond.notify_all()
+
+    def _said(self, field):
         return any(field in m.split("\n") for m in self.messages)
 
+    def wait_for(self, field, timeout):
+        with self.cond:
+            return self.cond.wait_for(lambda: self._said(field), timeout)
+
     def reset(self):
-        """Forgets what was said so far, including datagrams not read yet
-        (a READY=1 left over from an earlier daemon must not count)."""
-        self.sock.setblocking(False)
-        try:
-            while self.sock.recv(4096):
-                pass
-        except BlockingIOError:
-            pass
-        self.sock.setblocking(True)
-        self.messages.clear()
+        """Forgets what was said so far (a READY=1 left over from an earlier
+        daemon must not count)."""
+        with self.cond:
+            self.messages.clear()
 
 
 class Gateway:
@@ -144,13 +149,13 @@ class Gateway:
         with open(self.config, "w") as f:
             f.write(text)
 
-    def start(self, timeout=30, extra_env=None):
+    def start(self, timeout=30, extra_env=None, debounce_ms=50):
         """Starts the daemon; True once it said READY=1."""
         self.notify.reset()
         env = dict(self.env(), **(extra_env or {}))
         log = open(self.log_path, "a")
         self.proc = subprocess.Popen(["ip", "netns", "exec", self.ns, self.gatewayd, "--config", self.config,
-                                      "--run-dir", self.run_dir, "--debounce-ms", "50"],
+                                      "--run-dir", self.run_dir, "--debounce-ms", str(debounce_ms)],
                                      env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
         self.lab.processes.append(self.proc)
