@@ -8,33 +8,12 @@
 
 #include "daemon/kernel/nft_backend.hpp"
 #include "rules/nft/render.hpp"
+#include "tests/kernel/backend_helpers.hpp"
 #include "tests/kernel/nft_fixture.hpp"
 
 namespace gw::kernel::test {
 
 namespace {
-
-std::unique_ptr<NftNetlink> backend() {
-    auto b = NftNetlink::open();
-    REQUIRE_MESSAGE(b.has_value(), (b ? "" : b.error().describe()));
-    return std::move(*b);
-}
-
-void apply_ok(NftBackend& nft, const nft::Ruleset& rs, ApplyMode mode = ApplyMode::commit) {
-    auto r = nft.apply(rs, mode);
-    REQUIRE_MESSAGE(r.has_value(), (r ? "" : r.error().describe()));
-}
-
-nft::Ruleset observe_ok(NftBackend& nft) {
-    auto r = nft.observe();
-    REQUIRE_MESSAGE(r.has_value(), (r ? "" : r.error().describe()));
-    return *r;
-}
-
-void check_same(const nft::Ruleset& got, const nft::Ruleset& want) {
-    INFO("observed:\n" << nft::render_ruleset(got) << "\nwanted:\n" << nft::render_ruleset(want));
-    CHECK(got == want);
-}
 
 // small_ruleset() plus one rule, written at `line`, that the kernel refuses.
 nft::Ruleset with_bad_rule(nft::Stmt stmt, int line) {

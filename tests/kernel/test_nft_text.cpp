@@ -12,23 +12,13 @@
 #include "daemon/kernel/nft_backend.hpp"
 #include "rules/nft/keys.hpp"
 #include "rules/nft/render.hpp"
+#include "tests/kernel/backend_helpers.hpp"
 #include "tests/kernel/nft_fixture.hpp"
 #include "tests/kernel/raw_dump.hpp"
 
 namespace gw::kernel::test {
 
 namespace {
-
-std::unique_ptr<NftNetlink> backend() {
-    auto b = NftNetlink::open();
-    REQUIRE_MESSAGE(b.has_value(), (b ? "" : b.error().describe()));
-    return std::move(*b);
-}
-
-void apply_ok(NftBackend& nft, const nft::Ruleset& rs) {
-    auto r = nft.apply(rs, ApplyMode::commit);
-    REQUIRE_MESSAGE(r.has_value(), (r ? "" : r.error().describe()));
-}
 
 // Kernel state after `nft -f text`, starting from no gatewayd tables.
 std::string state_from_nft(NftBackend& nft, const std::string& text) {
