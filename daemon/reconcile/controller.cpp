@@ -2,6 +2,8 @@
 // retries with back-off, and the record of what each reconcile did.
 #include "daemon/reconcile/controller.hpp"
 
+#include <malloc.h>
+
 #include "daemon/loop/log.hpp"
 
 namespace gw::reconcile {
@@ -61,6 +63,10 @@ void Controller::kernel_changed(bool overrun) {
 
 void Controller::run_active(std::string_view trigger) {
     if (active_) reconcile(*active_, trigger);
+    // A reconcile of a large ruleset briefly holds several copies of it
+    // (desired, observed, their texts); give the freed pages back so an
+    // idle daemon's RSS is what it keeps, not what it once needed.
+    malloc_trim(0);
 }
 
 ReconcileResult Controller::reconcile(const LoadedConfig& cfg, std::string_view trigger, bool keep_record) {
