@@ -53,10 +53,10 @@ int run_render(Args args) {
     rules::Facts facts;
     std::vector<reconcile::Problem> problems;
     reconcile::resolve_owners(cfg->config, reconcile::SystemAccounts{}, facts, problems);
-    for (const auto& p : problems)
-        std::fprintf(stderr, "%s:%d:%d: error: %s\n", opts->file.c_str(), p.loc.line, p.loc.col,
-                     p.message.c_str());
-    if (!problems.empty()) return kExitError;
+    if (!problems.empty()) {
+        std::fputs(reconcile::describe_problems(problems, opts->file).c_str(), stderr);
+        return kExitError;
+    }
 
     if (opts->net) {
         std::fputs(netstate::render_netstate(netstate::compile_netstate(cfg->config, facts)).c_str(), stdout);

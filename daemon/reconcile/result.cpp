@@ -18,8 +18,12 @@ std::string ReconcileResult::diff_text() const {
 }
 
 std::string ReconcileResult::describe_errors(std::string_view file) const {
+    return describe_problems(errors, file);
+}
+
+std::string describe_problems(const std::vector<Problem>& problems, std::string_view file) {
     std::string out;
-    for (const auto& e : errors) {
+    for (const auto& e : problems) {
         if (e.loc.known())
             out += std::string(file) + ":" + std::to_string(e.loc.line) + ":" + std::to_string(e.loc.col) + ": ";
         out += e.message;

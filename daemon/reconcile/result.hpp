@@ -47,4 +47,8 @@ struct ReconcileResult {
     std::string summary(Mode mode) const;
 };
 
+// "file:line:col: message" per problem (no position when it has none), a
+// transient one marked "(will retry)".
+std::string describe_problems(const std::vector<Problem>& problems, std::string_view file);
+
 }  // namespace gw::reconcile

@@ -17,8 +17,7 @@ std::optional<EgressRule> parse_egress_rule(Reader& r, const Node& n, const std:
     e.loc = n.loc;
     if (const Node* v = r.require(n, path, "name")) assign(e.name, r.read_name(*v, join_path(path, "name")));
     if (const Node* v = n.find("proto"))
-        assign(e.proto, r.read_enum<Proto>(*v, join_path(path, "proto"),
-                                           {{"tcp", Proto::tcp}, {"udp", Proto::udp}, {"both", Proto::tcp_udp}}));
+        assign(e.proto, r.read_port_proto(*v, join_path(path, "proto")));
     if (const Node* v = n.find("port")) e.ports = r.read_ports(*v, join_path(path, "port"));
     if (const Node* v = n.find("destination")) e.destination = r.read_address_list(*v, join_path(path, "destination"));
     if (const Node* v = n.find("family"))

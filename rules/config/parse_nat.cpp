@@ -92,8 +92,7 @@ std::optional<PortForward> parse_forward(Reader& r, const Node& n, const std::st
     f.loc = n.loc;
     if (const Node* name = r.require(n, path, "name")) assign(f.name, r.read_name(*name, join_path(path, "name")));
     if (const Node* p = n.find("proto"))
-        assign(f.proto, r.read_enum<Proto>(*p, join_path(path, "proto"),
-                                           {{"tcp", Proto::tcp}, {"udp", Proto::udp}, {"both", Proto::tcp_udp}}));
+        assign(f.proto, r.read_port_proto(*p, join_path(path, "proto")));
     if (const Node* p = one_of(r, n, path, "port", "ports"))
         f.ports = r.read_ports(*p, join_path(path, "port"));
     else

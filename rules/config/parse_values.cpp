@@ -252,6 +252,10 @@ std::optional<PortRange> Reader::read_port_range(const Node& n, const std::strin
     return PortRange{static_cast<std::uint16_t>(*first), static_cast<std::uint16_t>(*last), n.loc};
 }
 
+std::optional<Located<Proto>> Reader::read_port_proto(const Node& n, const std::string& path) {
+    return read_enum<Proto>(n, path, {{"tcp", Proto::tcp}, {"udp", Proto::udp}, {"both", Proto::tcp_udp}});
+}
+
 Ports Reader::read_ports(const Node& n, const std::string& path) {
     Ports out;
     if (!n.is_sequence()) {

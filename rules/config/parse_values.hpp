@@ -72,6 +72,8 @@ public:
     Names read_strings(const Node& n, const std::string& path);
 
     Ports read_ports(const Node& n, const std::string& path);
+    // "tcp" | "udp" | "both": the protocols that have ports (forwards, egress).
+    std::optional<Located<Proto>> read_port_proto(const Node& n, const std::string& path);
     std::optional<PortRange> read_port_range(const Node& n, const std::string& path);
 
     std::optional<Located<net::Address>> read_address(const Node& n, const std::string& path,

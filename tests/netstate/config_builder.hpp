@@ -73,4 +73,14 @@ inline config::Masquerade masquerade(const std::string& from, const std::string&
     return m;
 }
 
+// The LAN most cases use: lan0 with an IPv4 and an IPv6 address (line 10),
+// MTU 1400 (line 14) and two static routes (lines 15 and 17).
+inline config::Interface routed_lan() {
+    auto lan = interface("lan", "lan0", {"172.16.2.1/16", "fd00:1::1/64"}, 10);
+    lan.mtu = config::Located<std::uint32_t>{1400, at(14)};
+    lan.routes.push_back(static_route("10.99.0.0/16", "172.16.0.254", 15));
+    lan.routes.push_back(static_route("fd00:99::/48", "", 17));
+    return lan;
+}
+
 }  // namespace gw::test

@@ -53,11 +53,7 @@ void make_veth(const std::string& name) {
 config::Config lab_config() {
     config::Config c;
     c.file = "gateway.yaml";
-    auto lan = test::interface("lan", "lan0", {"172.16.2.1/16", "fd00:1::1/64"}, 10);
-    lan.mtu = config::Located<std::uint32_t>{1400, at(14)};
-    lan.routes.push_back(test::static_route("10.99.0.0/16", "172.16.0.254", 15));
-    lan.routes.push_back(test::static_route("fd00:99::/48", "", 17));
-    c.interfaces.push_back(lan);
+    c.interfaces.push_back(test::routed_lan());
     c.interfaces.push_back(test::interface("v6plus-link", "v6p0", {"192.168.1.2/24"}, 20));
     auto up = test::next_hop("v6plus", "v6p0", "192.168.1.1", 30);
     up.default_route = {true, at(34)};
