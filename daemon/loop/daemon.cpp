@@ -18,7 +18,7 @@ namespace gw::loop {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: gatewayd [--config FILE] [--run-dir DIR] [--debounce-ms N] [--no-bus]\n";
+    "usage: gatewayd [--config FILE] [--run-dir DIR] [--debounce-ms N] [--no-bus] [--pppd PATH]\n";
 
 std::string default_run_dir() {
     const char* rt = std::getenv("RUNTIME_DIRECTORY");  // systemd's RuntimeDirectory=
@@ -107,6 +107,7 @@ std::expected<DaemonOptions, std::string> parse_daemon_options(int argc, char** 
                                       {"run-dir", required_argument, nullptr, 'r'},
                                       {"debounce-ms", required_argument, nullptr, 'd'},
                                       {"no-bus", no_argument, nullptr, 'n'},
+                                      {"pppd", required_argument, nullptr, 'p'},
                                       {"help", no_argument, nullptr, 'h'},
                                       {nullptr, 0, nullptr, 0}};
     DaemonOptions o;
@@ -116,6 +117,7 @@ std::expected<DaemonOptions, std::string> parse_daemon_options(int argc, char** 
         case 'r': o.run_dir = optarg; break;
         case 'd': o.debounce_ms = std::atoi(optarg); break;
         case 'n': o.bus = false; break;
+        case 'p': o.pppd_path = optarg; break;
         default: return std::unexpected(std::string(kUsage));
         }
     }

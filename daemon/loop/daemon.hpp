@@ -14,6 +14,7 @@ struct DaemonOptions {
     std::string run_dir;      // "" = $RUNTIME_DIRECTORY, else /run/gatewayd
     int debounce_ms = 15;     // see ControllerOptions::debounce
     bool bus = true;          // --no-bus: run without the D-Bus service
+    std::string pppd_path = "/usr/sbin/pppd";  // --pppd: what PPPoE uplinks run (tests: a stand-in)
 };
 
 // Command line -> options; an error message (with usage) on a bad one.

@@ -149,13 +149,15 @@ class Gateway:
         with open(self.config, "w") as f:
             f.write(text)
 
-    def start(self, timeout=30, extra_env=None, debounce_ms=50):
-        """Starts the daemon; True once it said READY=1."""
+    def start(self, timeout=30, extra_env=None, debounce_ms=50, extra_args=()):
+        """Starts the daemon; True once it said READY=1. `extra_args` go on
+        its command line (e.g. ["--pppd", standin] for PPPoE uplinks)."""
         self.notify.reset()
         env = dict(self.env(), **(extra_env or {}))
         log = open(self.log_path, "a")
         self.proc = subprocess.Popen(["ip", "netns", "exec", self.ns, self.gatewayd, "--config", self.config,
-                                      "--run-dir", self.run_dir, "--debounce-ms", str(debounce_ms)],
+                                      "--run-dir", self.run_dir, "--debounce-ms", str(debounce_ms)]
+                                     + list(extra_args),
                                      env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
         self.lab.processes.append(self.proc)
