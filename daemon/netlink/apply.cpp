@@ -112,6 +112,8 @@ Ack apply_rule(nl_sock* sock, const NetOp& op, const netstate::Rule& r) {
     nl_msg* msg = nullptr;
     int rc = op.kind == OpKind::remove ? rtnl_rule_build_delete_request(rule.get(), 0, &msg)
                                        : rtnl_rule_build_add_request(rule.get(), NLM_F_EXCL, &msg);
+    // The kernel matches a delete on suppress_prefixlength too, so both carry it.
+    if (rc >= 0) rc = encode_rule_extras(msg, r);
     return send_built(sock, rc, msg);
 }
 

@@ -217,25 +217,69 @@ std::optional<netstate::RuleAction> decode_rule_action(std::uint8_t action) {
 
 }  // namespace
 
-std::optional<netstate::Rule> decode_rule(rtnl_rule* r) {
-    int family = rtnl_rule_get_family(r);
-    auto action = decode_rule_action(rtnl_rule_get_action(r));
-    if ((family != AF_INET && family != AF_INET6) || !action) return std::nullopt;
-    netstate::Rule out;
-    out.family = family == AF_INET ? net::Family::ipv4 : net::Family::ipv6;
-    out.priority = rtnl_rule_get_prio(r);
-    out.action = *action;
-    if (out.action == netstate::RuleAction::to_table) out.table = rtnl_rule_get_table(r);
+namespace {
+
+std::uint32_t attr_u32(const nlattr* a) {
+    std::uint32_t v = 0;
+    if (nla_len(a) >= static_cast<int>(sizeof v)) std::memcpy(&v, nla_data(a), sizeof v);
+    return v;
+}
+
+std::optional<net::Prefix> attr_prefix(const nlattr* a, net::Family family, int length) {
+    net::Address addr;
+    addr.family = family;
+    if (nla_len(a) != static_cast<int>(addr.size()) || length < 0 || length > addr.bits())
+        return std::nullopt;
+    std::memcpy(addr.bytes.data(), nla_data(a), addr.size());
+    return net::Prefix{addr, length};
+}
+
+void decode_rule_attrs(nlattr* const* tb, const fib_rule_hdr& hdr, netstate::Rule& out) {
+    if (tb[FRA_PRIORITY]) out.priority = attr_u32(tb[FRA_PRIORITY]);
+    if (out.action == netstate::RuleAction::to_table)
+        out.table = tb[FRA_TABLE] ? attr_u32(tb[FRA_TABLE]) : hdr.table;
     // The kernel reports FRA_FWMARK/FRA_FWMASK only when one is non-zero.
-    std::uint32_t mark = rtnl_rule_get_mark(r), mask = rtnl_rule_get_mask(r);
+    std::uint32_t mark = tb[FRA_FWMARK] ? attr_u32(tb[FRA_FWMARK]) : 0;
+    std::uint32_t mask = tb[FRA_FWMASK] ? attr_u32(tb[FRA_FWMASK]) : 0;
     if (mark != 0 || mask != 0) {
         out.fwmark = mark;
         out.fwmask = mask;
     }
-    if (nl_addr* src = rtnl_rule_get_src(r); src && nl_addr_get_prefixlen(src) > 0)
-        out.from = decode_prefix(src, family);
-    if (const char* iif = rtnl_rule_get_iif(r)) out.iif = iif;
+    if (tb[FRA_SRC] && hdr.src_len > 0) out.from = attr_prefix(tb[FRA_SRC], out.family, hdr.src_len);
+    if (tb[FRA_IIFNAME])
+        out.iif.assign(static_cast<const char*>(nla_data(tb[FRA_IIFNAME])),
+                       strnlen(static_cast<const char*>(nla_data(tb[FRA_IIFNAME])),
+                               static_cast<std::size_t>(nla_len(tb[FRA_IIFNAME]))));
+    if (tb[FRA_SUPPRESS_PREFIXLEN]) {
+        // The kernel leaves the attribute out when unset (-1); be lenient anyway.
+        std::uint32_t len = attr_u32(tb[FRA_SUPPRESS_PREFIXLEN]);
+        if (len != 0xffffffff) out.suppress_prefixlen = len;
+    }
+}
+
+}  // namespace
+
+// Read straight from the message: libnl's rule object has no field for
+// FRA_SUPPRESS_PREFIXLEN, and the decode must see everything encode sends.
+std::optional<netstate::Rule> decode_rule(nlmsghdr* h) {
+    if (h->nlmsg_type != RTM_NEWRULE || !nlmsg_valid_hdr(h, sizeof(fib_rule_hdr))) return std::nullopt;
+    fib_rule_hdr hdr;
+    std::memcpy(&hdr, nlmsg_data(h), sizeof hdr);
+    auto action = decode_rule_action(hdr.action);
+    if ((hdr.family != AF_INET && hdr.family != AF_INET6) || !action) return std::nullopt;
+    nlattr* tb[FRA_MAX + 1] = {};
+    if (nlmsg_parse(h, sizeof(fib_rule_hdr), tb, FRA_MAX, nullptr) < 0) return std::nullopt;
+    netstate::Rule out;
+    out.family = hdr.family == AF_INET ? net::Family::ipv4 : net::Family::ipv6;
+    out.action = *action;
+    decode_rule_attrs(tb, hdr, out);
+    if (tb[FRA_SRC] && hdr.src_len > 0 && !out.from) return std::nullopt;
     return out;
+}
+
+int encode_rule_extras(nl_msg* msg, const netstate::Rule& r) {
+    if (!r.suppress_prefixlen) return 0;
+    return nla_put_u32(msg, FRA_SUPPRESS_PREFIXLEN, *r.suppress_prefixlen);
 }
 
 }  // namespace gw::kernel

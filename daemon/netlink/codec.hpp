@@ -39,6 +39,10 @@ std::optional<netstate::Address> decode_ifaddr(rtnl_addr* a, const LinkNames& na
 // configured them and are never gatewayd's to remove.
 bool ifaddr_is_permanent(rtnl_addr* a);
 std::optional<netstate::Route> decode_route(rtnl_route* r, const LinkNames& names);
-std::optional<netstate::Rule> decode_rule(rtnl_rule* r);
+// One RTM_NEWRULE message of a dump; nullopt for anything else.
+std::optional<netstate::Rule> decode_rule(nlmsghdr* h);
+// What encode_rule() cannot say through libnl (suppress_prefixlength),
+// appended to the built request; a libnl error code or 0.
+int encode_rule_extras(nl_msg* msg, const netstate::Rule& r);
 
 }  // namespace gw::kernel

@@ -1,6 +1,7 @@
 #include "daemon/netlink/observe.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include <netlink/errno.h>
 
@@ -37,9 +38,55 @@ void for_each(nl_cache* cache, F f) {
 }
 
 struct Dumps {
-    NlCachePtr links, addrs, routes, rules;
+    NlCachePtr links, addrs, routes;
+    std::vector<netstate::Rule> rules;  // gatewayd's band only
     LinkNames names;
 };
+
+// Reads one dump's replies. false: the kernel flagged the dump interrupted.
+std::expected<bool, int> read_rule_dump(nl_sock* sock, std::uint32_t seq, std::vector<netstate::Rule>& out) {
+    bool complete = true;
+    for (;;) {
+        sockaddr_nl peer{};
+        unsigned char* raw = nullptr;
+        int len = nl_recv(sock, &peer, &raw, nullptr);
+        NlBufferPtr buf(raw);
+        if (len <= 0) return std::unexpected(len < 0 ? errno_of_nl_error(len) : EIO);
+        auto* h = reinterpret_cast<nlmsghdr*>(buf.get());
+        for (int left = len; nlmsg_ok(h, left); h = nlmsg_next(h, &left)) {
+            if (h->nlmsg_seq != seq) continue;
+            if (h->nlmsg_flags & NLM_F_DUMP_INTR) complete = false;
+            if (h->nlmsg_type == NLMSG_DONE) return complete;
+            if (h->nlmsg_type == NLMSG_ERROR) {
+                const auto* err = static_cast<const nlmsgerr*>(nlmsg_data(h));
+                return std::unexpected(-err->error);
+            }
+            if (auto rule = decode_rule(h); rule && netstate::is_owned_rule(*rule)) out.push_back(*rule);
+        }
+    }
+}
+
+// Rules are dumped by hand rather than through a libnl cache so that the
+// decode sees every attribute (see decode_rule()).
+std::expected<std::vector<netstate::Rule>, KernelError> dump_rules(nl_sock* sock) {
+    int err = EINTR;
+    for (int attempt = 0; attempt < kDumpAttempts; ++attempt) {
+        NlMsgPtr msg(nlmsg_alloc_simple(RTM_GETRULE, NLM_F_DUMP));
+        rtgenmsg gen{.rtgen_family = AF_UNSPEC};
+        if (!msg || nlmsg_append(msg.get(), &gen, sizeof gen, NLMSG_ALIGNTO) < 0)
+            return std::unexpected(system_error("dump rules", ENOMEM, "nlmsg_alloc"));
+        if (int rc = nl_send_auto(sock, msg.get()); rc < 0)
+            return std::unexpected(system_error("dump rules", errno_of_nl_error(rc), nl_geterror(rc)));
+        std::vector<netstate::Rule> rules;
+        auto done = read_rule_dump(sock, nlmsg_hdr(msg.get())->nlmsg_seq, rules);
+        if (done && *done) return rules;
+        if (!done) {
+            err = done.error();
+            break;
+        }
+    }
+    return std::unexpected(system_error("dump rules", err, std::strerror(err)));
+}
 
 std::expected<NlCachePtr, KernelError> dump_links(nl_sock* s) {
     return dump(s, "links", [](nl_sock* k, nl_cache** c) { return rtnl_link_alloc_cache(k, AF_UNSPEC, c); });
@@ -67,9 +114,7 @@ std::expected<Dumps, KernelError> dump_all(nl_sock* s) {
         return rtnl_route_alloc_cache(k, AF_UNSPEC, 0, c);
     });
     if (!routes) return std::unexpected(routes.error());
-    auto rules = dump(s, "rules", [](nl_sock* k, nl_cache** c) {
-        return rtnl_rule_alloc_cache(k, AF_UNSPEC, c);
-    });
+    auto rules = dump_rules(s);
     if (!rules) return std::unexpected(rules.error());
     d.links = std::move(*links);
     d.addrs = std::move(*addrs);
@@ -94,9 +139,7 @@ netstate::NetState decode_all(const Dumps& d) {
         if (rtnl_route_get_protocol(r) != netstate::kRouteProtocol) return;
         if (auto route = decode_route(r, d.names)) k.routes.push_back(*route);
     });
-    for_each<rtnl_rule>(d.rules.get(), [&](rtnl_rule* r) {
-        if (auto rule = decode_rule(r); rule && netstate::is_owned_rule(*rule)) k.rules.push_back(*rule);
-    });
+    k.rules = d.rules;
     return k;
 }
 

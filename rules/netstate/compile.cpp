@@ -59,7 +59,9 @@ NetState compile_netstate(const config::Config& cfg, const rules::Facts& facts) 
     NetState out;
     detail::compile_interfaces(cfg, out);
     detail::compile_uplinks(cfg, facts, out);
+    detail::compile_rules(cfg, facts, out);
     detail::compile_sysctls(cfg, facts, out);
+    detail::compile_bridge(cfg, facts, out);
     return out;
 }
 

@@ -1,11 +1,13 @@
 // Sysctls a gateway needs: forwarding once it routes between zones or
 // NATs, RAs still accepted on uplinks while forwarding (accept_ra=2), and
 // reverse-path filtering: strict inside, loose on uplinks when there are
-// several (a reply may legitimately arrive on another uplink).
+// several (a reply may legitimately arrive on another uplink), with the
+// packet mark taken into account when connection marks pick the uplink.
 #include <algorithm>
 #include <set>
 
 #include "rules/netstate/compile_parts.hpp"
+#include "rules/netstate/owner.hpp"
 
 namespace gw::netstate::detail {
 namespace {
@@ -47,6 +49,10 @@ void compile_sysctls(const config::Config& cfg, const rules::Facts& facts, NetSt
         set(out, conf("ipv6", ifname, "accept_ra"), "2", u.loc);
         set(out, conf("ipv4", ifname, "rp_filter"), uplink_rp, u.loc);
     }
+    // The reverse-path check of a packet whose restored mark selects an
+    // uplink's table must look in that table too, or a source reachable
+    // only through that uplink fails it. The kernel ORs all/ and the link's.
+    if (uses_connection_marks(cfg)) set(out, "net/ipv4/conf/all/src_valid_mark", "1", cfg.uplinks[1].loc);
     for (const auto& iface : cfg.interfaces) {
         const std::string& dev = iface.device.value.empty() ? iface.name.value : iface.device.value;
         if (!uplink_links.contains(dev)) set(out, conf("ipv4", dev, "rp_filter"), "1", iface.loc);

@@ -13,7 +13,8 @@ LinkKey key_of(const Link& l) { return {l.name}; }
 AddressKey key_of(const Address& a) { return {a.ifname, a.prefix}; }
 RouteKey key_of(const Route& r) { return {r.family(), r.table, r.destination, r.metric}; }
 RuleKey key_of(const Rule& r) {
-    return {r.family, r.priority, r.fwmark, r.fwmark ? r.fwmask : 0, r.from, r.iif, r.table, r.action};
+    return {r.family, r.priority, r.fwmark, r.fwmark ? r.fwmask : 0, r.from, r.iif, r.table, r.action,
+            r.suppress_prefixlen};
 }
 SysctlKey key_of(const Sysctl& s) { return {s.path}; }
 

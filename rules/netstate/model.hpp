@@ -76,6 +76,9 @@ struct Rule {
     std::string iif;                    // "" = any input link
     std::uint32_t table = 0;            // with RuleAction::to_table
     RuleAction action = RuleAction::to_table;
+    // "suppress_prefixlength N": a lookup result with a prefix this short or
+    // shorter is ignored (0: the table's default route does not count).
+    std::optional<std::uint32_t> suppress_prefixlen;
     config::Loc loc;
 };
 
@@ -124,6 +127,7 @@ struct RuleKey {
     std::string iif;
     std::uint32_t table;
     RuleAction action;
+    std::optional<std::uint32_t> suppress_prefixlen;
     friend auto operator<=>(const RuleKey&, const RuleKey&) = default;
 };
 struct SysctlKey {

@@ -87,7 +87,9 @@ std::string render_rule(const Rule& r) {
         s += r.family == net::Family::ipv4 ? "all" : "::/0";
     if (r.fwmark) s += " fwmark " + hex(*r.fwmark) + "/" + hex(r.fwmask);
     if (!r.iif.empty()) s += " iif " + r.iif;
-    return s + " " + rule_action_text(r);
+    s += " " + rule_action_text(r);
+    if (r.suppress_prefixlen) s += " suppress_prefixlength " + std::to_string(*r.suppress_prefixlen);
+    return s;
 }
 
 std::string sysctl_dotted(const std::string& path) {

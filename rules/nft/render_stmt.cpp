@@ -118,7 +118,10 @@ std::string stmt_text(const Cmp& c, const RenderOptions&) {
     return render_key(c.key) + (c.negate ? " != " : " ") + render_value(c.key, c.value);
 }
 
+// Flags read as a list ("ct state new"); on a plain number nft would read
+// that as equality, so the bit test is spelled out ("ct mark & 0xff != 0").
 std::string stmt_text(const AnyBits& b, const RenderOptions&) {
+    if (!is_bitmask(b.key)) return render_key(b.key) + " & " + number(b.key, b.bits) + " != " + number(b.key, 0);
     return render_key(b.key) + " " + bits(b.key, b.bits);
 }
 

@@ -103,12 +103,15 @@ TEST_CASE("fake: PPPoE coming up adds its routes, going down removes them") {
           "+sysctl net.ipv6.conf.isp.accept_ra = 2\n"
           "-sysctl net.ipv4.conf.isp.rp_filter = 0\n"
           "+sysctl net.ipv4.conf.isp.rp_filter = 2\n"
-          "+route default dev isp table 1001 metric 0 proto 157\n");
+          "+route default dev isp table 1001 metric 0 proto 157\n"
+          "+rule pref 10201 from 203.0.113.7/32 lookup 1001\n");
 
     k.remove_link("isp");
     auto down = kernel::sync_netstate(k, netstate::compile_netstate(cfg, {}));
     REQUIRE(down);
-    CHECK(down->diff.empty());  // the kernel took the routes with the link
+    // The kernel took the routes with the link; the rule on its old address
+    // is not tied to the link, so gatewayd removes it.
+    CHECK(down->diff.text == "-rule pref 10201 from 203.0.113.7/32 lookup 1001\n");
 }
 
 TEST_CASE("fake: a vanished link makes its operations transient, the rest still applies") {

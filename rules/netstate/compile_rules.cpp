@@ -1,0 +1,140 @@
+// routing -> IPv4 policy rules in gatewayd's priority band (owner.hpp):
+// main without its default route first, so LAN and connected routes always
+// win; then each uplink's connection mark, each uplink's current address
+// (compiled from the facts, so the rule follows a reconnect) and the pins,
+// each pin followed by an `unreachable` rule when it must not fall back.
+#include <algorithm>
+
+#include "rules/netstate/compile_parts.hpp"
+#include "rules/netstate/owner.hpp"
+
+namespace gw::netstate::detail {
+namespace {
+
+using Tables = std::map<std::string, std::uint32_t, std::less<>>;
+
+Rule lookup(std::uint32_t priority, std::uint32_t table, config::Loc loc) {
+    Rule r;
+    r.priority = priority;
+    r.table = table;
+    r.loc = loc;
+    return r;
+}
+
+void add_prefix(std::vector<net::Prefix>& out, const net::Prefix& p) {
+    if (p.address.family != net::Family::ipv4) return;
+    net::Prefix n = p.network();
+    if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
+}
+
+void add_match(const config::Config& cfg, const config::AddressMatch& match,
+               std::vector<net::Prefix>& out) {
+    for (const auto& p : match.prefixes) add_prefix(out, *p);
+    for (const auto& name : match.sets)
+        if (const auto* set = cfg.find_set(*name))
+            for (const auto& p : set->elements) add_prefix(out, *p);
+}
+
+// A zone's sources: its `networks` and the networks of its interfaces.
+void add_zone(const config::Config& cfg, const config::Zone& zone, std::vector<net::Prefix>& out) {
+    add_match(cfg, zone.networks, out);
+    for (const auto& name : zone.interfaces)
+        if (const auto* iface = cfg.find_interface(*name))
+            for (const auto& a : iface->addresses) add_prefix(out, *a);
+}
+
+std::vector<net::Prefix> pin_sources(const config::Config& cfg, const config::Pin& pin) {
+    std::vector<net::Prefix> out;
+    add_match(cfg, pin.from, out);
+    for (const auto& name : pin.zones)
+        if (const auto* zone = cfg.find_zone(*name)) add_zone(cfg, *zone, out);
+    return out;
+}
+
+// An uplink's IPv4 addresses: what the kernel has now (facts) and, for a
+// next-hop uplink, what the config puts on its device, so the rule is there
+// in the same reconcile that adds the address.
+std::vector<net::Address> uplink_addresses(const config::Config& cfg, const config::Uplink& u,
+                                           const rules::Facts& facts) {
+    std::vector<net::Address> out;
+    auto add = [&](const net::Address& a) {
+        if (a.family == net::Family::ipv4 && std::find(out.begin(), out.end(), a) == out.end())
+            out.push_back(a);
+    };
+    if (u.kind.value == config::UplinkKind::next_hop)
+        for (const auto& iface : cfg.interfaces) {
+            const auto& dev = iface.device.value.empty() ? iface.name.value : iface.device.value;
+            if (dev == u.device.value)
+                for (const auto& p : iface.addresses) add(p->address);
+        }
+    if (auto it = facts.uplink_addresses.find(u.name.value); it != facts.uplink_addresses.end())
+        for (const auto& a : it->second) add(a);
+    return out;
+}
+
+void compile_marks(const config::Config& cfg, const Tables& tables, NetState& out) {
+    auto marks = uplink_marks(cfg);
+    std::uint32_t priority = kRulePriorityMarks;
+    for (const auto& u : cfg.uplinks) {
+        auto mark = marks.find(u.name.value);
+        if (mark == marks.end()) continue;
+        Rule r = lookup(priority++, tables.at(u.name.value), u.loc);
+        r.fwmark = mark->second;
+        r.fwmask = kUplinkMarkMask;
+        out.rules.push_back(r);
+    }
+}
+
+void compile_addresses(const config::Config& cfg, const Tables& tables, const rules::Facts& facts,
+                       NetState& out) {
+    std::uint32_t priority = kRulePriorityAddresses;
+    for (const auto& u : cfg.uplinks)
+        for (const auto& a : uplink_addresses(cfg, u, facts)) {
+            // More addresses than the slot holds would run into the pins.
+            if (priority >= kRulePriorityPins) return;
+            Rule r = lookup(priority++, tables.at(u.name.value), u.loc);
+            r.from = net::Prefix{a, a.bits()};
+            out.rules.push_back(r);
+        }
+}
+
+// Rules that share a priority are fine: the kernel orders them by when
+// they were added, and a pin's prefixes never overlap in one pin (merged).
+void compile_pins(const config::Config& cfg, const Tables& tables, NetState& out) {
+    for (std::size_t i = 0; i < cfg.routing.pins.size() && i < kMaxPins; ++i) {
+        const auto& pin = cfg.routing.pins[i];
+        auto table = tables.find(pin.uplink.value);
+        if (table == tables.end()) continue;
+        auto priority = static_cast<std::uint32_t>(kRulePriorityPins + 2 * i);
+        for (const auto& from : pin_sources(cfg, pin)) {
+            Rule r = lookup(priority, table->second, pin.loc);
+            r.from = from;
+            out.rules.push_back(r);
+            if (pin.fallback.value != config::PinFallback::drop) continue;
+            r.priority = priority + 1;
+            r.action = RuleAction::unreachable;
+            r.table = 0;
+            r.loc = pin.fallback.loc.known() ? pin.fallback.loc : pin.loc;
+            out.rules.push_back(r);
+        }
+    }
+}
+
+}  // namespace
+
+void compile_rules(const config::Config& cfg, const rules::Facts& facts, NetState& out) {
+    bool several = cfg.uplinks.size() > 1;
+    if (!several && cfg.routing.pins.empty()) return;
+    auto tables = uplink_tables(cfg);
+    std::size_t before = out.rules.size();
+    compile_marks(cfg, tables, out);
+    if (several) compile_addresses(cfg, tables, facts, out);
+    compile_pins(cfg, tables, out);
+    if (out.rules.size() == before) return;
+    Rule main = lookup(kRulePrioritySuppress, kTableMain, config::Loc{});
+    main.suppress_prefixlen = 0;
+    main.loc = cfg.routing.pins.empty() ? cfg.uplinks.front().loc : cfg.routing.pins.front().loc;
+    out.rules.insert(out.rules.begin() + static_cast<std::ptrdiff_t>(before), main);
+}
+
+}  // namespace gw::netstate::detail
