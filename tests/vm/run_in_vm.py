@@ -1,0 +1,200 @@
+#!/usr/bin/env python3
+"""Runs one command inside a throwaway qemu guest booted from the pinned
+Debian kernel (tests/vm/deps.sh) with the host root shared read-only over
+virtiofs, so the repository and build dirs sit at the same paths. Prints the
+guest's output and exits with the command's exit status.
+
+  run_in_vm.py [-e NAME[=VALUE]]... [-C DIR] [--timeout S] [--memory MB] -- CMD [ARG]...
+
+The guest has no NIC; it writes only to its own tmpfs layers. qemu and
+virtiofsd are killed and the temporary folder removed on every path
+(including timeout, SIGTERM and the runner's own death).
+"""
+import argparse
+import ctypes
+import os
+import selectors
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CACHE = os.environ.get("GW_VM_CACHE", "/var/cache/gatewayd-vm")
+RELEASE = os.environ.get("GW_VM_KERNEL_RELEASE", "6.12.117+deb12-amd64")
+VIRTIOFSD = "/usr/lib/qemu/virtiofsd"
+GUEST_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+MARKER = "gw-vm-exit-status="
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent():
+    """Children get SIGKILL if the runner dies, even by SIGKILL itself."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("-e", "--env", action="append", default=[],
+                   help="NAME=VALUE, or NAME to pass the runner's own value")
+    p.add_argument("-C", "--cwd", default=os.getcwd(), help="guest working directory")
+    p.add_argument("--timeout", type=float, default=600, help="seconds for boot + command")
+    p.add_argument("--memory", type=int, default=1024, help="guest memory, MiB")
+    p.add_argument("command", nargs=argparse.REMAINDER)
+    args = p.parse_args(argv)
+    if args.command[:1] == ["--"]:
+        args.command = args.command[1:]
+    if not args.command:
+        p.error("no command")
+    return args
+
+
+def check_host():
+    """Exit 77 when the tier cannot run here, 1 when it is merely not set up."""
+    if os.geteuid() != 0:
+        print("skipping: the vm tier needs root (virtiofsd shares the host root)")
+        sys.exit(77)
+    kernel = f"{CACHE}/{RELEASE}/boot/vmlinuz-{RELEASE}"
+    missing = [f for f in (kernel, VIRTIOFSD) if not os.path.exists(f)]
+    if not shutil.which("qemu-system-x86_64"):
+        missing.append("qemu-system-x86_64")
+    if missing:
+        print(f"vm tier not set up (missing {', '.join(missing)}): run tests/vm/deps.sh")
+        sys.exit(1)
+    return kernel
+
+
+def write_job(workdir, args):
+    """The guest's init sources this: environment, directory, command. The
+    command is resolved here because busybox ash would prefer its own applets
+    (its `ip` has no netns) over a bare name."""
+    lines = []
+    for item in args.env:
+        name, sep, value = item.partition("=")
+        if not sep:
+            value = os.environ.get(name, "")
+        lines.append(f"export {name}={shlex.quote(value)}")
+    lines.append(f"cd {shlex.quote(os.path.abspath(args.cwd))} || exit 125")
+    argv = list(args.command)
+    if "/" not in argv[0]:
+        found = shutil.which(argv[0], path=GUEST_PATH)
+        if not found:
+            print(f"run_in_vm: {argv[0]}: not found in {GUEST_PATH}")
+            sys.exit(127)
+        argv[0] = found
+    lines.append(" ".join(shlex.quote(a) for a in argv))
+    with open(os.path.join(workdir, "job.sh"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    os.chmod(workdir, 0o755)
+
+
+def start_virtiofsd(workdir, socket_path):
+    log = open(os.path.join(workdir, "virtiofsd.log"), "w")
+    proc = subprocess.Popen(
+        [VIRTIOFSD, f"--socket-path={socket_path}", "-o", "source=/", "-o", "sandbox=chroot",
+         "-o", "cache=always", "-o", "log_level=warn"],
+        stdin=subprocess.DEVNULL, stdout=log, stderr=log, preexec_fn=die_with_parent)
+    deadline = time.monotonic() + 10
+    while not os.path.exists(socket_path):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            log.close()
+            with open(log.name) as f:
+                raise RuntimeError(f"virtiofsd did not start:\n{f.read()}")
+        time.sleep(0.02)
+    return proc
+
+
+def qemu_argv(kernel, socket_path, workdir, memory):
+    cmdline = " ".join([
+        "console=ttyS0", "quiet", "panic=-1", "mitigations=off",
+        "root=gwroot", "rootfstype=virtiofs", "ro",
+        f"init={HERE}/init.sh",
+        f"gwvm.job={workdir}", f"gwvm.modroot={CACHE}/{RELEASE}",
+    ])
+    return [
+        "qemu-system-x86_64", "-accel", "tcg", "-cpu", "qemu64", "-smp", "1",
+        "-m", f"{memory}M",
+        # virtiofs needs guest memory the daemon can map.
+        "-object", f"memory-backend-memfd,id=mem,size={memory}M,share=on",
+        "-machine", "pc,memory-backend=mem",
+        "-nodefaults", "-no-user-config", "-display", "none", "-monitor", "none",
+        "-serial", "stdio", "-no-reboot",
+        "-chardev", f"socket,id=vfs,path={socket_path}",
+        "-device", "vhost-user-fs-pci,chardev=vfs,tag=gwroot",
+        "-kernel", kernel, "-append", cmdline,
+    ]
+
+
+def relay(proc, deadline):
+    """Copies guest output to stdout until qemu exits or time runs out;
+    returns the status from the marker line, or None."""
+    status, pending = None, b""
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ)
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return status, True
+        if not sel.select(timeout=min(left, 1.0)):
+            continue
+        chunk = os.read(proc.stdout.fileno(), 65536)
+        if not chunk:
+            break
+        pending += chunk.replace(b"\r", b"")
+        *lines, pending = pending.split(b"\n")
+        for raw in lines:
+            line = raw.decode(errors="replace")
+            if status is not None:  # after the marker comes only the power-off
+                continue
+            # The command's last line may lack its newline: the marker ends a line.
+            head, sep, tail = line.rpartition(MARKER)
+            if sep and tail.isdigit():
+                status = int(tail)
+                line = head
+            if line or not sep:
+                print(line, flush=True)
+    if pending and status is None:
+        print(pending.decode(errors="replace"), flush=True)
+    return status, False
+
+
+def stop(proc):
+    if proc and proc.poll() is None:
+        proc.kill()
+        proc.wait()
+
+
+def main(argv):
+    args = parse_args(argv)
+    kernel = check_host()
+    # SIGTERM (meson's timeout) unwinds through the finally below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    workdir = tempfile.mkdtemp(prefix="gw-vm.")
+    virtiofsd = qemu = None
+    try:
+        write_job(workdir, args)
+        socket_path = os.path.join(workdir, "vfs.sock")
+        virtiofsd = start_virtiofsd(workdir, socket_path)
+        qemu = subprocess.Popen(qemu_argv(kernel, socket_path, workdir, args.memory),
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
+        status, timed_out = relay(qemu, time.monotonic() + args.timeout)
+        if timed_out:
+            print(f"run_in_vm: timed out after {args.timeout:.0f} s", flush=True)
+            return 1
+        if status is None:
+            print(f"run_in_vm: guest stopped without an exit status (qemu {qemu.wait()})",
+                  flush=True)
+            return 1
+        return status
+    finally:
+        stop(qemu)
+        stop(virtiofsd)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
