@@ -13,6 +13,7 @@
 #include "daemon/loop/nft_events.hpp"
 #include "daemon/netlink/events.hpp"
 #include "daemon/reconcile/features.hpp"
+#include "daemon/uplinks/supervisor.hpp"
 
 namespace gw::loop {
 namespace {
@@ -34,6 +35,9 @@ struct Daemon {
     SdNotifier notifier;
     std::unique_ptr<reconcile::Reconciler> reconciler;
     std::unique_ptr<reconcile::Controller> controller;
+    // PPPoE sessions (pppd children); gone before the controller that calls them.
+    std::unique_ptr<uplinks::SdEventLauncher> launcher;
+    std::unique_ptr<uplinks::Supervisor> supervisor;
     std::unique_ptr<kernel::NetEvents> net_events;
     std::unique_ptr<NftEvents> nft_events;
     std::unique_ptr<bus::BusService> bus;
@@ -71,6 +75,11 @@ std::expected<void, std::string> setup(Daemon& d, const DaemonOptions& o) {
     co.debounce = std::chrono::milliseconds(o.debounce_ms);
     ::mkdir(co.run_dir.c_str(), 0700);
     d.controller = std::make_unique<reconcile::Controller>(*d.reconciler, d.accounts, *d.loop, d.notifier, co);
+    d.launcher = std::make_unique<uplinks::SdEventLauncher>(d.loop->get());
+    uplinks::SessionSettings sessions;
+    sessions.pppd_path = o.pppd_path;
+    d.supervisor = std::make_unique<uplinks::Supervisor>(*d.launcher, *d.loop, sessions);
+    d.supervisor->attach(*d.controller);
     return subscribe(d);
 }
 
@@ -87,10 +96,12 @@ void open_bus(Daemon& d) {
 
 std::expected<void, std::string> handle_signals(Daemon& d) {
     ::signal(SIGPIPE, SIG_IGN);
+    // pppd children go first (they never outlive the daemon); the loop ends
+    // once none is left.
     auto stop = [&d] {
         log_info("stopping; the kernel state stays as it is");
         d.notifier.stopping();
-        d.loop->exit(0);
+        d.supervisor->stop_all([&d] { d.loop->exit(0); });
     };
     for (int sig : {SIGTERM, SIGINT})
         if (auto ok = d.loop->on_signal(sig, stop); !ok) return ok;

@@ -40,12 +40,36 @@ struct RollbackRecord {
     bool ok = false;  // the previous config is live again
 };
 
+// One address a PPPoE uplink held.
+struct AddressLifetimeStatus {
+    std::string address;
+    SystemTime since;
+    std::optional<SystemTime> until;  // empty while it is held
+};
+
+// What the daemon's PPPoE supervisor (daemon/uplinks/) knows of a session.
+struct SessionStatus {
+    std::string state;   // disabled, connecting, up, retrying
+    std::string reason;  // retrying: why (the last failure)
+    std::string address;
+    std::string peer;
+    std::vector<std::string> dns;
+    std::optional<SystemTime> since;       // in this state since
+    std::uint32_t reconnects = 0;          // starts after a failure
+    std::optional<SystemTime> next_retry;  // retrying: when the next attempt starts
+    std::vector<AddressLifetimeStatus> history;  // oldest first
+    std::uint32_t lifetimes = 0;                 // finished lifetimes in the history ...
+    std::int64_t mean_lifetime = 0;              // ... their mean and median, in seconds
+    std::int64_t median_lifetime = 0;
+};
+
 struct LinkStatus {
     std::string name;    // config name
     std::string device;  // kernel link name
     std::string kind;    // uplinks: pppoe, next-hop; interfaces: ""
-    std::string state;   // up, down, absent (uplinks: up, connecting, down)
+    std::string state;   // up, down, absent (uplinks: up, connecting, down; supervised: the session's)
     std::vector<std::string> addresses;
+    std::optional<SessionStatus> session;  // supervised PPPoE uplinks
 };
 
 struct CounterStatus {

@@ -16,6 +16,31 @@ std::int64_t unix_seconds(SystemTime t) {
 
 SystemTime from_unix(std::int64_t s) { return SystemTime(std::chrono::seconds(s)); }
 
+void write_optional_time(JsonWriter& w, const char* key, const std::optional<SystemTime>& t) {
+    w.key(key);
+    if (t) w.value(unix_seconds(*t));
+    else w.null();
+}
+
+void write_session(JsonWriter& w, const SessionStatus& s) {
+    w.key("session").begin_object().key("state").value(s.state).key("reason").value(s.reason)
+        .key("address").value(s.address).key("peer").value(s.peer).key("dns").begin_array();
+    for (const auto& d : s.dns) w.value(d);
+    w.end_array();
+    write_optional_time(w, "since", s.since);
+    w.key("reconnects").value(static_cast<std::uint64_t>(s.reconnects));
+    write_optional_time(w, "next_retry", s.next_retry);
+    w.key("history").begin_array();
+    for (const auto& h : s.history) {
+        w.begin_object().key("address").value(h.address).key("since").value(unix_seconds(h.since));
+        write_optional_time(w, "until", h.until);
+        w.end_object();
+    }
+    w.end_array().key("lifetimes").value(static_cast<std::uint64_t>(s.lifetimes))
+        .key("mean_lifetime").value(s.mean_lifetime).key("median_lifetime").value(s.median_lifetime)
+        .end_object();
+}
+
 void write_links(JsonWriter& w, const char* key, const std::vector<LinkStatus>& links) {
     w.key(key).begin_array();
     for (const auto& l : links) {
@@ -23,7 +48,9 @@ void write_links(JsonWriter& w, const char* key, const std::vector<LinkStatus>& 
         if (!l.kind.empty()) w.key("kind").value(l.kind);
         w.key("state").value(l.state).key("addresses").begin_array();
         for (const auto& a : l.addresses) w.value(a);
-        w.end_array().end_object();
+        w.end_array();
+        if (l.session) write_session(w, *l.session);
+        w.end_object();
     }
     w.end_array();
 }
@@ -82,12 +109,35 @@ T get(const YAML::Node& n, const char* key, T fallback = {}) {
     return v && !v.IsNull() ? v.as<T>() : fallback;
 }
 
+std::optional<SystemTime> get_time(const YAML::Node& n, const char* key) {
+    const auto v = n[key];
+    if (!v || v.IsNull()) return std::nullopt;
+    return from_unix(v.as<std::int64_t>());
+}
+
+SessionStatus read_session(const YAML::Node& n) {
+    SessionStatus s{get<std::string>(n, "state"), get<std::string>(n, "reason"),
+                    get<std::string>(n, "address"), get<std::string>(n, "peer")};
+    for (const auto& d : n["dns"]) s.dns.push_back(d.as<std::string>());
+    s.since = get_time(n, "since");
+    s.reconnects = get<std::uint32_t>(n, "reconnects");
+    s.next_retry = get_time(n, "next_retry");
+    for (const auto& h : n["history"])
+        s.history.push_back({get<std::string>(h, "address"), from_unix(get<std::int64_t>(h, "since")),
+                             get_time(h, "until")});
+    s.lifetimes = get<std::uint32_t>(n, "lifetimes");
+    s.mean_lifetime = get<std::int64_t>(n, "mean_lifetime");
+    s.median_lifetime = get<std::int64_t>(n, "median_lifetime");
+    return s;
+}
+
 std::vector<LinkStatus> read_links(const YAML::Node& list) {
     std::vector<LinkStatus> out;
     for (const auto& n : list) {
         LinkStatus l{get<std::string>(n, "name"), get<std::string>(n, "device"),
                      get<std::string>(n, "kind"), get<std::string>(n, "state"), {}};
         for (const auto& a : n["addresses"]) l.addresses.push_back(a.as<std::string>());
+        if (auto s = n["session"]; s && s.IsMap()) l.session = read_session(s);
         out.push_back(std::move(l));
     }
     return out;

@@ -52,6 +52,58 @@ std::string links_section(const char* title, const std::vector<LinkStatus>& link
     return std::string(title) + ":\n" + table(rows, 99);
 }
 
+// "45 s", "12 min", "3 h 20 min", "2 d 4 h": enough to read a lifetime at a glance.
+std::string span(std::int64_t seconds) {
+    if (seconds < 0) seconds = 0;
+    if (seconds < 120) return std::to_string(seconds) + " s";
+    auto minutes = seconds / 60;
+    if (minutes < 120) return std::to_string(minutes) + " min";
+    auto hours = minutes / 60;
+    if (hours < 48) return std::to_string(hours) + " h " + std::to_string(minutes % 60) + " min";
+    return std::to_string(hours / 24) + " d " + std::to_string(hours % 24) + " h";
+}
+
+std::int64_t seconds_between(SystemTime a, SystemTime b) {
+    return std::chrono::duration_cast<std::chrono::seconds>(b - a).count();
+}
+
+std::string session_line(const SessionStatus& s, SystemTime now) {
+    std::string out = s.state;
+    if (s.since) out += " since " + format_time(*s.since) + " (" + span(seconds_between(*s.since, now)) + ")";
+    if (s.state == "retrying" && s.next_retry)
+        out += ", next attempt in " + span(seconds_between(now, *s.next_retry));
+    if (!s.reason.empty()) out += ": " + s.reason;
+    out += "\n    reconnects " + std::to_string(s.reconnects);
+    if (!s.address.empty()) out += ", address " + s.address;
+    if (!s.peer.empty()) out += ", peer " + s.peer;
+    if (!s.dns.empty()) out += ", DNS " + join(s.dns, " ");
+    return out + '\n';
+}
+
+std::string history_lines(const SessionStatus& s, SystemTime now) {
+    if (s.history.empty()) return {};
+    std::string out = "    address history (" + std::to_string(s.lifetimes) + " finished lifetimes";
+    if (s.lifetimes) out += ", mean " + span(s.mean_lifetime) + ", median " + span(s.median_lifetime);
+    out += "):\n";
+    std::vector<Row> rows;
+    for (const auto& h : s.history) {
+        auto end = h.until.value_or(now);
+        rows.push_back({"   ", h.address, format_time(h.since), h.until ? format_time(*h.until) : "now",
+                        span(seconds_between(h.since, end))});
+    }
+    return out + table(rows, 4);
+}
+
+// Per supervised uplink: the session state and the address history.
+std::string sessions_section(const std::vector<LinkStatus>& uplinks, SystemTime now) {
+    std::string out;
+    for (const auto& l : uplinks) {
+        if (!l.session) continue;
+        out += "  " + l.name + ": " + session_line(*l.session, now) + history_lines(*l.session, now);
+    }
+    return out;
+}
+
 std::string forwards_section(const std::vector<ForwardStatus>& list) {
     if (list.empty()) return {};
     std::vector<Row> rows{{"name", "connections", "packets", "bytes"}};
@@ -111,7 +163,9 @@ std::string format_time(SystemTime t) {
 
 std::string render_status(const StatusReport& s, SystemTime now) {
     std::string out = header(s, now);
-    for (const auto& part : {links_section("Interfaces", s.interfaces), links_section("Uplinks", s.uplinks),
+    auto uplinks = links_section("Uplinks", s.uplinks);
+    if (!uplinks.empty()) uplinks += sessions_section(s.uplinks, now);
+    for (const auto& part : {links_section("Interfaces", s.interfaces), uplinks,
                              forwards_section(s.forwards), counters_section("Drops", s.drops),
                              counters_section("Rules", s.rules)})
         if (!part.empty()) out += '\n' + part;
