@@ -9,17 +9,29 @@
 
 namespace gw::reconcile {
 
+namespace {
+
+// Allow and deny lists resolve the same way; the problem points at the
+// name's own place in the config so the operator sees which list it is in.
+void resolve_names(const config::Names& names, bool user, const Accounts& accounts,
+                   rules::Facts& facts, std::vector<Problem>& problems) {
+    for (const auto& name : names) {
+        auto id = user ? accounts.uid(name.value) : accounts.gid(name.value);
+        if (id) (user ? facts.uids : facts.gids)[name.value] = *id;
+        else problems.push_back({std::string(user ? "user" : "group") + " \"" + name.value + "\" does not exist",
+                                 name.loc, false});
+    }
+}
+
+}  // namespace
+
 void resolve_owners(const config::Config& cfg, const Accounts& accounts, rules::Facts& facts,
                     std::vector<Problem>& problems) {
     for (const auto& rule : cfg.egress) {
-        for (const auto& user : rule.users) {
-            if (auto uid = accounts.uid(user.value)) facts.uids[user.value] = *uid;
-            else problems.push_back({"user \"" + user.value + "\" does not exist", user.loc, false});
-        }
-        for (const auto& group : rule.groups) {
-            if (auto gid = accounts.gid(group.value)) facts.gids[group.value] = *gid;
-            else problems.push_back({"group \"" + group.value + "\" does not exist", group.loc, false});
-        }
+        resolve_names(rule.users, true, accounts, facts, problems);
+        resolve_names(rule.groups, false, accounts, facts, problems);
+        resolve_names(rule.deny_users, true, accounts, facts, problems);
+        resolve_names(rule.deny_groups, false, accounts, facts, problems);
     }
 }
 

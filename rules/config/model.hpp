@@ -245,8 +245,13 @@ struct EgressRule {
     Located<Family> family{Family::any};
     Names users;   // allowed users (names; resolved to uids when applied)
     Names groups;  // allowed groups
+    Names deny_users;   // "deny-users": refused users; everyone else may connect
+    Names deny_groups;  // "deny-groups": refused groups
     Located<EgressAction> action{EgressAction::reject};
     Loc loc;
+    // The deny form names who is refused; the allow form (users/groups)
+    // who is not. Parsing guarantees a rule has exactly one of the two.
+    bool deny_form() const { return !deny_users.empty() || !deny_groups.empty(); }
 };
 
 // ---- routing ---------------------------------------------------------------

@@ -73,17 +73,38 @@ void check_lockout(Reader& r, const Config& cfg) {
               "allow management from the inside, e.g. {action: allow, from: lan, proto: tcp, port: 22}");
 }
 
+// gatewayd resolves the names when it applies and refuses the whole config
+// while one is missing; `gwctl check` says so early, on the host it runs on.
+void check_owner_names(Reader& r, const Names& names, const std::string& path, bool user,
+                       const HostFacts& host) {
+    const char* kind = user ? "user" : "group";
+    for (const auto& n : names)
+        if (!(user ? host.user_exists(n.value) : host.group_exists(n.value)))
+            r.warning(n.loc, path, "unknown " + std::string(kind) + " '" + n.value + "' on this host",
+                      "gatewayd will not apply this config until the " + std::string(kind) + " exists");
+}
+
 void check_accounts(Reader& r, const Config& cfg, const HostFacts& host) {
     for (std::size_t i = 0; i < cfg.egress.size(); ++i) {
         auto path = join_path("egress", i);
-        for (const auto& u : cfg.egress[i].users)
-            if (!host.user_exists(u.value))
-                r.warning(u.loc, join_path(path, "users"), "unknown user '" + u.value + "' on this host",
-                          "the rule refuses everybody until the user exists");
-        for (const auto& g : cfg.egress[i].groups)
-            if (!host.group_exists(g.value))
-                r.warning(g.loc, join_path(path, "groups"), "unknown group '" + g.value + "' on this host",
-                          "the rule refuses everybody until the group exists");
+        const auto& e = cfg.egress[i];
+        check_owner_names(r, e.users, join_path(path, "users"), true, host);
+        check_owner_names(r, e.groups, join_path(path, "groups"), false, host);
+        check_owner_names(r, e.deny_users, join_path(path, "deny-users"), true, host);
+        check_owner_names(r, e.deny_groups, join_path(path, "deny-groups"), false, host);
+    }
+}
+
+// Egress rules and firewall.output rules both land in the output chain,
+// and status sums counters by chain and rule name: one name, one line.
+void check_output_names(Reader& r, const Config& cfg) {
+    for (std::size_t i = 0; i < cfg.egress.size(); ++i) {
+        const Name& n = cfg.egress[i].name;
+        for (const auto& rule : cfg.firewall.output.rules)
+            if (!n.value.empty() && rule.name.value == n.value)
+                r.error(n.loc, join_path(join_path("egress", i), "name"),
+                        "egress rule name '" + n.value + "' is also a firewall.output rule name",
+                        "both count in the output chain; give one of them another name");
     }
 }
 
@@ -93,6 +114,7 @@ void validate_semantics(Reader& r, const Config& cfg, const HostFacts* host) {
     check_unique_names(r, cfg);
     check_tables(r, cfg);
     check_lockout(r, cfg);
+    check_output_names(r, cfg);
     if (host) check_accounts(r, cfg, *host);
 }
 

@@ -58,7 +58,8 @@ inline std::vector<GoldenCase> golden_cases(const fs::path& golden_dir, const fs
     return out;
 }
 
-// uplink-addresses: {name: [addr, ...]}, uplink-ifnames: {name: ifname}
+// uplink-addresses: {name: [addr, ...]}, uplink-ifnames: {name: ifname},
+// uids: {user: uid}, gids: {group: gid}
 inline rules::Facts load_facts(const fs::path& dir) {
     rules::Facts facts;
     auto path = dir / "facts.yaml";
@@ -70,6 +71,9 @@ inline rules::Facts load_facts(const fs::path& dir) {
                 facts.uplink_addresses[kv.first.as<std::string>()].push_back(*addr);
     for (const auto& kv : doc["uplink-ifnames"])
         facts.uplink_ifnames[kv.first.as<std::string>()] = kv.second.as<std::string>();
+    // uids: {user: uid}, gids: {group: gid}: the accounts egress rules name.
+    for (const auto& kv : doc["uids"]) facts.uids[kv.first.as<std::string>()] = kv.second.as<std::uint32_t>();
+    for (const auto& kv : doc["gids"]) facts.gids[kv.first.as<std::string>()] = kv.second.as<std::uint32_t>();
     return facts;
 }
 

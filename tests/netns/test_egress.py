@@ -1,0 +1,227 @@
+#!/usr/bin/env python3
+"""Egress owner rules on the real kernel: `gwctl apply` in a server
+namespace, then connections to a peer namespace from processes running
+under different uids/gids (setpriv), using Debian's base accounts daemon,
+bin, proxy and nobody. Checks the allow form (reject and drop), a group
+rule, the IPv4-only deny form, the counters in `gwctl status`, and that a
+config naming a missing user changes nothing.
+
+    [srv] eth0 192.0.2.1, 2001:db8:e::1 ──veth── eth0 192.0.2.2, 2001:db8:e::2 [peer]
+
+Usage: test_egress.py GWCTL   (root)"""
+import json
+import os
+import pathlib
+import pwd
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+
+from netlab import Checks, Lab
+
+PEER4, PEER6 = "192.0.2.2", "2001:db8:e::2"
+PORT_REJECT, PORT_DROP, PORT_GROUP, PORT_WEB = 12345, 12346, 5432, 80
+
+CONFIG = """\
+version: 1
+firewall:
+  input:
+    policy: accept
+egress:
+  - name: db-only
+    port: 12345
+    users: [daemon]
+  - name: db-drop
+    port: 12346
+    users: [daemon]
+    action: drop
+  - name: by-group
+    port: 5432
+    groups: [daemon]
+  - name: proxy-v6
+    port: [80, 443]
+    family: ipv4
+    deny-users: [proxy]
+"""
+
+# The same rules plus one that names a user this host does not have.
+MISSING_USER = CONFIG + """\
+  - name: ghost
+    port: 8080
+    deny-users: [gw-no-such-user]
+"""
+
+# A dual-stack listener that answers every connection with "hello".
+SERVER = textwrap.dedent("""
+    import socket, sys
+    socks = []
+    for port in map(int, sys.argv[1:]):
+        s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        s.bind(("::", port))
+        s.listen(64)
+        socks.append(s)
+    import selectors
+    sel = selectors.DefaultSelector()
+    for s in socks:
+        sel.register(s, selectors.EVENT_READ)
+    print("ready", flush=True)
+    while True:
+        for key, _ in sel.select():
+            c, _ = key.fileobj.accept()
+            c.sendall(b"hello")
+            c.close()
+""")
+
+# Prints OK, REFUSED (a reset: the reject action), TIMEOUT (the drop
+# action) or the errno name of anything else.
+CLIENT = textwrap.dedent("""
+    import errno, socket, sys
+    address, port, timeout = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    s = socket.socket(family, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    try:
+        s.connect((address, port))
+        print("OK" if s.recv(16) == b"hello" else "BADREPLY")
+    except ConnectionRefusedError:
+        print("REFUSED")
+    except socket.timeout:
+        print("TIMEOUT")
+    except OSError as e:
+        print(errno.errorcode.get(e.errno, str(e.errno)))
+""")
+
+
+class EgressLab:
+    def __init__(self):
+        self.lab = lab = Lab("eg")
+        self.srv = lab.netns("srv")
+        self.peer = lab.netns("peer")
+        lab.veth(self.srv, "eth0", self.peer, "eth0")
+        lab.ip(self.srv, "addr add 192.0.2.1/24 dev eth0")
+        lab.ip(self.peer, f"addr add {PEER4}/24 dev eth0")
+        lab.ip(self.srv, "addr add 2001:db8:e::1/64 dev eth0 nodad")
+        lab.ip(self.peer, f"addr add {PEER6}/64 dev eth0 nodad")
+        server = lab.spawn(self.peer, [sys.executable, "-c", SERVER,
+                                       *map(str, (PORT_REJECT, PORT_DROP, PORT_GROUP, PORT_WEB))])
+        if server.stdout.readline().strip() != "ready":
+            raise RuntimeError(f"peer server did not start: {server.stderr.read()}")
+
+    def connect(self, user, address, port, group=None, timeout=3.0):
+        """Connects from the server namespace as `user` (primary group
+        `group`, default the user's own) with no supplementary groups."""
+        pw = pwd.getpwnam(user)
+        gid = pw.pw_gid if group is None else group
+        argv = ["ip", "netns", "exec", self.srv, "setpriv", f"--reuid={pw.pw_uid}", f"--regid={gid}",
+                "--clear-groups", sys.executable, "-I", "-c", CLIENT, address, str(port), str(timeout)]
+        res = subprocess.run(argv, capture_output=True, text=True, timeout=timeout + 20, cwd="/")
+        return res.stdout.strip() or f"no output: {res.stderr.strip()}"
+
+    def close(self):
+        self.lab.close()
+
+
+def check_owners(t, e):
+    for addr in (PEER4, PEER6):
+        got = e.connect("daemon", addr, PORT_REJECT)
+        t.check(f"allowed user daemon connects to {addr} port {PORT_REJECT}", got == "OK", got)
+        got = e.connect("bin", addr, PORT_REJECT)
+        t.check(f"user bin is refused at once (reset) to {addr} port {PORT_REJECT}", got == "REFUSED", got)
+    got = e.connect("root", PEER4, PORT_REJECT)
+    t.check("root is not in the allow list: refused", got == "REFUSED", got)
+
+    got = e.connect("daemon", PEER4, PORT_DROP)
+    t.check(f"allowed user daemon connects to port {PORT_DROP}", got == "OK", got)
+    got = e.connect("bin", PEER4, PORT_DROP, timeout=1.5)
+    t.check(f"user bin is dropped (the connect times out) on port {PORT_DROP}", got == "TIMEOUT", got)
+
+    daemon_gid, nogroup = pwd.getpwnam("daemon").pw_gid, pwd.getpwnam("nobody").pw_gid
+    got = e.connect("nobody", PEER6, PORT_GROUP, group=daemon_gid)
+    t.check("group rule: nobody with group daemon connects", got == "OK", got)
+    got = e.connect("nobody", PEER6, PORT_GROUP, group=nogroup)
+    t.check("group rule: nobody with group nogroup is refused", got == "REFUSED", got)
+
+    got = e.connect("proxy", PEER4, PORT_WEB)
+    t.check("deny form: proxy is refused IPv4 HTTP", got == "REFUSED", got)
+    got = e.connect("proxy", PEER6, PORT_WEB)
+    t.check("deny form: proxy keeps IPv6 HTTP", got == "OK", got)
+    for user in ("bin", "root"):
+        got = e.connect(user, PEER4, PORT_WEB)
+        t.check(f"deny form: {user} keeps IPv4 HTTP", got == "OK", got)
+
+
+def check_counters(t, e, gwctl):
+    res = e.lab.run(e.srv, [gwctl, "status", "--json"], check=False)
+    t.check("gwctl status --json exits 0", res.returncode == 0, res.stderr)
+    if res.returncode != 0:
+        return
+    status = json.loads(res.stdout)
+    rules = {(r["chain"], r["name"]): r["packets"] for r in status.get("rules", [])}
+    drops = {(d["chain"], d["name"]): d["packets"] for d in status.get("drops", [])}
+    # One SYN per refused connect: bin v4, bin v6, root v4.
+    t.check("db-only counted the three refused connections", rules.get(("output", "db-only")) == 3, f"{rules}")
+    t.check("proxy-v6 counted the one refused connection", rules.get(("output", "proxy-v6")) == 1, f"{rules}")
+    t.check("by-group counted the one refused connection", rules.get(("output", "by-group")) == 1, f"{rules}")
+    t.check("db-drop counted the dropped SYNs", rules.get(("output", "db-drop"), 0) >= 1, f"{rules}")
+    t.check("egress refusals show as output drops", drops.get(("output", "db-only")) == 3, f"{drops}")
+
+
+def ruleset_text(e):
+    return e.lab.run(e.srv, ["nft", "-s", "list", "table", "inet", "gatewayd"]).stdout
+
+
+def check_missing_user(t, e, gwctl, good, bad):
+    before = ruleset_text(e)
+    res = e.lab.run(e.srv, [gwctl, "apply", str(bad)], check=False, timeout=60)
+    t.check("apply with a missing user fails", res.returncode != 0, res.stdout + res.stderr)
+    line = next(i for i, text in enumerate(MISSING_USER.splitlines(), 1) if "gw-no-such-user" in text)
+    col = MISSING_USER.splitlines()[line - 1].index("gw-no-such-user") + 1
+    where = f'{bad}:{line}:{col}: user "gw-no-such-user" does not exist'
+    t.check("the error names the user at its config line", where in res.stderr, res.stdout + res.stderr)
+    t.check("the ruleset is left as it was", ruleset_text(e) == before)
+    res = e.lab.run(e.srv, [gwctl, "diff", str(good)], check=False)
+    t.check("gwctl diff against the previous config: no change", res.returncode == 0, res.stdout + res.stderr)
+    got = e.connect("bin", PEER4, PORT_REJECT)
+    t.check("the previous rules still refuse bin", got == "REFUSED", got)
+    got = e.connect("daemon", PEER4, PORT_REJECT)
+    t.check("the previous rules still let daemon through", got == "OK", got)
+
+
+def main():
+    gwctl = sys.argv[1]
+    if os.geteuid() != 0:
+        print("skipping: needs root (network namespaces)")
+        sys.exit(77)
+    for tool in ("setpriv", "nft", "ip"):
+        if not shutil.which(tool):
+            print(f"FAIL: {tool} is not installed (scripts/deps.sh installs it)")
+            sys.exit(1)
+    t = Checks("egress owner rules")
+    tmp = pathlib.Path(tempfile.mkdtemp(prefix="gw-egress-"))
+    good, bad = tmp / "egress.yaml", tmp / "missing-user.yaml"
+    good.write_text(CONFIG)
+    bad.write_text(MISSING_USER)
+    e = EgressLab()
+    try:
+        res = e.lab.run(e.srv, [gwctl, "apply", str(good)], check=False, timeout=60)
+        t.check("gwctl apply exits 0", res.returncode == 0, res.stdout + res.stderr)
+        if res.returncode != 0:
+            t.finish()
+        check_owners(t, e)
+        check_counters(t, e, gwctl)
+        res = e.lab.run(e.srv, [gwctl, "diff", str(good)], check=False)
+        t.check("gwctl diff after apply: no change (the kernel holds what was compiled)",
+                res.returncode == 0, res.stdout + res.stderr)
+        check_missing_user(t, e, gwctl, good, bad)
+    finally:
+        e.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+    t.finish()
+
+
+if __name__ == "__main__":
+    main()
