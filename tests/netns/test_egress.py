@@ -2,9 +2,10 @@
 """Egress owner rules on the real kernel: `gwctl apply` in a server
 namespace, then connections to a peer namespace from processes running
 under different uids/gids (setpriv), using Debian's base accounts daemon,
-bin, proxy and nobody. Checks the allow form (reject and drop), a group
-rule, the IPv4-only deny form, the counters in `gwctl status`, and that a
-config naming a missing user changes nothing.
+bin, proxy and nobody. Checks the allow form (reject and drop, to the peer
+and to a local service over lo), a group rule, the IPv4-only deny form,
+reject for TCP and UDP, the counters in `gwctl status`, and that a config
+naming a missing user changes nothing.
 
     [srv] eth0 192.0.2.1, 2001:db8:e::1 ──veth── eth0 192.0.2.2, 2001:db8:e::2 [peer]
 
@@ -22,7 +23,7 @@ import textwrap
 from netlab import Checks, Lab
 
 PEER4, PEER6 = "192.0.2.2", "2001:db8:e::2"
-PORT_REJECT, PORT_DROP, PORT_GROUP, PORT_WEB = 12345, 12346, 5432, 80
+PORT_REJECT, PORT_DROP, PORT_GROUP, PORT_WEB, PORT_BOTH = 12345, 12346, 5432, 80, 5353
 
 CONFIG = """\
 version: 1
@@ -44,6 +45,10 @@ egress:
     port: [80, 443]
     family: ipv4
     deny-users: [proxy]
+  - name: both-protos
+    proto: both
+    port: 5353
+    users: [daemon]
 """
 
 # The same rules plus one that names a user this host does not have.
@@ -53,39 +58,51 @@ MISSING_USER = CONFIG + """\
     deny-users: [gw-no-such-user]
 """
 
-# A dual-stack listener that answers every connection with "hello".
+# Dual-stack listeners ("tcp:80", "udp:5353") that answer every connection
+# or datagram with "hello".
 SERVER = textwrap.dedent("""
-    import socket, sys
-    socks = []
-    for port in map(int, sys.argv[1:]):
-        s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    import selectors, socket, sys
+    sel = selectors.DefaultSelector()
+    for arg in sys.argv[1:]:
+        proto, port = arg.split(":")
+        kind = socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM
+        s = socket.socket(socket.AF_INET6, kind)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-        s.bind(("::", port))
-        s.listen(64)
-        socks.append(s)
-    import selectors
-    sel = selectors.DefaultSelector()
-    for s in socks:
+        s.bind(("::", int(port)))
+        if kind == socket.SOCK_STREAM:
+            s.listen(64)
         sel.register(s, selectors.EVENT_READ)
     print("ready", flush=True)
     while True:
         for key, _ in sel.select():
-            c, _ = key.fileobj.accept()
-            c.sendall(b"hello")
-            c.close()
+            s = key.fileobj
+            if s.type == socket.SOCK_STREAM:
+                c, _ = s.accept()
+                c.sendall(b"hello")
+                c.close()
+            else:
+                _, peer = s.recvfrom(2048)
+                s.sendto(b"hello", peer)
 """)
 
-# Prints OK, REFUSED (a reset: the reject action), TIMEOUT (the drop
-# action) or the errno name of anything else.
+# Prints OK, REFUSED (a TCP reset: the reject action), TIMEOUT (the drop
+# action) or the errno name of anything else. A datagram the output hook
+# refuses fails its send with EPERM (reject and drop alike); the receive
+# after it then shows whether an ICMP error came back: "EPERM EHOSTUNREACH".
 CLIENT = textwrap.dedent("""
     import errno, socket, sys
-    address, port, timeout = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+    address, port, timeout, proto = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
-    s = socket.socket(family, socket.SOCK_STREAM)
+    s = socket.socket(family, socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM)
     s.settimeout(timeout)
     try:
         s.connect((address, port))
+        if proto == "udp":
+            try:
+                s.send(b"hi")
+            except PermissionError:
+                print("EPERM", end=" ")
         print("OK" if s.recv(16) == b"hello" else "BADREPLY")
     except ConnectionRefusedError:
         print("REFUSED")
@@ -106,18 +123,22 @@ class EgressLab:
         lab.ip(self.peer, f"addr add {PEER4}/24 dev eth0")
         lab.ip(self.srv, "addr add 2001:db8:e::1/64 dev eth0 nodad")
         lab.ip(self.peer, f"addr add {PEER6}/64 dev eth0 nodad")
-        server = lab.spawn(self.peer, [sys.executable, "-c", SERVER,
-                                       *map(str, (PORT_REJECT, PORT_DROP, PORT_GROUP, PORT_WEB))])
+        ports = [f"tcp:{p}" for p in (PORT_REJECT, PORT_DROP, PORT_GROUP, PORT_WEB, PORT_BOTH)]
+        server = lab.spawn(self.peer, [sys.executable, "-c", SERVER, *ports, f"udp:{PORT_BOTH}"])
         if server.stdout.readline().strip() != "ready":
             raise RuntimeError(f"peer server did not start: {server.stderr.read()}")
+        # A local service on the server itself, reached over lo.
+        local = lab.spawn(self.srv, [sys.executable, "-c", SERVER, f"tcp:{PORT_REJECT}"])
+        if local.stdout.readline().strip() != "ready":
+            raise RuntimeError(f"local server did not start: {local.stderr.read()}")
 
-    def connect(self, user, address, port, group=None, timeout=3.0):
+    def connect(self, user, address, port, group=None, timeout=3.0, proto="tcp"):
         """Connects from the server namespace as `user` (primary group
         `group`, default the user's own) with no supplementary groups."""
         pw = pwd.getpwnam(user)
         gid = pw.pw_gid if group is None else group
         argv = ["ip", "netns", "exec", self.srv, "setpriv", f"--reuid={pw.pw_uid}", f"--regid={gid}",
-                "--clear-groups", sys.executable, "-I", "-c", CLIENT, address, str(port), str(timeout)]
+                "--clear-groups", sys.executable, "-I", "-c", CLIENT, address, str(port), str(timeout), proto]
         res = subprocess.run(argv, capture_output=True, text=True, timeout=timeout + 20, cwd="/")
         return res.stdout.strip() or f"no output: {res.stderr.strip()}"
 
@@ -133,6 +154,10 @@ def check_owners(t, e):
         t.check(f"user bin is refused at once (reset) to {addr} port {PORT_REJECT}", got == "REFUSED", got)
     got = e.connect("root", PEER4, PORT_REJECT)
     t.check("root is not in the allow list: refused", got == "REFUSED", got)
+    got = e.connect("daemon", "127.0.0.1", PORT_REJECT)
+    t.check("a local service over lo: daemon connects", got == "OK", got)
+    got = e.connect("bin", "127.0.0.1", PORT_REJECT)
+    t.check("a local service over lo: bin is refused too", got == "REFUSED", got)
 
     got = e.connect("daemon", PEER4, PORT_DROP)
     t.check(f"allowed user daemon connects to port {PORT_DROP}", got == "OK", got)
@@ -152,6 +177,22 @@ def check_owners(t, e):
     for user in ("bin", "root"):
         got = e.connect(user, PEER4, PORT_WEB)
         t.check(f"deny form: {user} keeps IPv4 HTTP", got == "OK", got)
+    check_both_protocols(t, e)
+
+
+def check_both_protocols(t, e):
+    """proto both with reject: TCP gets a reset; a UDP send fails with EPERM
+    and ICMP administratively prohibited comes back, which Linux reports as
+    EHOSTUNREACH (IPv4, code 13) and EACCES (IPv6, code 1)."""
+    for addr in (PEER4, PEER6):
+        for proto in ("tcp", "udp"):
+            got = e.connect("daemon", addr, PORT_BOTH, proto=proto)
+            t.check(f"proto both: daemon connects over {proto} to {addr}", got == "OK", got)
+    t.check("proto both: bin's TCP is reset", e.connect("bin", PEER4, PORT_BOTH) == "REFUSED")
+    got = e.connect("bin", PEER4, PORT_BOTH, proto="udp", timeout=1.5)
+    t.check("proto both: bin's UDP over IPv4 gets admin-prohibited", got == "EPERM EHOSTUNREACH", got)
+    got = e.connect("bin", PEER6, PORT_BOTH, proto="udp", timeout=1.5)
+    t.check("proto both: bin's UDP over IPv6 gets admin-prohibited", got == "EPERM EACCES", got)
 
 
 def check_counters(t, e, gwctl):
@@ -162,12 +203,12 @@ def check_counters(t, e, gwctl):
     status = json.loads(res.stdout)
     rules = {(r["chain"], r["name"]): r["packets"] for r in status.get("rules", [])}
     drops = {(d["chain"], d["name"]): d["packets"] for d in status.get("drops", [])}
-    # One SYN per refused connect: bin v4, bin v6, root v4.
-    t.check("db-only counted the three refused connections", rules.get(("output", "db-only")) == 3, f"{rules}")
+    # One SYN per refused connect: bin v4, bin v6, root v4, bin over lo.
+    t.check("db-only counted the four refused connections", rules.get(("output", "db-only")) == 4, f"{rules}")
     t.check("proxy-v6 counted the one refused connection", rules.get(("output", "proxy-v6")) == 1, f"{rules}")
     t.check("by-group counted the one refused connection", rules.get(("output", "by-group")) == 1, f"{rules}")
     t.check("db-drop counted the dropped SYNs", rules.get(("output", "db-drop"), 0) >= 1, f"{rules}")
-    t.check("egress refusals show as output drops", drops.get(("output", "db-only")) == 3, f"{drops}")
+    t.check("egress refusals show as output drops", drops.get(("output", "db-only")) == 4, f"{drops}")
 
 
 def ruleset_text(e):
