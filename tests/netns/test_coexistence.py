@@ -35,6 +35,7 @@ INTERNET = "198.51.100.1"
 SERVER, SERVER2, CLIENT = "172.16.1.100", "172.16.1.101", "172.16.5.10"
 FIRST, SECOND, PEER = "203.0.113.7", "203.0.113.9", "203.0.113.1"
 ISP_TABLE = "1001"
+CONNECT_TIMEOUT = 3.0  # seconds; the vm tier raises it
 
 
 def lab_config(example, password_file):
@@ -95,8 +96,9 @@ class Topology:
         lab.tcp_server(self.gw, 2222)
 
 
-def connect_from(lab, ns, source, address, port, timeout=3.0):
+def connect_from(lab, ns, source, address, port):
     """(peer seen by the server, server namespace), or the error text."""
+    timeout = CONNECT_TIMEOUT
     code = textwrap.dedent(f"""
         import socket
         s = socket.socket()
@@ -182,9 +184,9 @@ class StandinPppoe:
         pass  # the restarted session comes up by itself after its delay
 
 
-def down_checks(t, lab, top, g, pppoe):
+def down_checks(t, lab, top, g, pppoe, patience):
     pppoe.lose_carrier(SECOND)
-    ok = g.wait_until(lambda: link_gone(lab, g.ns, "isp") and FIRST not in rules(lab, g.ns), 30)
+    ok = g.wait_until(lambda: link_gone(lab, g.ns, "isp") and FIRST not in rules(lab, g.ns), 30 * patience)
     t.check("PPPoE down: the link and the rule on its old address are gone", ok, rules(lab, g.ns))
     route = lab.run(g.ns, ["ip", "route", "get", INTERNET, "from", SERVER, "iif", "lan0"], check=False)
     t.check("PPPoE down: the pinned server's route is `unreachable` (fallback: drop)",
@@ -211,7 +213,7 @@ def run(t, lab, g, top, pppoe, patience=1):
     in_sync(t, g, "with PPPoE up")
     up_checks(t, lab, top, g, FIRST)
     own_reply_checks(t, lab, top)
-    down_checks(t, lab, top, g, pppoe)
+    down_checks(t, lab, top, g, pppoe, patience)
     pppoe.restore()
     t.check(f"PPPoE comes back with a new address {SECOND} and gatewayd follows it",
             g.wait_until(lambda: isp_up(lab, g, SECOND) and FIRST not in rules(lab, g.ns), 40 * patience),
