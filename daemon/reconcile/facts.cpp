@@ -6,6 +6,7 @@
 #include <set>
 
 #include "daemon/reconcile/reconciler.hpp"
+#include "rules/split_path.hpp"
 
 namespace gw::reconcile {
 
@@ -38,6 +39,8 @@ void resolve_owners(const config::Config& cfg, const Accounts& accounts, rules::
 rules::Facts Reconciler::gather_facts(const config::Config& cfg, std::vector<Problem>& problems) {
     rules::Facts facts;
     facts.kernel = features();
+    if (auto refusal = rules::split_refusal(cfg, facts.kernel))
+        problems.push_back({refusal->message, refusal->loc, false});
     std::set<std::string> ifnames;
     for (const auto& u : cfg.uplinks) {
         facts.uplink_ifnames[u.name.value] = rules::default_uplink_ifname(u);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "rules/nft/compile.hpp"
+#include "rules/split_path.hpp"
 
 namespace gw::reconcile {
 namespace {
@@ -145,12 +146,7 @@ void order_forwards(const config::Config& cfg, StatusReport& out) {
 }
 
 std::string split_path(const config::Config& cfg, const rules::KernelFeatures& k) {
-    if (!cfg.ipv6.bridge_split) return "";
-    if (k.broute && k.bridge_conntrack) return "bridge family (meta broute, nf_conntrack_bridge)";
-    if (k.broute && k.br_netfilter) return "inet family via br_netfilter (meta broute)";
-    if (cfg.ipv6.bridge_split->fallback.value == config::SplitFallback::l3_on_bridge && k.br_netfilter)
-        return "l3-on-bridge via br_netfilter (no meta broute)";
-    return "unsupported by this kernel";
+    return std::string(rules::split_path_name(rules::choose_split_path(cfg, k)));
 }
 
 }  // namespace gw::reconcile

@@ -32,6 +32,8 @@ inline constexpr std::string_view kChainMangleForward = "mangle_forward";
 inline constexpr std::string_view kChainInput = "input";
 inline constexpr std::string_view kChainForward = "forward";
 inline constexpr std::string_view kChainOutput = "output";
+inline constexpr std::string_view kChainSplit = "bridge_split";  // IPv6 split: direction by mark
+inline constexpr std::string_view kChainIncoming = "incoming";   // IPv6 split: what comes in from outside
 
 class Context {
 public:
@@ -142,6 +144,11 @@ void compile_forwards(Context& ctx);  // compile_forwards.cpp: port-forward maps
 void compile_nat(Context& ctx);       // compile_nat.cpp: masquerade, hairpin, MSS clamping
 void compile_egress(Context& ctx);    // compile_egress.cpp: owner rules (output hook)
 void compile_bridge(const Context& ctx, nft::Ruleset& ruleset);  // compile_bridge.cpp: bridge table
+// compile_bridge_filter.cpp: the split's IPv6 filter in the inet forward
+// hook, on the paths that filter there (br_netfilter) ...
+void compile_split_filter(Context& ctx);
+// ... and the chains themselves, for either table, entered from `forward`.
+void add_split_filter(Context& ctx, nft::TableFamily family, nft::Chain& forward);
 void compile_routing(Context& ctx);   // compile_routing.cpp: connection marks for uplinks
 void compile_log(Context& ctx);       // compile_log.cpp: policy counters and drop logging
 nft::Limit log_limit(const config::LogSpec& log);

@@ -2,7 +2,7 @@
 // exactly) and the netns test (text loaded by the real nft): every directory
 // under tests/golden holding a config.yaml, and every examples/<name>.yaml as
 // the case "example-<name>". A case may carry facts.yaml (uplink addresses and
-// interface names) for what the daemon would learn from the kernel.
+// interface names, kernel features) for what the daemon would learn from the kernel.
 #pragma once
 
 #include <algorithm>
@@ -59,6 +59,7 @@ inline std::vector<GoldenCase> golden_cases(const fs::path& golden_dir, const fs
 }
 
 // uplink-addresses: {name: [addr, ...]}, uplink-ifnames: {name: ifname},
+// kernel: {broute: bool, bridge-conntrack: bool, br-netfilter: bool},
 // uids: {user: uid}, gids: {group: gid}
 inline rules::Facts load_facts(const fs::path& dir) {
     rules::Facts facts;
@@ -71,6 +72,12 @@ inline rules::Facts load_facts(const fs::path& dir) {
                 facts.uplink_addresses[kv.first.as<std::string>()].push_back(*addr);
     for (const auto& kv : doc["uplink-ifnames"])
         facts.uplink_ifnames[kv.first.as<std::string>()] = kv.second.as<std::string>();
+    // kernel: {broute, bridge-conntrack, br-netfilter}: what the daemon would probe.
+    if (const auto k = doc["kernel"]) {
+        if (k["broute"]) facts.kernel.broute = k["broute"].as<bool>();
+        if (k["bridge-conntrack"]) facts.kernel.bridge_conntrack = k["bridge-conntrack"].as<bool>();
+        if (k["br-netfilter"]) facts.kernel.br_netfilter = k["br-netfilter"].as<bool>();
+    }
     // uids: {user: uid}, gids: {group: gid}: the accounts egress rules name.
     for (const auto& kv : doc["uids"]) facts.uids[kv.first.as<std::string>()] = kv.second.as<std::uint32_t>();
     for (const auto& kv : doc["gids"]) facts.gids[kv.first.as<std::string>()] = kv.second.as<std::uint32_t>();

@@ -47,9 +47,52 @@ fs::path scratch_file(std::string name, const std::string& text) {
     return path;
 }
 
-// Checks, loads twice in replace form, then removes the table again.
-void check_ruleset(const std::string& label, const nft::Ruleset& rs) {
+// Debian 12's nft (1.0.6) cannot parse `meta broute set 1` (nftables
+// 1.0.8 can): the daemon sends it through libnftnl, and the kernel tests
+// and the vm tier load it. Likewise `ct` in a bridge table needs
+// nf_conntrack_bridge, which some kernels (this host's) lack: the vm tier
+// loads that path. Such rules are left out here, and the test says so.
+bool needs_missing(const nft::Table& t, const nft::Rule& r, bool bridge_ct) {
+    for (const auto& s : r.stmts) {
+        if (const auto* m = std::get_if<nft::SetMeta>(&s); m && m->target == nft::SetTarget::meta_broute)
+            return true;
+        if (const auto* b = std::get_if<nft::AnyBits>(&s);
+            b && b->key == nft::Key::ct_state && t.family == nft::TableFamily::bridge && !bridge_ct)
+            return true;
+    }
+    return false;
+}
+
+bool kernel_has_bridge_conntrack() {
+    static const bool has = [] {
+        auto probe = scratch_file("bridge-ct-probe",
+                                  "table bridge gw_probe {\n chain f {\n  type filter hook forward priority filter;\n"
+                                  "  ct state established accept\n }\n}\n");
+        bool ok = run("nft -f " + probe.string()).status == 0;
+        run("nft delete table bridge gw_probe");
+        fs::remove(probe);
+        return ok;
+    }();
+    return has;
+}
+
+nft::Ruleset loadable_here(const std::string& label, nft::Ruleset rs) {
+    bool bridge_ct = kernel_has_bridge_conntrack();
+    std::size_t removed = 0;
+    for (auto& t : rs.tables)
+        for (auto& c : t.chains)
+            removed += std::erase_if(c.rules, [&](const nft::Rule& r) { return needs_missing(t, r, bridge_ct); });
+    if (removed)
+        std::cout << label << ": checked without its " << removed << " rules that use `meta broute`"
+                  << " (this nft cannot parse it)" << (bridge_ct ? "" : " or bridge-family `ct`"
+                  " (this kernel has no nf_conntrack_bridge)") << "; the vm tier loads them\n";
+    return rs;
+}
+
+// Checks, loads twice in replace form, then removes the tables again.
+void check_ruleset(const std::string& label, const nft::Ruleset& rs_in) {
     INFO(label);
+    auto rs = loadable_here(label, rs_in);
     auto plain = scratch_file(label, nft::render_ruleset(rs));
     nft::RenderOptions replace_opt;
     replace_opt.replace = true;
@@ -61,6 +104,7 @@ void check_ruleset(const std::string& label, const nft::Ruleset& rs) {
     auto again = run("nft -f " + replace.string());
     CHECK_MESSAGE(again.status == 0, "nft -f (table present) failed:\n" << again.output);
     run("nft delete table inet gatewayd");
+    run("nft delete table bridge gatewayd");
     fs::remove(plain);
     fs::remove(replace);
     std::cout << "nft accepted " << label << "\n";
