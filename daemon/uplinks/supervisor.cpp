@@ -103,9 +103,11 @@ void Supervisor::tidy() {
 
 void Supervisor::on_facts(const rules::Facts& facts) {
     for (auto& [name, slot] : slots_) {
-        if (slot.stopped) continue;
+        // No entry (not even an empty one): the addresses could not be
+        // observed this time, which says nothing about the link.
         auto it = facts.uplink_addresses.find(name);
-        slot.session->on_addresses(it != facts.uplink_addresses.end() ? it->second : std::vector<net::Address>{});
+        if (slot.stopped || it == facts.uplink_addresses.end()) continue;
+        slot.session->on_addresses(it->second);
     }
 }
 

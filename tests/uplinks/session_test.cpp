@@ -304,6 +304,8 @@ TEST_CASE("supervisor: starts, keeps, restarts on pppd changes, stops removed up
     facts.uplink_addresses["isp"] = addr("100.64.0.2");
     sup.on_facts(facts);
     CHECK(sup.session("isp")->state() == uplinks::SessionState::up);
+    sup.on_facts(rules::Facts{});  // addresses not observed this time: no news, not "down"
+    CHECK(sup.session("isp")->state() == uplinks::SessionState::up);
     launcher.children.back()->exit(0);  // the on-up hook
 
     // A hook change only: the same pppd keeps running.
