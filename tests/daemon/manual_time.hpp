@@ -18,6 +18,8 @@ public:
     class ManualTimer final : public loop::Timer {
     public:
         ManualTimer(ManualTime& time, std::function<void()> fn) : time_(time), fn_(std::move(fn)) {}
+        // Objects that own timers (PPPoE sessions) may come and go during a test.
+        ~ManualTimer() override { std::erase(time_.timers_, this); }
         void arm(loop::Duration delay) override { deadline_ = time_.now_ + delay; }
         void disarm() override { deadline_.reset(); }
         bool armed() const override { return deadline_.has_value(); }
@@ -56,7 +58,7 @@ private:
     }
 
     loop::Clock::time_point now_{};
-    std::vector<ManualTimer*> timers_;  // timers outlive the tests' use of advance()
+    std::vector<ManualTimer*> timers_;  // a timer removes itself when destroyed
 };
 
 }  // namespace gw::test
