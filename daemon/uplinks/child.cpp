@@ -258,8 +258,11 @@ std::expected<std::unique_ptr<Process>, std::string> SdEventLauncher::spawn(cons
     fcntl(out_r.get(), F_SETFL, O_NONBLOCK);
     // Debian 12's <sys/pidfd.h> declares pidfd_open without C linkage; the syscall is plain.
     UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+    std::string pidfd_error = pidfd.get() < 0 ? errno_text("pidfd_open") : "";
     auto proc = std::make_unique<SdEventProcess>(pid, std::move(pidfd), std::move(out_r), std::move(events));
-    if (auto ok = proc->watch(event_); !ok) return std::unexpected(ok.error());  // proc's destructor kills it
+    // On failure proc's destructor kills and reaps the child.
+    if (!pidfd_error.empty()) return std::unexpected(pidfd_error);
+    if (auto ok = proc->watch(event_); !ok) return std::unexpected(ok.error());
     return proc;
 }
 
