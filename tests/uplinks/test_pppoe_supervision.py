@@ -205,6 +205,7 @@ def reconnect_checks(t, g, lab, sd, wd):
             str(read_env(f"{wd}/down.env")))
     text = g.gwctl_run("status").stdout
     t.check("gwctl status shows the address history", "address history" in text and "100.64.0.2" in text, text)
+    print("---- gwctl status after the reconnect ----\n" + text + "----")
 
 
 def backoff_checks(t, g, sd):
