@@ -135,18 +135,24 @@ def in_sync(t, g, what):
     t.check(f"gwctl diff is empty {what}", res.returncode == 0, res.stdout[-1500:] + res.stderr[-500:])
 
 
-def up_checks(t, lab, top, g, address):
+def up_checks(t, lab, top, g, address, forwards):
     t.check(f"[{address}] a LAN client's default traffic leaves by the v6plus next hop, masqueraded",
             connect_from(lab, top.client, "", INTERNET, 8080) == ("192.168.1.2", top.v6p))
-    t.check(f"[{address}] a forward arriving over PPPoE reaches the server and is answered over PPPoE",
-            connect_from(lab, top.isp, INTERNET, address, 443) == (INTERNET, top.server))
+    what = f"[{address}] a forward arriving over PPPoE reaches the server and is answered over PPPoE"
+    if forwards:
+        t.check(what, connect_from(lab, top.isp, INTERNET, address, 443) == (INTERNET, top.server))
+    else:
+        t.skip(what, "this config has no forwards")
     t.check(f"[{address}] the pinned server leaves by PPPoE with the PPPoE address",
             connect_from(lab, top.server, "", INTERNET, 8080) == (address, top.isp))
     t.check(f"[{address}] the second pin (fallback: default) leaves by PPPoE while it is up",
             connect_from(lab, top.server2, "", INTERNET, 8080) == (address, top.isp))
+    what = f"[{address}] hairpin: a LAN client reaches the server through the PPPoE address"
+    if not forwards:
+        t.skip(what, "this config has no forwards")
+        return
     hairpin = connect_from(lab, top.client, "", address, 443)
-    t.check(f"[{address}] hairpin: a LAN client reaches the server through the PPPoE address",
-            isinstance(hairpin, tuple) and hairpin[1] == top.server, str(hairpin))
+    t.check(what, isinstance(hairpin, tuple) and hairpin[1] == top.server, str(hairpin))
 
 
 def own_reply_checks(t, lab, top):
@@ -205,13 +211,17 @@ def down_checks(t, lab, top, g, pppoe, patience):
     t.check("... and PPPoE was down throughout those checks", link_gone(lab, g.ns, "isp"))
 
 
-def run(t, lab, g, top, pppoe, patience=1):
-    """`patience` multiplies the waits (the vm tier is ~20x slower)."""
-    t.check("gatewayd is ready", pppoe.start(g), g.log()[-2000:])
-    t.check(f"PPPoE comes up with {FIRST} and gatewayd follows it",
-            g.wait_until(lambda: isp_up(lab, g, FIRST), 30 * patience), rules(lab, g.ns) + g.log()[-2000:])
+def run(t, lab, g, top, pppoe, patience=1, forwards=True):
+    """The whole story; the caller stops gatewayd. `patience` multiplies
+    the waits (the vm tier is ~20x slower)."""
+    ready = pppoe.start(g)
+    t.check("gatewayd is ready", ready, g.log()[-2000:])
+    up = ready and g.wait_until(lambda: isp_up(lab, g, FIRST), 30 * patience)
+    t.check(f"PPPoE comes up with {FIRST} and gatewayd follows it", up, rules(lab, g.ns) + g.log()[-2000:])
+    if not up:
+        return  # nothing below can mean anything
     in_sync(t, g, "with PPPoE up")
-    up_checks(t, lab, top, g, FIRST)
+    up_checks(t, lab, top, g, FIRST, forwards)
     own_reply_checks(t, lab, top)
     down_checks(t, lab, top, g, pppoe, patience)
     pppoe.restore()
@@ -219,12 +229,12 @@ def run(t, lab, g, top, pppoe, patience=1):
             g.wait_until(lambda: isp_up(lab, g, SECOND) and FIRST not in rules(lab, g.ns), 40 * patience),
             rules(lab, g.ns) + g.log()[-2000:])
     in_sync(t, g, "after the reconnect")
-    hairpin_set = g.nft("list set inet gatewayd uplink_isp_addr4").stdout
-    t.check("the hairpin set holds the new address only", SECOND in hairpin_set and FIRST not in hairpin_set,
-            hairpin_set)
-    up_checks(t, lab, top, g, SECOND)
+    if forwards:
+        hairpin_set = g.nft("list set inet gatewayd uplink_isp_addr4").stdout
+        t.check("the hairpin set holds the new address only", SECOND in hairpin_set and FIRST not in hairpin_set,
+                hairpin_set)
+    up_checks(t, lab, top, g, SECOND, forwards)
     t.check("the daemon is still running", g.proc.poll() is None, g.log()[-1500:])
-    g.stop()
 
 
 def main():
@@ -239,6 +249,7 @@ def main():
         g = Gateway(lab, top.gw, gatewayd, gwctl, wd, bus)
         g.write_config(lab_config(example, password_file(wd)))
         run(t, lab, g, top, StandinPppoe(standin, wd, top))
+        g.stop()
     finally:
         lab.close()
         bus.close()
