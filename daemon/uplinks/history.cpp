@@ -1,3 +1,4 @@
+// Address history bookkeeping and lifetime statistics (see history.hpp).
 #include "daemon/uplinks/history.hpp"
 
 #include <algorithm>

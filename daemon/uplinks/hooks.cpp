@@ -1,3 +1,5 @@
+// Running on-up/on-down hooks: a queue per uplink, one process at a time,
+// each with a deadline timer that kills its process group.
 #include "daemon/uplinks/hooks.hpp"
 
 #include <signal.h>

@@ -1,3 +1,5 @@
+// password-file: open without following links, check owner and mode on the
+// open descriptor (no race with a rename), read, strip the newline.
 #include "daemon/uplinks/password.hpp"
 
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// pppd's command line for a PPPoE uplink (see pppd_args.hpp for the rules).
 #include "daemon/uplinks/pppd_args.hpp"
 
 #include "rules/facts.hpp"

@@ -1,3 +1,4 @@
+// Parsing pppd's IPCP log lines and naming its exit statuses.
 #include "daemon/uplinks/pppd_output.hpp"
 
 #include <arpa/inet.h>

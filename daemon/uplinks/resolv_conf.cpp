@@ -1,3 +1,4 @@
+// The resolv.conf text for an uplink's DNS servers and its atomic replacement.
 #include "daemon/uplinks/resolv_conf.hpp"
 
 #include <fcntl.h>

@@ -1,3 +1,5 @@
+// The session state machine: start (password, argv, spawn), pppd output,
+// netlink addresses -> up/down, exit -> back-off, and stop in every state.
 #include "daemon/uplinks/session.hpp"
 
 #include <signal.h>

@@ -1,3 +1,5 @@
+// Sessions per config: start, keep, restart after the old pppd is gone, stop;
+// facts and status passed to each session.
 #include "daemon/uplinks/supervisor.hpp"
 
 #include <random>
