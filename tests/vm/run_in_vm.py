@@ -4,7 +4,7 @@ Debian kernel (tests/vm/deps.sh) with the host root shared read-only over
 virtiofs, so the repository and build dirs sit at the same paths. Prints the
 guest's output and exits with the command's exit status.
 
-  run_in_vm.py [-e NAME[=VALUE]]... [-C DIR] [--timeout S] [--memory MB] -- CMD [ARG]...
+  run_in_vm.py [-e NAME[=VALUE]]... [-C DIR] [--timeout S] [--memory MB] [--cpu MODEL] -- CMD [ARG]...
 
 The guest has no NIC; it writes only to its own tmpfs layers. qemu and
 virtiofsd are killed and the temporary folder removed on every path
@@ -43,6 +43,7 @@ def parse_args(argv):
     p.add_argument("-C", "--cwd", default=os.getcwd(), help="guest working directory")
     p.add_argument("--timeout", type=float, default=600, help="seconds for boot + command")
     p.add_argument("--memory", type=int, default=1024, help="guest memory, MiB")
+    p.add_argument("--cpu", default="qemu64", help="qemu CPU model (qemu64: the fastest under TCG)")
     p.add_argument("command", nargs=argparse.REMAINDER)
     args = p.parse_args(argv)
     if args.command[:1] == ["--"]:
@@ -107,7 +108,7 @@ def start_virtiofsd(workdir, socket_path):
     return proc
 
 
-def qemu_argv(kernel, socket_path, workdir, memory):
+def qemu_argv(kernel, socket_path, workdir, memory, cpu):
     cmdline = " ".join([
         "console=ttyS0", "quiet", "panic=-1", "mitigations=off",
         "root=gwroot", "rootfstype=virtiofs", "ro",
@@ -115,7 +116,7 @@ def qemu_argv(kernel, socket_path, workdir, memory):
         f"gwvm.job={workdir}", f"gwvm.modroot={CACHE}/{RELEASE}",
     ])
     return [
-        "qemu-system-x86_64", "-accel", "tcg", "-cpu", "qemu64", "-smp", "1",
+        "qemu-system-x86_64", "-accel", "tcg", "-cpu", cpu, "-smp", "1",
         "-m", f"{memory}M",
         # virtiofs needs guest memory the daemon can map.
         "-object", f"memory-backend-memfd,id=mem,size={memory}M,share=on",
@@ -178,7 +179,7 @@ def main(argv):
         write_job(workdir, args)
         socket_path = os.path.join(workdir, "vfs.sock")
         virtiofsd = start_virtiofsd(workdir, socket_path)
-        qemu = subprocess.Popen(qemu_argv(kernel, socket_path, workdir, args.memory),
+        qemu = subprocess.Popen(qemu_argv(kernel, socket_path, workdir, args.memory, args.cpu),
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
         status, timed_out = relay(qemu, time.monotonic() + args.timeout)
