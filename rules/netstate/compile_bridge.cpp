@@ -51,8 +51,11 @@ void compile_bridge(const config::Config& cfg, const rules::Facts& facts, NetSta
     enslave(out, split.outside, split.bridge.value);
     // Per network namespace since Linux 5.3; only br_netfilter paths want
     // bridged IPv6 in the inet hooks (the bridge-conntrack path filters in
-    // the bridge table, and would otherwise filter twice).
-    add_sysctl(out, "net/bridge/bridge-nf-call-ip6tables", rules::filters_in_inet(path) ? "1" : "0", split.loc);
+    // the bridge table, and would otherwise filter twice). The switch only
+    // exists while br_netfilter is loaded; without it nothing goes there.
+    if (facts.kernel.br_netfilter)
+        add_sysctl(out, "net/bridge/bridge-nf-call-ip6tables", rules::filters_in_inet(path) ? "1" : "0",
+                   split.loc);
     std::string conf = "net/ipv6/conf/" + split.bridge.value + "/";
     add_sysctl(out, conf + "accept_ra", "0", split.bridge.loc);
     add_sysctl(out, conf + "autoconf", "0", split.bridge.loc);
