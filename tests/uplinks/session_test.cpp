@@ -164,6 +164,25 @@ TEST_CASE("session: a lost link retries with growing back-off; the history keeps
     CHECK(st.history[1].address == "100.64.0.9");
 }
 
+TEST_CASE("session: a new address while up ends the old one's life and runs on-up again") {
+    Rig r;
+    r.make();
+    r.session->start();
+    r.session->on_addresses(addr("100.64.0.2"));
+    r.hook_runs().at(0)->exit(0);
+    r.time.advance(30s);
+    r.session->on_addresses(addr("100.64.0.7"));
+    auto st = r.session->status();
+    CHECK(st.state == "up");
+    CHECK(st.address == "100.64.0.7");
+    REQUIRE(st.history.size() == 2);
+    CHECK(st.history[0].until == r.wall + 30s);
+    CHECK(st.reconnects == 0);
+    REQUIRE(r.hook_runs().size() == 2);
+    CHECK(has_env(*r.hook_runs()[1], "ADDRESS=100.64.0.7"));
+    CHECK(r.hook_runs()[1]->request.argv.at(2) == "echo up");
+}
+
 TEST_CASE("session: back-off reaches its ceiling, and a long-lived session starts it over") {
     Rig r;
     r.make();

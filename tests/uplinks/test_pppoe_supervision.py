@@ -7,7 +7,8 @@ hairpin set and MSS clamping follow the address; carrier loss -> retrying
 -> a new address, with the old one in the history; failed starts retried
 with back-off; hooks get their environment and a hanging hook is killed;
 stopping while retrying (config change) and daemon SIGTERM/SIGKILL leave no
-pppd; the password reaches pppd through its descriptor only.
+pppd; the password reaches pppd through its descriptor only; an address
+change without a reconnect (SIGUSR1 to the stand-in) is followed too.
 
 Usage: test_pppoe_supervision.py GATEWAYD GWCTL STANDIN_PPPD   (root)
 """
@@ -208,6 +209,23 @@ def reconnect_checks(t, g, lab, sd, wd):
     print("---- gwctl status after the reconnect ----\n" + text + "----")
 
 
+def address_change_checks(t, g, sd):
+    """SIGUSR1: the stand-in moves to a new address without dying."""
+    before = session(g)
+    pid = sd.read("pid")
+    sd.configure("100.64.0.8")
+    sd.signal(signal.SIGUSR1)
+    ok = wait_session(g, lambda s: s.get("state") == "up" and s.get("address") == "100.64.0.8")
+    s = session(g)
+    t.check("an address change without a reconnect is followed", ok, str(s))
+    t.check("... by the same pppd, not counted as a reconnect",
+            sd.read("pid") == pid and s.get("reconnects") == before.get("reconnects"), f"{before} -> {s}")
+    t.check("... and the hairpin set", g.wait_until(lambda: "100.64.0.8" in hairpin(g)
+                                                     and "100.64.0.3" not in hairpin(g)), hairpin(g))
+    t.check("... and the history", any(h.get("address") == "100.64.0.3" and h.get("until")
+                                       for h in s.get("history", [])), str(s.get("history")))
+
+
 def backoff_checks(t, g, sd):
     before = session(g).get("reconnects", 0)
     sd.configure("100.64.0.4", fail_before_up=sd.starts() + 2)  # the next two starts fail
@@ -300,6 +318,7 @@ def main():
         up_checks(t, g, lab, sd, wd)
         password_checks(t, g, sd)
         reconnect_checks(t, g, lab, sd, wd)
+        address_change_checks(t, g, sd)
         backoff_checks(t, g, sd)
         hanging_hook_checks(t, g, sd, wd)
         stop_while_retrying_checks(t, g, sd, wd)
