@@ -175,7 +175,7 @@ def refusal_checks(t, g, lab, wd):
             and g.nft("list table bridge gatewayd").returncode != 0)
 
 
-def bridge_checks(t, g, lab):
+def bridge_checks(t, g, lab, config_path):
     t.check("gatewayd created the bridge", "bridge " in link_text(lab, g.ns, "br6").replace("\n", " "),
             link_text(lab, g.ns, "br6"))
     t.check("... and enslaved both ports", all("master br6" in link_text(lab, g.ns, p) for p in ("lan0", "wan0")))
@@ -188,6 +188,9 @@ def bridge_checks(t, g, lab):
             "IPv6 bridge split: l3-on-bridge via br_netfilter (no meta broute)" in st.stdout,
             f"rc={st.returncode} " + st.stdout + st.stderr)
     t.check("... and --json too", status_json(g).get("kernel", {}).get("ipv6_split", "").startswith("l3-on-bridge"))
+    d = g.gwctl_run("diff", config_path)
+    t.check("gwctl diff: the kernel holds what was compiled (bridge, ports, both tables)",
+            d.returncode == 0 and not d.stdout, d.stdout + d.stderr)
 
 
 def traffic_checks(t, g, lab, lan, isp):
@@ -263,9 +266,10 @@ def main():
             t.check("gatewayd starts", False, g.log())
             t.finish()
         refusal_checks(t, g, lab, wd)
-        a = g.gwctl_run("apply", write(os.path.join(wd, "split.yaml"), config("l3-on-bridge")))
+        split_path = write(os.path.join(wd, "split.yaml"), config("l3-on-bridge"))
+        a = g.gwctl_run("apply", split_path)
         t.check("with fallback: l3-on-bridge the apply succeeds", a.returncode == 0, a.stdout + a.stderr + g.log()[-800:])
-        bridge_checks(t, g, lab)
+        bridge_checks(t, g, lab, split_path)
         traffic_checks(t, g, lab, lan, isp)
         ra_checks(t, g, lab, lan, isp)
         ipv4_checks(t, g, lab, lan, isp)
