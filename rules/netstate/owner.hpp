@@ -46,6 +46,7 @@ inline constexpr std::uint32_t kUplinkMarkMask = 0x00ff0000;
 inline constexpr std::uint32_t kUplinkMarkShift = 16;
 inline constexpr std::size_t kMaxMarkedUplinks = 255;
 inline constexpr std::size_t kMaxPins = (kRulePriorityLast + 1 - kRulePriorityPins) / 2;
+static_assert(kMaxPins == 250, "parse_routing.cpp refuses more than 250 pins");
 
 // Uplink name -> routing table: the explicit `table`, else allocated in
 // config order from kUplinkTableFirst, skipping tables named explicitly.

@@ -231,3 +231,14 @@ TEST_CASE("suppress_prefixlength is part of a rule's identity") {
     CHECK(!netstate::same(a, b));
     CHECK(netstate::render_rule(b) == "rule pref 10000 from all lookup main suppress_prefixlength 0");
 }
+
+TEST_CASE("more pins than the band holds are refused at the first one too many") {
+    std::string text = kBase + "routing:\n  pin:\n";
+    for (std::size_t i = 0; i <= netstate::kMaxPins; ++i)
+        text += "    - from: 10.9." + std::to_string(i / 250) + "." + std::to_string(i % 250) + "/32\n      uplink: isp\n";
+    auto r = config::parse_config(text, "gateway.yaml");
+    CHECK_FALSE(r.config);
+    auto rendered = config::render_diagnostics(r.diagnostics, "gateway.yaml", text);
+    CHECK(rendered.find("too many pins: at most 250") != std::string::npos);
+    CHECK(rendered.find("gateway.yaml:532:") != std::string::npos);  // the 251st pin
+}
