@@ -7,16 +7,23 @@ PPPoE address true across a reconnect.
   gw   --lan0 | eth0--  lan (server 172.16.1.100:443)
 
 Checks: the session comes up and `gwctl status` shows it (address, peer,
-DNS); the default route and the hairpin set follow the address; a port
-forward reaches the LAN server from the isp side; pppoe-server restarted
-with another pool -> gatewayd reconnects, the new address is followed,
-status counts one reconnect and keeps the first address in its history;
-the password is on no command line, in no log and not in status.
+DNS); the default route follows the address; a port forward applied while
+the session is up leaves the session alone, its hairpin set holds the
+address and it reaches the LAN server from the isp side; pppoe-server
+restarted with another pool -> gatewayd reconnects, the new address is
+followed, status counts one reconnect and keeps the first address in its
+history; the password is on no command line, in no log and not in status.
+
+The forwards are applied after the session is up, on their own: the 6.12
+kernel refuses gatewayd's port-range map (a 1-byte meta key in a
+concatenated interval lookup, tests/vm/README.md). That refusal, and only
+it, skips the forward and hairpin checks, saying so.
 """
 import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import sys
 import time
@@ -54,12 +61,14 @@ nat:
   masquerade:
     - from: lan
       to: wan
-  forwards:
+"""
+FORWARDS = """  forwards:
     - name: https
       proto: tcp
       port: 443
       to: {server}
 """
+REFUSED = "Operation not supported"
 
 
 def require_guest():
@@ -176,7 +185,7 @@ def hairpin_set(lab, ns):
     return set(re.findall(r"\d+\.\d+\.\d+\.\d+", out))
 
 
-def check_session(c, lab, gw, isp, report, pool_address, when):
+def check_session(c, lab, gw, isp, report, pool_address, when, forwards):
     link, s = session_of(report)
     address, device = s.get("address", ""), link.get("device", "")
     print(f"--- gwctl status {when}")
@@ -186,12 +195,37 @@ def check_session(c, lab, gw, isp, report, pool_address, when):
     c.check(f"{when}: peer and DNS learned from pppd", s.get("peer") == ISP_ADDR and s.get("dns") == DNS, f"{s}")
     route = default_route(lab, gw)
     c.check(f"{when}: the default route goes out {device}", device and f"dev {device}" in route, route)
+    if forwards:
+        check_forward(c, lab, gw, isp, address, when)
+    return address
+
+
+def check_forward(c, lab, gw, isp, address, when):
     hp = hairpin_set(lab, gw)
     c.check(f"{when}: the hairpin set holds exactly the PPPoE address", hp == {address}, f"{hp}")
     seen = lab.connect(isp, address, 443, timeout=5)
     c.check(f"{when}: isp -> {address}:443 reaches the LAN server, source kept",
             seen is not None and seen[0] == ISP_ADDR and seen[1].endswith("-lan"), f"{seen}")
-    return address
+
+
+def apply_forwards(c, g, config, session_before):
+    """Applies the config with the forward; True when the kernel took it."""
+    path = os.path.join(g.workdir, "forwards.yaml")
+    with open(path, "w") as f:
+        f.write(config)
+    res = g.gwctl_run("apply", path)
+    out = res.stdout + res.stderr
+    what = "a port forward applied while the session is up"
+    if res.returncode != 0 and REFUSED in out:
+        c.skip(what + " (and the hairpin/forward checks)",
+               "this kernel refuses concatenated interval lookups with a 1-byte meta key "
+               "(gatewayd's meta l4proto . th dport range map, EOPNOTSUPP)")
+        return False
+    c.check(what, res.returncode == 0, out[-1500:])
+    _, s = session_of(status_json(g))
+    c.check("... leaves the session alone (same address, no reconnect)",
+            s.get("address") == session_before.get("address") and s.get("reconnects") == 0, f"{s}")
+    return res.returncode == 0
 
 
 def password_exposed(password, texts):
@@ -220,6 +254,7 @@ def main():
     finally:
         lab.close()
         bus.close()
+        shutil.rmtree(wd, ignore_errors=True)
     c.finish()
 
 
@@ -241,9 +276,10 @@ def run(c, lab, wd, bus, gatewayd, gwctl):
     server.start(FIRST_POOL)
 
     g = Gateway(lab, gw, gatewayd, gwctl, wd, bus)
-    g.write_config(CONFIG.format(user=USER, password_file=password_file, server=SERVER))
+    config = CONFIG.format(user=USER, password_file=password_file)
+    g.write_config(config)
     started = time.monotonic()
-    ready = g.start(timeout=120, extra_args=["--pppd", "/usr/sbin/pppd"])
+    ready = g.start(timeout=60, extra_args=["--pppd", "/usr/sbin/pppd"])
     applied = (status_json(g).get("last_apply") or {}).get("ok")
     c.check("gatewayd starts, applies the config and says READY=1", ready and applied, g.log())
     if c.failed:
@@ -251,7 +287,12 @@ def run(c, lab, wd, bus, gatewayd, gwctl):
     report = wait_up(g)
     print(f"session up after {time.monotonic() - started:.1f} s (TCG)")
     print(g.gwctl_run("status").stdout)
-    first = check_session(c, lab, gw, isp, report, FIRST_POOL, "first session")
+    first = check_session(c, lab, gw, isp, report, FIRST_POOL, "first session", False)
+    if c.failed:
+        return dump(server, g)
+    forwards = apply_forwards(c, g, config + FORWARDS.format(server=SERVER), session_of(report)[1])
+    if forwards:
+        check_forward(c, lab, gw, isp, first, "first session")
     if c.failed:
         return dump(server, g)
 
@@ -259,12 +300,13 @@ def run(c, lab, wd, bus, gatewayd, gwctl):
     c.check("the ISP side ended the session and restarted with another pool", not left, f"{left}")
     report = wait_up(g, not_address=first)
     print(g.gwctl_run("status").stdout)
-    check_session(c, lab, gw, isp, report, SECOND_POOL, "after the reconnect")
+    check_session(c, lab, gw, isp, report, SECOND_POOL, "after the reconnect", forwards)
     _, s = session_of(report)
     c.check("status counts one reconnect", s.get("reconnects") == 1, f"{s.get('reconnects')}")
     history = [h.get("address") for h in s.get("history", [])]
     c.check(f"the history keeps the first address {first}", first in history, f"{history}")
-    c.check("the old address left the hairpin set", first not in hairpin_set(lab, gw))
+    if forwards:
+        c.check("the old address left the hairpin set", first not in hairpin_set(lab, gw))
 
     texts = {"gatewayd log": g.log(), "status": g.gwctl_run("status").stdout,
              "status json": g.gwctl_run("status", "--json").stdout}
