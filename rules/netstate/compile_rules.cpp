@@ -98,8 +98,8 @@ void compile_addresses(const config::Config& cfg, const Tables& tables, const ru
         }
 }
 
-// Rules that share a priority are fine: the kernel orders them by when
-// they were added, and a pin's prefixes never overlap in one pin (merged).
+// A pin's rules share its priorities: they all lead to the same table (or
+// all refuse), so their order among themselves does not matter.
 void compile_pins(const config::Config& cfg, const Tables& tables, NetState& out) {
     for (std::size_t i = 0; i < cfg.routing.pins.size() && i < kMaxPins; ++i) {
         const auto& pin = cfg.routing.pins[i];
