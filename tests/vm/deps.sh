@@ -1,19 +1,32 @@
 #!/usr/bin/env bash
 # Prepares the vm test tier on Debian 12: installs qemu, virtiofsd, busybox,
-# kmod and ppp/pppoe if missing, and unpacks the pinned Debian kernel (which,
-# unlike the host's, has PPP, ip6tnl, 8021q and meta broute) into a cache
-# folder. Idempotent and quiet when everything is already there.
+# kmod and ppp/pppoe if missing, and unpacks two pinned Debian kernels into
+# a cache folder: 6.12 (PPP, meta broute, bridge conntrack, ip6tnl, 8021q)
+# and Debian 12's own 6.1 (what the gateways run; virtio-fs is a module
+# there, so it gets a small initramfs). Idempotent, quiet when all is there.
 set -euo pipefail
+cd "$(dirname "$0")"
 
-# The generic flavour: the cloud flavour has no PPP. Pinned because the
-# archive retires older point releases.
-GW_VM_KERNEL_PKG=${GW_VM_KERNEL_PKG:-linux-image-6.12.117+deb12-amd64-unsigned}
-GW_VM_KERNEL_RELEASE=${GW_VM_KERNEL_RELEASE:-6.12.117+deb12-amd64}
+# Generic flavours: the cloud flavour has no PPP. Pinned because the archive
+# retires older point releases (the 6.1 ABI number moves with them).
+GW_VM_KERNELS=(
+    "linux-image-6.12.117+deb12-amd64-unsigned 6.12.117+deb12-amd64"
+    "linux-image-6.1.0-56-amd64 6.1.0-56-amd64"
+)
+# What the 6.1 initramfs loads before it can mount the shared root, in
+# dependency order (tests/vm/initramfs_init.sh lists the same).
+GW_VM_INITRAMFS_MODULES=(virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci fuse virtiofs)
 GW_VM_CACHE=${GW_VM_CACHE:-/var/cache/gatewayd-vm}
-GW_VM_DEPS=(qemu-system-x86 kmod busybox-static ppp pppoe)
+GW_VM_DEPS=(qemu-system-x86 kmod busybox-static ppp pppoe cpio)
 
 sudo=()
 [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+
+# apt's chatter (debconf notes) only when something went wrong.
+quietly() {
+    local out
+    out=$("$@" 2>&1) || { printf '%s\n' "$out" >&2; return 1; }
+}
 
 install_missing() {
     local missing=()
@@ -27,41 +40,63 @@ install_missing() {
         apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
-# apt's chatter (debconf notes) only when something went wrong.
-quietly() {
-    local out
-    out=$("$@" 2>&1) || { printf '%s\n' "$out" >&2; return 1; }
-}
-
-# The unpacked tree counts as ready only once depmod has written its index,
-# which is the last step: an interrupted run starts over.
+# An unpacked tree counts as ready only once depmod has written its index,
+# the last step: an interrupted run starts over.
 kernel_ready() {
-    local root=$1
-    [ -s "$root/boot/vmlinuz-$GW_VM_KERNEL_RELEASE" ] &&
-        [ -s "$root/lib/modules/$GW_VM_KERNEL_RELEASE/modules.dep.bin" ]
+    local root=$1 release=$2
+    [ -s "$root/boot/vmlinuz-$release" ] && [ -s "$root/lib/modules/$release/modules.dep.bin" ]
 }
 
 fetch_kernel() {
-    local root="$GW_VM_CACHE/$GW_VM_KERNEL_RELEASE"
-    kernel_ready "$root" && return 0
-    echo "vm tier: fetching $GW_VM_KERNEL_PKG"
+    local pkg=$1 release=$2 root="$GW_VM_CACHE/$2"
+    kernel_ready "$root" "$release" && return 0
+    echo "vm tier: fetching $pkg"
     "${sudo[@]}" mkdir -p "$GW_VM_CACHE"
     local work
     work=$("${sudo[@]}" mktemp -d "$GW_VM_CACHE/fetch.XXXXXX")
     # apt-get download writes into the current directory; _apt must be able to.
     "${sudo[@]}" chmod 0755 "$work"
     # A stale package list may not know the pinned version yet.
-    if ! (cd "$work" && quietly "${sudo[@]}" apt-get download -q "$GW_VM_KERNEL_PKG" 2>/dev/null); then
+    if ! (cd "$work" && quietly "${sudo[@]}" apt-get download -q "$pkg" 2>/dev/null); then
         quietly "${sudo[@]}" apt-get update -qq
-        (cd "$work" && quietly "${sudo[@]}" apt-get download -q "$GW_VM_KERNEL_PKG")
+        (cd "$work" && quietly "${sudo[@]}" apt-get download -q "$pkg")
     fi
     "${sudo[@]}" rm -rf "$root"
     "${sudo[@]}" mkdir -p "$root"
     "${sudo[@]}" dpkg-deb -x "$work"/*.deb "$root"
-    "${sudo[@]}" depmod -b "$root" "$GW_VM_KERNEL_RELEASE"
+    "${sudo[@]}" depmod -b "$root" "$release"
     "${sudo[@]}" rm -rf "$work"
-    kernel_ready "$root" || { echo "vm tier: $GW_VM_KERNEL_PKG did not unpack into $root" >&2; exit 1; }
+    kernel_ready "$root" "$release" || { echo "vm tier: $pkg did not unpack into $root" >&2; exit 1; }
+}
+
+# Only for kernels whose virtio-fs is a module; rebuilt when the init changes.
+build_initramfs() {
+    local release=$1 root="$GW_VM_CACHE/$1"
+    grep -q '^CONFIG_VIRTIO_FS=m' "$root/boot/config-$release" || return 0
+    [ "$root/initrd.gz" -nt initramfs_init.sh ] && return 0
+    local tree
+    tree=$(mktemp -d)
+    mkdir -p "$tree"/{bin,modules,proc,dev,newroot}
+    cp /bin/busybox "$tree/bin/"
+    cp initramfs_init.sh "$tree/init"
+    local m file
+    for m in "${GW_VM_INITRAMFS_MODULES[@]}"; do
+        file=$(modinfo -b "$root" -k "$release" -n "$m")
+        case $file in
+            *.ko) cp "$file" "$tree/modules/" ;;
+            *.ko.xz) xz -dc "$file" > "$tree/modules/$m.ko" ;;
+            *) echo "vm tier: cannot pack $m ($file)" >&2; rm -rf "$tree"; exit 1 ;;
+        esac
+    done
+    (cd "$tree" && find . | cpio -o -H newc --quiet | gzip -9) > "$tree.gz"
+    "${sudo[@]}" mv "$tree.gz" "$root/initrd.gz"
+    "${sudo[@]}" chmod 0644 "$root/initrd.gz"
+    rm -rf "$tree"
 }
 
 install_missing
-fetch_kernel
+for k in "${GW_VM_KERNELS[@]}"; do
+    read -r pkg release <<<"$k"
+    fetch_kernel "$pkg" "$release"
+    build_initramfs "$release"
+done

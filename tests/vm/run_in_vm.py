@@ -4,7 +4,8 @@ Debian kernel (tests/vm/deps.sh) with the host root shared read-only over
 virtiofs, so the repository and build dirs sit at the same paths. Prints the
 guest's output and exits with the command's exit status.
 
-  run_in_vm.py [-e NAME[=VALUE]]... [-C DIR] [--timeout S] [--memory MB] [--cpu MODEL] -- CMD [ARG]...
+  run_in_vm.py [-e NAME[=VALUE]]... [-C DIR] [--kernel 6.12|6.1] [--timeout S]
+               [--memory MB] [--cpu MODEL] -- CMD [ARG]...
 
 The guest has no NIC; it writes only to its own tmpfs layers. qemu and
 virtiofsd are killed and the temporary folder removed on every path
@@ -24,7 +25,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CACHE = os.environ.get("GW_VM_CACHE", "/var/cache/gatewayd-vm")
-RELEASE = os.environ.get("GW_VM_KERNEL_RELEASE", "6.12.117+deb12-amd64")
+# The kernels deps.sh unpacks: 6.12 has what the host lacks (PPP, meta
+# broute, bridge conntrack); 6.1 is what Debian 12 gateways run.
+KERNELS = {"6.12": "6.12.117+deb12-amd64", "6.1": "6.1.0-56-amd64"}
 VIRTIOFSD = "/usr/lib/qemu/virtiofsd"
 GUEST_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 MARKER = "gw-vm-exit-status="
@@ -44,6 +47,7 @@ def parse_args(argv):
     p.add_argument("--timeout", type=float, default=600, help="seconds for boot + command")
     p.add_argument("--memory", type=int, default=1024, help="guest memory, MiB")
     p.add_argument("--cpu", default="qemu64", help="qemu CPU model (qemu64: the fastest under TCG)")
+    p.add_argument("--kernel", default="6.12", choices=sorted(KERNELS), help="which cached kernel boots")
     p.add_argument("command", nargs=argparse.REMAINDER)
     args = p.parse_args(argv)
     if args.command[:1] == ["--"]:
@@ -53,19 +57,21 @@ def parse_args(argv):
     return args
 
 
-def check_host():
-    """Exit 77 when the tier cannot run here, 1 when it is merely not set up."""
+def check_host(release):
+    """Exit 77 when the tier cannot run here, 1 when it is merely not set up.
+    Returns the kernel image and the initramfs ("" when the kernel needs none)."""
     if os.geteuid() != 0:
         print("skipping: the vm tier needs root (virtiofsd shares the host root)")
         sys.exit(77)
-    kernel = f"{CACHE}/{RELEASE}/boot/vmlinuz-{RELEASE}"
+    kernel = f"{CACHE}/{release}/boot/vmlinuz-{release}"
+    initrd = f"{CACHE}/{release}/initrd.gz"
     missing = [f for f in (kernel, VIRTIOFSD) if not os.path.exists(f)]
     if not shutil.which("qemu-system-x86_64"):
         missing.append("qemu-system-x86_64")
     if missing:
         print(f"vm tier not set up (missing {', '.join(missing)}): run tests/vm/deps.sh")
         sys.exit(1)
-    return kernel
+    return kernel, initrd if os.path.exists(initrd) else ""
 
 
 def write_job(workdir, args):
@@ -108,15 +114,18 @@ def start_virtiofsd(workdir, socket_path):
     return proc
 
 
-def qemu_argv(kernel, socket_path, workdir, memory, cpu):
-    cmdline = " ".join([
+def qemu_argv(kernel, initrd, release, socket_path, workdir, args):
+    init = f"{HERE}/init.sh"
+    cmdline = [
         "console=ttyS0", "quiet", "panic=-1", "mitigations=off",
         "root=gwroot", "rootfstype=virtiofs", "ro",
-        f"init={HERE}/init.sh",
-        f"gwvm.job={workdir}", f"gwvm.modroot={CACHE}/{RELEASE}",
-    ])
+        # With an initramfs its /init mounts the root and hands over to ours.
+        f"rdinit=/init gwvm.init={init}" if initrd else f"init={init}",
+        f"gwvm.job={workdir}", f"gwvm.modroot={CACHE}/{release}",
+    ]
+    memory = args.memory
     return [
-        "qemu-system-x86_64", "-accel", "tcg", "-cpu", cpu, "-smp", "1",
+        "qemu-system-x86_64", "-accel", "tcg", "-cpu", args.cpu, "-smp", "1",
         "-m", f"{memory}M",
         # virtiofs needs guest memory the daemon can map.
         "-object", f"memory-backend-memfd,id=mem,size={memory}M,share=on",
@@ -125,8 +134,8 @@ def qemu_argv(kernel, socket_path, workdir, memory, cpu):
         "-serial", "stdio", "-no-reboot",
         "-chardev", f"socket,id=vfs,path={socket_path}",
         "-device", "vhost-user-fs-pci,chardev=vfs,tag=gwroot",
-        "-kernel", kernel, "-append", cmdline,
-    ]
+        "-kernel", kernel, "-append", " ".join(cmdline),
+    ] + (["-initrd", initrd] if initrd else [])
 
 
 def relay(proc, deadline):
@@ -170,7 +179,8 @@ def stop(proc):
 
 def main(argv):
     args = parse_args(argv)
-    kernel = check_host()
+    release = KERNELS[args.kernel]
+    kernel, initrd = check_host(release)
     # SIGTERM (meson's timeout) unwinds through the finally below.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     workdir = tempfile.mkdtemp(prefix="gw-vm.")
@@ -179,7 +189,7 @@ def main(argv):
         write_job(workdir, args)
         socket_path = os.path.join(workdir, "vfs.sock")
         virtiofsd = start_virtiofsd(workdir, socket_path)
-        qemu = subprocess.Popen(qemu_argv(kernel, socket_path, workdir, args.memory, args.cpu),
+        qemu = subprocess.Popen(qemu_argv(kernel, initrd, release, socket_path, workdir, args),
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
         status, timed_out = relay(qemu, time.monotonic() + args.timeout)
