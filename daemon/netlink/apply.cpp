@@ -7,6 +7,7 @@
 #include "daemon/netlink/codec.hpp"
 #include "daemon/netlink/rtnl.hpp"
 #include "daemon/netlink/sysctl.hpp"
+#include "rules/netstate/owner.hpp"
 
 namespace gw::kernel {
 namespace {
@@ -65,17 +66,34 @@ Ack change_link(nl_sock* sock, const netstate::Link& l, int ifindex) {
         rtnl_link_unset_flags(change.get(), IFF_UP);
     nl_msg* msg = nullptr;
     int rc = rtnl_link_build_change_request(orig.get(), change.get(), 0, &msg);
+    // The alias marking a link as gatewayd's goes in by hand: libnl's change
+    // request leaves IFLA_IFALIAS out.
+    if (rc >= 0 && l.owned && nla_put_string(msg, IFLA_IFALIAS, std::string(netstate::kLinkAlias).c_str()) < 0)
+        rc = -NLE_NOMEM;
     return send_built(sock, rc, msg);
 }
 
-// Links are never removed here: gatewayd keeps existing devices up and
-// creates its own; taking them away is a later, explicit step.
+// Deleting a bridge releases its ports.
+Ack delete_link(nl_sock* sock, int ifindex) {
+    RtnlLinkPtr link(rtnl_link_alloc());
+    if (!link) return {ENOMEM, {}, ErrorStage::system};
+    rtnl_link_set_ifindex(link.get(), ifindex);
+    nl_msg* msg = nullptr;
+    int rc = rtnl_link_build_delete_request(link.get(), &msg);
+    return send_built(sock, rc, msg);
+}
+
+// Only links gatewayd created itself (`owned`, recognised by their alias)
+// are ever removed; existing devices are kept up and otherwise left alone.
 Ack apply_link(nl_sock* sock, const NetOp& op, const netstate::Link& l) {
     int ifindex = ifindex_of(l.name);
-    if (op.kind == OpKind::remove) return {};
+    if (op.kind == OpKind::remove) return l.owned && ifindex > 0 ? delete_link(sock, ifindex) : Ack{};
     if (ifindex > 0) return change_link(sock, l, ifindex);
     if (l.kind.empty()) return nodev(l.name);
-    return create_link(sock, l);
+    Ack created = create_link(sock, l);
+    if (created.error || !l.owned) return created;
+    // The kernel ignores an alias on RTM_NEWLINK that creates the link.
+    return change_link(sock, l, ifindex_of(l.name));
 }
 
 Ack apply_address(nl_sock* sock, const NetOp& op, const netstate::Address& a) {

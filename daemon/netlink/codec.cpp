@@ -8,6 +8,8 @@
 
 #include <cstring>
 
+#include "rules/netstate/owner.hpp"
+
 namespace gw::kernel {
 
 std::string LinkNames::name(int ifindex) const {
@@ -154,6 +156,8 @@ std::optional<netstate::Link> decode_link(rtnl_link* l, const LinkNames& names) 
     out.master = master > 0 ? names.name(master) : std::string();
     out.mtu = rtnl_link_get_mtu(l);
     out.up = (rtnl_link_get_flags(l) & IFF_UP) != 0;
+    const char* alias = rtnl_link_get_ifalias(l);
+    out.owned = alias && netstate::kLinkAlias == alias;
     return out;
 }
 

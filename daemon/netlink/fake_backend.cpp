@@ -117,18 +117,22 @@ int FakeNetBackend::execute(const NetOp& op) {
 }
 
 int FakeNetBackend::apply_link(const NetOp& op, const netstate::Link& l) {
-    if (op.kind == OpKind::remove) return 0;
+    if (op.kind == OpKind::remove) {
+        if (l.owned) remove_link(l.name);
+        return 0;
+    }
     if (l.master && !l.master->empty() && !has_link(*l.master)) return ENODEV;
     auto it = std::find_if(kernel_.links.begin(), kernel_.links.end(),
                            [&](const netstate::Link& k) { return k.name == l.name; });
     if (it == kernel_.links.end()) {
         if (l.kind.empty()) return ENODEV;
         kernel_.links.push_back({.name = l.name, .kind = l.kind, .master = l.master.value_or(""),
-                                 .mtu = l.mtu.value_or(1500), .up = l.up});
+                                 .mtu = l.mtu.value_or(1500), .up = l.up, .owned = l.owned});
         return 0;
     }
     if (l.mtu) it->mtu = l.mtu;
     if (l.master) it->master = l.master;
+    if (l.owned) it->owned = true;
     it->up = l.up;
     return 0;
 }

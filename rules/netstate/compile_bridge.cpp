@@ -47,6 +47,7 @@ void compile_bridge(const config::Config& cfg, const rules::Facts& facts, NetSta
     Link& bridge = bridge_first(out, split.bridge);
     bridge.kind = "bridge";
     bridge.up = true;
+    bridge.owned = true;
     for (const auto& port : split.inside) enslave(out, port, split.bridge.value);
     enslave(out, split.outside, split.bridge.value);
     // Per network namespace since Linux 5.3; only br_netfilter paths want

@@ -16,6 +16,7 @@ Link project(const Link& observed, const Link& desired) {
     if (desired.kind.empty()) p.kind.clear();
     if (!desired.master) p.master.reset();
     if (!desired.mtu) p.mtu.reset();
+    if (!desired.owned) p.owned = false;
     p.manage_addresses = desired.manage_addresses;
     p.loc = desired.loc;
     return p;
@@ -31,6 +32,10 @@ void diff_links(const NetState& desired, const NetState& observed, std::vector<N
         Link seen = project(*have, want);
         if (!same(seen, want)) ops.push_back({OpKind::change, want, seen});
     }
+    // Links gatewayd made and the config no longer names (a bridge split
+    // taken out of the config would otherwise keep bridging, unfiltered).
+    for (const auto& have : observed.links)
+        if (have.owned && !desired.find_link(have.name)) ops.push_back({OpKind::remove, have, std::nullopt});
 }
 
 // Add what is wanted and missing, change what sits in the same slot with

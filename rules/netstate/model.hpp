@@ -31,6 +31,10 @@ struct Link {
     // that the config does not name are stale and removed. False for ports
     // gatewayd only brings up (a PPPoE uplink's Ethernet device).
     bool manage_addresses = false;
+    // gatewayd created it (the IPv6 split's bridge): it carries the alias
+    // kLinkAlias (owner.hpp), so a later reconcile that no longer wants it
+    // recognises it as its own and deletes it, even after a restart.
+    bool owned = false;
     config::Loc loc;
 };
 

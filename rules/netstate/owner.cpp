@@ -65,7 +65,7 @@ bool scope_has_sysctl(const NetState& scope, std::string_view path) {
 NetState restrict_to_scope(const NetState& kernel, const NetState& scope) {
     NetState out;
     for (const auto& l : kernel.links)
-        if (scope.find_link(l.name)) out.links.push_back(l);
+        if (scope.find_link(l.name) || l.owned) out.links.push_back(l);
     for (const auto& a : kernel.addresses)
         if (is_owned_address(a, scope)) out.addresses.push_back(a);
     for (const auto& r : kernel.routes)

@@ -28,6 +28,10 @@ inline constexpr std::uint8_t kRouteProtocol = 157;
 inline constexpr std::uint32_t kRulePriorityFirst = 10000;
 inline constexpr std::uint32_t kRulePriorityLast = 10999;
 
+// The alias (IFLA_IFALIAS, `ip link show` prints it) of links gatewayd
+// creates: a link with it and no longer wanted is deleted.
+inline constexpr std::string_view kLinkAlias = "gatewayd";
+
 // Uplinks without an explicit `table` get the lowest free table from here.
 inline constexpr std::uint32_t kUplinkTableFirst = 1000;
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "rules/netstate/owner.hpp"
+
 namespace gw::netstate {
 namespace {
 
@@ -63,6 +65,7 @@ std::string render_link(const Link& l) {
     if (!l.kind.empty()) s += " type " + l.kind;
     if (l.master) s += l.master->empty() ? " nomaster" : " master " + *l.master;
     if (l.mtu) s += " mtu " + std::to_string(*l.mtu);
+    if (l.owned) s += " alias " + std::string(kLinkAlias);
     return s + (l.up ? " up" : " down");
 }
 

@@ -11,7 +11,8 @@ allowed dropped and counted, to an allowed port accepted; ND; an RA from
 the ISP side autoconfigures the LAN host (the gateway itself does not
 autoconfigure, and an RA from the LAN never reaches the ISP side); IPv4
 never bridged between LAN and WAN; status names the path; a port that is
-unplugged and re-created is enslaved again.
+unplugged and re-created is enslaved again; the split taken out of the
+config deletes the bridge.
 
 Usage: test_bridge_split.py GATEWAYD GWCTL   (root)
 """
@@ -249,6 +250,20 @@ def replug_checks(t, g, lab, gw, lan, isp):
     t.check("... and IPv6 flows across it again", g.wait_until(lambda: lab.ping(lan, ISP6, timeout=1), timeout=8))
 
 
+def removal_checks(t, g, lab, gw, lan, wd):
+    """The split taken out of the config: the bridge gatewayd made goes
+    (releasing the ports), rather than going on bridging unfiltered."""
+    text = "version: 1\ninterfaces:\n  lan:\n    device: lan0\n    addresses: [192.168.10.1/24]\n"
+    a = g.gwctl_run("apply", write(os.path.join(wd, "nosplit.yaml"), text))
+    t.check("a config without the split applies", a.returncode == 0, a.stdout + a.stderr)
+    t.check("... the bridge is deleted and the ports released",
+            "br6" not in lab.run(gw, ["ip", "link", "show"]).stdout
+            and not any("master" in link_text(lab, gw, p) for p in ("lan0", "wan0")),
+            lab.run(gw, ["ip", "-d", "link", "show"]).stdout)
+    t.check("... the bridge table is gone", g.nft("list table bridge gatewayd").returncode != 0)
+    t.check("... and IPv6 no longer crosses", not lab.ping(lan, ISP6, timeout=1))
+
+
 def main():
     require_root()
     gatewayd, gwctl = sys.argv[1], sys.argv[2]
@@ -274,6 +289,7 @@ def main():
         ra_checks(t, g, lab, lan, isp)
         ipv4_checks(t, g, lab, lan, isp)
         replug_checks(t, g, lab, gw, lan, isp)
+        removal_checks(t, g, lab, gw, lan, wd)
         g.stop()
     finally:
         lab.close()

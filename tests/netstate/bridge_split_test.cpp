@@ -8,6 +8,7 @@
 
 #include "rules/config/parse.hpp"
 #include "rules/netstate/compile.hpp"
+#include "rules/netstate/diff.hpp"
 #include "rules/nft/compile.hpp"
 #include "rules/split_path.hpp"
 
@@ -181,4 +182,35 @@ TEST_CASE("nft: the fallback marks but never broutes, and drops non-IPv6 across 
     CHECK(count_comment(*chain(*b, "prerouting"), "gw:mark-inside") == 1);
     CHECK(count_comment(*chain(*b, "forward"), "gw:not-ipv6") == 2);
     CHECK(count_comment(*chain(*table(rs, nft::TableFamily::inet), "forward"), "gw:bridged-ipv4") == 1);
+}
+
+TEST_CASE("netlink: the bridge is gatewayd's own, and goes when the split goes") {
+    auto with = netstate::compile_netstate(parse(kSplit), facts(kernel(true, true, false)));
+    REQUIRE(with.find_link("br6"));
+    CHECK(with.find_link("br6")->owned);
+    CHECK_FALSE(with.find_link("lan0")->owned);  // an existing device: never removed
+
+    // The kernel as the split left it; then a config without the split.
+    netstate::NetState kernel_state = with;
+    auto without = netstate::compile_netstate(parse(R"(version: 1
+interfaces:
+  lan:
+    device: lan0
+    addresses: [192.168.10.1/24]
+)"), facts(kernel(true, true, false)));
+    auto diff = netstate::diff_netstate(without, kernel_state);
+    auto removes = [&](std::string_view name) {
+        return std::any_of(diff.ops.begin(), diff.ops.end(), [&](const netstate::NetOp& op) {
+            const auto* l = std::get_if<netstate::Link>(&op.object);
+            return op.kind == netstate::OpKind::remove && l && l->name == name;
+        });
+    };
+    CHECK(removes("br6"));
+    CHECK_FALSE(removes("lan0"));
+    CHECK_FALSE(removes("wan0"));
+
+    // A bridge of the same name that someone else made is not ours to delete.
+    kernel_state.links.front().owned = false;
+    diff = netstate::diff_netstate(without, kernel_state);
+    CHECK_FALSE(removes("br6"));
 }
