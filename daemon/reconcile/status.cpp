@@ -60,9 +60,11 @@ ForwardStatus& forward_entry(StatusReport& out, const std::string& name) {
 }
 
 // Map elements count DNAT lookups (the nat chain sees a connection's first
-// packet only); allow-set elements count the forwarded traffic itself.
+// packet only); allow-set elements count the forwarded traffic itself. Maps
+// and sets are told apart by their data, not their names (fwd4_allow,
+// fwd4_src_allow_tcp, fwd4, fwd4_range_tcp_via_isp ...).
 void add_forward_set(const nft::Set& s, StatusReport& out) {
-    bool allow = s.name.ends_with("_allow");
+    bool allow = s.data.empty();
     for (const auto& e : s.elements) {
         if (e.comment.empty()) continue;
         auto& f = forward_entry(out, e.comment);

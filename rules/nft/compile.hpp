@@ -23,7 +23,7 @@ inline constexpr std::string_view kCommentForwards = "gw:forwards";    // forwar
 inline constexpr std::string_view kUplinkIfSet = "uplink_if";          // every uplink's interface name
 inline constexpr std::string_view kUplinkAddr4Set = "uplink_addr4";    // every uplink's IPv4 address (hairpin)
 inline constexpr std::string_view kForwardAllow4Set = "fwd4_allow";    // server . proto . port of open forwards; one counter per element
-// forwards with `from` (and open port ranges): "fwd4_src_allow", source . server . proto . port
+// forwards with `from` (and open port ranges): "fwd4_src_allow_tcp"/"_udp", source . server . port
 
 // "zone_<zone>_if": the set of a zone's interface names.
 std::string zone_set_name(std::string_view zone);

@@ -1,18 +1,26 @@
-// nat.forwards -> maps keyed by "meta l4proto . th dport", so a packet costs
-// one lookup however many forwards exist:
-//   fwd4        tcp . 8443 : 172.16.1.100 . 443   single ports (translated or not)
-//   fwd4_range  tcp . 8000-8100 : 172.16.1.101     ranges, port kept
+// nat.forwards -> maps, so a packet costs one lookup per map however many
+// forwards exist:
+//   fwd4            tcp . 8443 : 172.16.1.100 . 443   single ports (translated or not)
+//   fwd4_range_tcp  8000-8100 : 172.16.1.101          ranges, port kept; one map per protocol
 // one DNAT rule per map for traffic in on the uplinks, and with hairpin one
 // per inside zone for traffic to the uplinks' own addresses. Forwards
 // limited to some uplinks get maps of their own ("fwd4_via_isp"), looked up
 // first. The forward chain then accepts DNATed connections whose
 // "server . proto . port" is in fwd4_allow (single ports of forwards open to
-// anyone) or whose "source . server . proto . port" is in fwd4_src_allow
+// anyone) or whose "source . server . port" is in fwd4_src_allow_<proto>
 // (forwards with `from`, and port ranges with 0.0.0.0/0 as source): after
 // the config's own forward rules, so an explicit deny still wins, and a
-// forward's `from` is enforced where the packet is filtered. Maps and the allow set count per element (comment =
-// forward name): map elements count connections per forward, allow-set
-// elements the connections admitted.
+// forward's `from` is enforced where the packet is filtered. Maps and allow
+// sets count per element (comment = forward name): map elements count
+// connections per forward, allow-set elements the connections admitted.
+//
+// No interval map or set here has `meta l4proto` in a concatenated key:
+// Debian 12's kernel (6.12.117, measured under the vm tier) refuses any
+// rule that looks up a concatenated interval set or map with a 1-byte meta
+// key in it ("Operation not supported"), and with it the whole batch. Hash
+// maps keyed `meta l4proto . th dport`, and interval ones keyed by addresses
+// and ports only, load there; so ranges get a map per protocol and the rule
+// matches the protocol.
 #include <algorithm>
 #include <map>
 
@@ -78,18 +86,53 @@ Key daddr_key(net::Family f) {
     return f == net::Family::ipv4 ? Key::ip_daddr : Key::ip6_daddr;
 }
 
-nft::Set forward_map(std::string name, net::Family f, bool ranges, config::Loc origin) {
+// "tcp", "udp": the part of a per-protocol map or set name.
+std::string proto_name(std::uint64_t proto) {
+    auto name = nft::value_symbol(Key::meta_l4proto, proto);
+    return name ? std::string(*name) : std::to_string(proto);
+}
+
+// The rule's protocol match for a per-protocol map or set.
+nft::Stmt l4proto_is(std::uint64_t proto) {
+    return cmp(Key::meta_l4proto, proto);
+}
+
+nft::Set forward_map(std::string name, std::vector<Key> key, std::vector<Key> data, config::Loc origin) {
     nft::Set m;
     m.name = std::move(name);
-    m.key = {Key::meta_l4proto, Key::th_dport};
-    m.data = ranges ? std::vector<Key>{daddr_key(f)} : std::vector<Key>{daddr_key(f), Key::th_dport};
-    m.interval = ranges;
+    m.key = std::move(key);
+    m.data = std::move(data);
     m.counter = true;
     m.origin = origin;
     return m;
 }
 
-void add_map_elements(const config::PortForward& fwd, nft::Set& single, nft::Set& ranges) {
+// A group's maps in one family: single ports in a hash map keyed
+// "proto . port"; port ranges in interval maps keyed by port, one per
+// protocol (created on first use).
+struct GroupMaps {
+    net::Family family;
+    std::string suffix;  // group_suffix()
+    config::Loc origin;
+    nft::Set single;
+    std::map<std::uint64_t, nft::Set> ranges;  // by meta l4proto
+
+    GroupMaps(net::Family f, std::string sfx, config::Loc loc)
+        : family(f), suffix(std::move(sfx)), origin(loc),
+          single(forward_map("fwd" + fam_tag(f) + suffix, {Key::meta_l4proto, Key::th_dport},
+                             {daddr_key(f), Key::th_dport}, loc)) {}
+
+    nft::Set& range(std::uint64_t proto) {
+        auto it = ranges.find(proto);
+        if (it != ranges.end()) return it->second;
+        auto m = forward_map("fwd" + fam_tag(family) + "_range_" + proto_name(proto) + suffix, {Key::th_dport},
+                             {daddr_key(family)}, origin);
+        m.interval = true;
+        return ranges.emplace(proto, std::move(m)).first->second;
+    }
+};
+
+void add_map_elements(const config::PortForward& fwd, GroupMaps& maps) {
     for (auto proto : l4protos(*fwd.proto)) {
         for (const auto& r : fwd.ports) {
             nft::Element e;
@@ -99,11 +142,11 @@ void add_map_elements(const config::PortForward& fwd, nft::Set& single, nft::Set
                 std::uint64_t to_port = fwd.to_port ? **fwd.to_port : r.first;
                 e.key = {proto, std::uint64_t{r.first}};
                 e.data = {host(*fwd.to), to_port};
-                single.elements.push_back(std::move(e));
+                maps.single.elements.push_back(std::move(e));
             } else {
-                e.key = {proto, nft::IntRange{r.first, r.last}};
+                e.key = {nft::IntRange{r.first, r.last}};
                 e.data = {host(*fwd.to)};
-                ranges.elements.push_back(std::move(e));
+                maps.range(proto).elements.push_back(std::move(e));
             }
         }
     }
@@ -117,11 +160,12 @@ std::vector<net::Prefix> admitted(const Context& ctx, const config::PortForward&
     return flatten_addresses(ctx, fwd.sources, f);
 }
 
-// The two admission sets of a family: `open` for single server ports of
-// forwards open to anyone, `limited` for the rest.
+// The admission of a family: `open` for single server ports of forwards
+// open to anyone, `limited` for the rest, keyed "source . server . proto .
+// port" until split_by_proto() makes the per-protocol interval sets.
 struct AllowSets {
     nft::Set open;
-    nft::Set limited;
+    std::vector<nft::Element> limited;
 };
 
 nft::Value server_port(const config::PortForward& fwd, const config::PortRange& r) {
@@ -142,7 +186,7 @@ void add_allow_elements(const Context& ctx, const config::PortForward& fwd, Allo
                     sets.open.elements.push_back(std::move(e));
                 } else {
                     e.key = {src, host(*fwd.to), proto, server_port(fwd, r)};
-                    sets.limited.elements.push_back(std::move(e));
+                    sets.limited.push_back(std::move(e));
                 }
             }
         }
@@ -191,22 +235,40 @@ void sort_unique(std::vector<nft::Element>& elements) {
 }
 
 // Open single ports: a plain hash set. The kernel inserts into it in
-// constant time, where the concatenated interval set the limited forwards
-// need rebuilds its lookup tables on each insertion (10,000 forwards: about
-// 1.5 s of `nft -f` in that set alone). Port ranges stay in the interval
-// set with 0.0.0.0/0 as source; a config has few of them.
+// constant time, where the concatenated interval sets the limited forwards
+// need rebuild their lookup tables on each insertion (10,000 forwards:
+// about 1.5 s of `nft -f` in that set alone). Port ranges stay in the
+// interval sets with 0.0.0.0/0 as source; a config has few of them.
 AllowSets allow_sets(net::Family f, config::Loc origin) {
     AllowSets sets;
-    bool v4 = f == net::Family::ipv4;
     sets.open.name = "fwd" + fam_tag(f) + "_allow";
     sets.open.key = {daddr_key(f), Key::meta_l4proto, Key::th_dport};
-    sets.limited.name = "fwd" + fam_tag(f) + "_src_allow";
-    sets.limited.key = {v4 ? Key::ip_saddr : Key::ip6_saddr, daddr_key(f), Key::meta_l4proto, Key::th_dport};
-    sets.limited.interval = true;
-    for (auto* s : {&sets.open, &sets.limited}) {
-        s->counter = true;
-        s->origin = origin;
+    sets.open.counter = true;
+    sets.open.origin = origin;
+    return sets;
+}
+
+// The limited elements as interval sets keyed "source . server . port",
+// one per protocol: the protocol moves from the key into the rule (see the
+// head of this file for why).
+std::map<std::uint64_t, nft::Set> split_by_proto(net::Family f, std::vector<nft::Element> limited,
+                                                 config::Loc origin) {
+    std::map<std::uint64_t, nft::Set> sets;
+    for (auto& e : limited) {
+        auto proto = std::get<std::uint64_t>(e.key[2]);
+        auto [it, fresh] = sets.try_emplace(proto);
+        auto& s = it->second;
+        if (fresh) {
+            s.name = "fwd" + fam_tag(f) + "_src_allow_" + proto_name(proto);
+            s.key = {f == net::Family::ipv4 ? Key::ip_saddr : Key::ip6_saddr, daddr_key(f), Key::th_dport};
+            s.interval = true;
+            s.counter = true;
+            s.origin = origin;
+        }
+        e.key.erase(e.key.begin() + 2);
+        s.elements.push_back(std::move(e));
     }
+    for (auto& [proto, s] : sets) nft::sort_elements(s.elements);
     return sets;
 }
 
@@ -228,9 +290,15 @@ nft::Stmt uplink_in(const Context& ctx, const Group& g) {
     return in_values(Key::meta_iifname, std::move(names));
 }
 
+// One DNAT through a map: the protocol match a per-protocol map needs
+// (none for the single-port map, whose key holds the protocol), then the NAT.
+struct Dnat {
+    std::vector<nft::Stmt> proto;
+    nft::Stmt nat;
+};
+
 // Hairpin: an inside host that connects to an uplink's own address.
-void add_hairpin_dnat(Context& ctx, const Group& g, net::Family f, const nft::Stmt& dnat,
-                      config::Loc origin) {
+void add_hairpin_dnat(Context& ctx, const Group& g, net::Family f, const Dnat& dnat, config::Loc origin) {
     auto zones = inside_zones(ctx.config());
     if (!*ctx.config().nat.hairpin || f != net::Family::ipv4 || zones.empty()) return;
     std::vector<std::string> addr_sets;
@@ -238,11 +306,27 @@ void add_hairpin_dnat(Context& ctx, const Group& g, net::Family f, const nft::St
     for (const auto& u : g.uplinks) addr_sets.push_back(uplink_address_set(ctx, u));
     auto& pre = ctx.chain(kChainPrerouting);
     for (const auto* zone : zones) {
-        for (const auto& a : addr_sets)
-            pre.rules.push_back(make_rule({in_zone(Key::meta_iifname, *zone->name), nfproto(f),
-                                           in_set(Key::ip_daddr, a), counter(), dnat},
-                                          "gw:hairpin", origin));
+        for (const auto& a : addr_sets) {
+            std::vector<nft::Stmt> stmts{in_zone(Key::meta_iifname, *zone->name), nfproto(f)};
+            stmts.insert(stmts.end(), dnat.proto.begin(), dnat.proto.end());
+            stmts.insert(stmts.end(), {in_set(Key::ip_daddr, a), counter(), dnat.nat});
+            pre.rules.push_back(make_rule(std::move(stmts), "gw:hairpin", origin));
+        }
     }
+}
+
+// The single-port map always (its DNAT rule is the group's), a range map
+// only for protocols that have ranges: each one costs a rule per packet.
+std::vector<Dnat> add_group_maps(Context& ctx, GroupMaps maps) {
+    std::vector<Dnat> dnats{{{}, dnat_from_map(maps.family, maps.single)}};
+    nft::sort_elements(maps.single.elements);
+    ctx.add_set(std::move(maps.single), SetGroup::forwards);
+    for (auto& [proto, m] : maps.ranges) {
+        dnats.push_back({{l4proto_is(proto)}, dnat_from_map(maps.family, m)});
+        nft::sort_elements(m.elements);
+        ctx.add_set(std::move(m), SetGroup::forwards);
+    }
+    return dnats;
 }
 
 void compile_group(Context& ctx, const Group& g, net::Family f) {
@@ -251,32 +335,29 @@ void compile_group(Context& ctx, const Group& g, net::Family f) {
         if (fwd->to->family == f) fwds.push_back(fwd);
     if (fwds.empty()) return;
     auto origin = fwds.front()->loc;
-    auto base = "fwd" + fam_tag(f);
-    auto single = forward_map(base + group_suffix(g), f, false, origin);
-    auto ranges = forward_map(base + "_range" + group_suffix(g), f, true, origin);
-    for (const auto* fwd : fwds) add_map_elements(*fwd, single, ranges);
-    nft::sort_elements(single.elements);
-    nft::sort_elements(ranges.elements);
-    std::vector<nft::Stmt> dnats{dnat_from_map(f, single), dnat_from_map(f, ranges)};
-    ctx.add_set(std::move(single), SetGroup::forwards);
-    ctx.add_set(std::move(ranges), SetGroup::forwards);
-    for (const auto& dnat : dnats) {
-        ctx.chain(kChainPrerouting)
-            .rules.push_back(make_rule({uplink_in(ctx, g), nfproto(f), counter(), dnat}, "gw:dnat", origin));
+    GroupMaps maps(f, group_suffix(g), origin);
+    for (const auto* fwd : fwds) add_map_elements(*fwd, maps);
+    for (const auto& dnat : add_group_maps(ctx, std::move(maps))) {
+        std::vector<nft::Stmt> stmts{uplink_in(ctx, g), nfproto(f)};
+        stmts.insert(stmts.end(), dnat.proto.begin(), dnat.proto.end());
+        stmts.insert(stmts.end(), {counter(), dnat.nat});
+        ctx.chain(kChainPrerouting).rules.push_back(make_rule(std::move(stmts), "gw:dnat", origin));
         add_hairpin_dnat(ctx, g, f, dnat, origin);
     }
 }
 
-// Accepts DNATed connections the set admits (nothing when it is empty).
-void add_accept(Context& ctx, net::Family f, nft::Set set) {
+// Accepts DNATed connections the set admits (nothing when it is empty);
+// `proto` is the protocol match of a per-protocol set.
+void add_accept(Context& ctx, net::Family f, nft::Set set, std::vector<nft::Stmt> proto = {}) {
     if (set.elements.empty()) return;
     nft::Lookup lookup{set.key, set.name, {}, false};
     auto origin = set.origin;
     ctx.add_set(std::move(set), SetGroup::forwards);
-    ctx.chain(kChainForward)
-        .rules.push_back(make_rule({nfproto(f), nft::AnyBits{Key::ct_status, nft::kCtStatusDnat}, lookup,
-                                    counter(), verdict(nft::VerdictKind::accept)},
-                                   std::string(kCommentForwards), origin));
+    std::vector<nft::Stmt> stmts{nfproto(f)};
+    stmts.insert(stmts.end(), proto.begin(), proto.end());
+    stmts.insert(stmts.end(), {nft::AnyBits{Key::ct_status, nft::kCtStatusDnat}, lookup, counter(),
+                               verdict(nft::VerdictKind::accept)});
+    ctx.chain(kChainForward).rules.push_back(make_rule(std::move(stmts), std::string(kCommentForwards), origin));
 }
 
 void compile_accept(Context& ctx, net::Family f) {
@@ -288,10 +369,10 @@ void compile_accept(Context& ctx, net::Family f) {
     for (const auto& fwd : ctx.config().nat.forwards)
         if (fwd.to->family == f) add_allow_elements(ctx, fwd, sets);
     sort_unique(sets.open.elements);
-    drop_covered(sets.limited.elements, sets.open.elements);
-    nft::sort_elements(sets.limited.elements);
+    drop_covered(sets.limited, sets.open.elements);
     add_accept(ctx, f, std::move(sets.open));
-    add_accept(ctx, f, std::move(sets.limited));
+    for (auto& [proto, set] : split_by_proto(f, std::move(sets.limited), first->loc))
+        add_accept(ctx, f, std::move(set), {l4proto_is(proto)});
 }
 
 }  // namespace

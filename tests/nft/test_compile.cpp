@@ -244,28 +244,43 @@ TEST_CASE("forward maps: translation, ranges, both protocols, allowed sources") 
           std::vector<std::string>{"tcp . 8443 comment \"web\" : 172.16.1.100 . 443",
                                    "tcp . 27015 comment \"game\" : 172.16.1.101 . 27015",
                                    "udp . 27015 comment \"game\" : 172.16.1.101 . 27015"});
-    CHECK(element_texts(*find_set(rs, "fwd4_range")) ==
-          std::vector<std::string>{"tcp . 27000-27010 comment \"game\" : 172.16.1.101",
-                                   "udp . 27000-27010 comment \"game\" : 172.16.1.101"});
+    // Ranges: an interval map per protocol keyed by the port alone (6.12
+    // refuses `meta l4proto` in a concatenated interval key).
+    for (const auto* m : {"fwd4_range_tcp", "fwd4_range_udp"}) {
+        INFO(m);
+        REQUIRE(find_set(rs, m));
+        CHECK(find_set(rs, m)->interval);
+        CHECK(find_set(rs, m)->key == std::vector<nft::Key>{nft::Key::th_dport});
+        CHECK(element_texts(*find_set(rs, m)) ==
+              std::vector<std::string>{"27000-27010 comment \"game\" : 172.16.1.101"});
+    }
+    CHECK_FALSE(find_set(rs, "fwd4_range"));
     CHECK(element_texts(*find_set(rs, "fwd4_allow")) ==
           std::vector<std::string>{"172.16.1.100 . tcp . 443 comment \"web\""});
-    CHECK(element_texts(*find_set(rs, "fwd4_src_allow")) ==
-          std::vector<std::string>{
-              "198.51.100.0/24 . 172.16.1.101 . tcp . 27000-27010 comment \"game\"",
-              "198.51.100.0/24 . 172.16.1.101 . tcp . 27015 comment \"game\"",
-              "198.51.100.0/24 . 172.16.1.101 . udp . 27000-27010 comment \"game\"",
-              "198.51.100.0/24 . 172.16.1.101 . udp . 27015 comment \"game\""});
+    for (const auto* s : {"fwd4_src_allow_tcp", "fwd4_src_allow_udp"}) {
+        INFO(s);
+        REQUIRE(find_set(rs, s));
+        CHECK(element_texts(*find_set(rs, s)) ==
+              std::vector<std::string>{"198.51.100.0/24 . 172.16.1.101 . 27000-27010 comment \"game\"",
+                                       "198.51.100.0/24 . 172.16.1.101 . 27015 comment \"game\""});
+    }
     CHECK(find_set(rs, "fwd4")->elements.front().origin == at(91));
     auto pre = rule_texts(*find_chain(rs, "prerouting"));
-    CHECK(pre.at(0) == "iifname @uplink_if meta nfproto ipv4 counter dnat ip to meta l4proto . th dport map @fwd4 comment \"gw:dnat\"");
+    std::erase_if(pre, [](const std::string& r) { return !r.ends_with("\"gw:dnat\""); });  // hairpin aside
+    CHECK(pre == std::vector<std::string>{
+                     "iifname @uplink_if meta nfproto ipv4 counter dnat ip to meta l4proto . th dport map @fwd4 comment \"gw:dnat\"",
+                     "iifname @uplink_if meta nfproto ipv4 meta l4proto tcp counter dnat ip to th dport map @fwd4_range_tcp comment \"gw:dnat\"",
+                     "iifname @uplink_if meta nfproto ipv4 meta l4proto udp counter dnat ip to th dport map @fwd4_range_udp comment \"gw:dnat\""});
     auto fwd = rule_texts(*find_chain(rs, "forward"));
     // The forwards' accept comes after the config's rules, just before the policy rule.
-    CHECK(fwd.at(fwd.size() - 3) ==
+    CHECK(fwd.at(fwd.size() - 4) ==
           "meta nfproto ipv4 ct status dnat ip daddr . meta l4proto . th dport @fwd4_allow counter accept comment \"gw:forwards\"");
+    CHECK(fwd.at(fwd.size() - 3) ==
+          "meta nfproto ipv4 meta l4proto tcp ct status dnat ip saddr . ip daddr . th dport @fwd4_src_allow_tcp counter accept comment \"gw:forwards\"");
     CHECK(fwd.at(fwd.size() - 2) ==
-          "meta nfproto ipv4 ct status dnat ip saddr . ip daddr . meta l4proto . th dport @fwd4_src_allow counter accept comment \"gw:forwards\"");
+          "meta nfproto ipv4 meta l4proto udp ct status dnat ip saddr . ip daddr . th dport @fwd4_src_allow_udp counter accept comment \"gw:forwards\"");
     CHECK_FALSE(find_set(rs, "fwd4_allow")->interval);
-    CHECK(find_set(rs, "fwd4_src_allow")->interval);
+    CHECK(find_set(rs, "fwd4_src_allow_tcp")->interval);
 }
 
 TEST_CASE("hairpin: uplink addresses come from the facts; DNAT and masquerade per inside zone") {
@@ -279,6 +294,8 @@ TEST_CASE("hairpin: uplink addresses come from the facts; DNAT and masquerade pe
     auto pre = rule_texts(*find_chain(rs, "prerouting"));
     CHECK(std::count(pre.begin(), pre.end(),
                      "iifname @zone_lan_if meta nfproto ipv4 ip daddr @uplink_addr4 counter dnat ip to meta l4proto . th dport map @fwd4 comment \"gw:hairpin\"") == 1);
+    // No ranges: no range map, and no rule looking one up.
+    CHECK(pre.size() == 2);
     auto post = rule_texts(*find_chain(rs, "postrouting"));
     CHECK(std::count(post.begin(), post.end(),
                      "oifname @zone_lan_if meta nfproto ipv4 ct status dnat ip saddr @zone_lan_net4 counter masquerade comment \"gw:hairpin\"") == 1);
@@ -324,6 +341,26 @@ TEST_CASE("forwards limited to an uplink get their own maps, looked up first") {
     CHECK(every > group);
 }
 
+TEST_CASE("port ranges limited to an uplink, with hairpin: a map per protocol, the protocol in the rule") {
+    auto c = gw::test::home_config();
+    auto span = gw::test::forward("span", config::Proto::udp, {gw::test::ports(5000, 5010)}, "172.16.1.101", 90);
+    span.uplinks = {name("isp")};
+    c.nat.forwards = {span};
+    rules::Facts facts;
+    facts.uplink_addresses["isp"] = {*net::Address::parse("203.0.113.7")};
+    auto rs = rules::compile_ruleset(c, facts);
+    REQUIRE(find_set(rs, "fwd4_range_udp_via_isp"));
+    CHECK_FALSE(find_set(rs, "fwd4_range_tcp_via_isp"));
+    CHECK(element_texts(*find_set(rs, "fwd4_range_udp_via_isp")) ==
+          std::vector<std::string>{"5000-5010 comment \"span\" : 172.16.1.101"});
+    auto pre = rule_texts(*find_chain(rs, "prerouting"));
+    CHECK(pre == std::vector<std::string>{
+                     "iifname \"isp\" meta nfproto ipv4 counter dnat ip to meta l4proto . th dport map @fwd4_via_isp comment \"gw:dnat\"",
+                     "iifname @zone_lan_if meta nfproto ipv4 ip daddr @uplink_isp_addr4 counter dnat ip to meta l4proto . th dport map @fwd4_via_isp comment \"gw:hairpin\"",
+                     "iifname \"isp\" meta nfproto ipv4 meta l4proto udp counter dnat ip to th dport map @fwd4_range_udp_via_isp comment \"gw:dnat\"",
+                     "iifname @zone_lan_if meta nfproto ipv4 meta l4proto udp ip daddr @uplink_isp_addr4 counter dnat ip to th dport map @fwd4_range_udp_via_isp comment \"gw:hairpin\""});
+}
+
 TEST_CASE("open forwards: one hash-set element per server port; open ranges in the source set") {
     auto c = gw::test::home_config();
     config::Uplink v6;
@@ -341,12 +378,13 @@ TEST_CASE("open forwards: one hash-set element per server port; open ranges in t
     auto rs = rules::compile_ruleset(c, {});
     CHECK(element_texts(*find_set(rs, "fwd4_allow")) ==
           std::vector<std::string>{"172.16.1.100 . tcp . 443 comment \"web-isp\""});
-    CHECK(element_texts(*find_set(rs, "fwd4_src_allow")) ==
-          std::vector<std::string>{"0.0.0.0/0 . 172.16.1.101 . udp . 5000-5010 comment \"span\""});
+    CHECK(element_texts(*find_set(rs, "fwd4_src_allow_udp")) ==
+          std::vector<std::string>{"0.0.0.0/0 . 172.16.1.101 . 5000-5010 comment \"span\""});
+    CHECK_FALSE(find_set(rs, "fwd4_src_allow_tcp"));
     // Without ranges or sources there is no interval set (and no rule for it).
     c.nat.forwards = {a};
     auto plain = rules::compile_ruleset(c, {});
-    CHECK(find_set(plain, "fwd4_src_allow") == nullptr);
+    CHECK(find_set(plain, "fwd4_src_allow_udp") == nullptr);
     CHECK(count_comment(*find_chain(plain, "forward"), "gw:forwards") == 1);
 }
 
@@ -441,8 +479,8 @@ TEST_CASE("allow elements covered by another forward's are left out (the kernel 
     auto rs = rules::compile_ruleset(c, {});
     CHECK(element_texts(*find_set(rs, "fwd4_allow")) ==
           std::vector<std::string>{"172.16.1.100 . tcp . 80 comment \"web\""});
-    CHECK(element_texts(*find_set(rs, "fwd4_src_allow")) ==
-          std::vector<std::string>{"198.51.100.0/24 . 172.16.1.101 . tcp . 70-90 comment \"span\""});
+    CHECK(element_texts(*find_set(rs, "fwd4_src_allow_tcp")) ==
+          std::vector<std::string>{"198.51.100.0/24 . 172.16.1.101 . 70-90 comment \"span\""});
     // Both public ports still have their DNAT element.
     CHECK(find_set(rs, "fwd4")->elements.size() == 3);
 }
