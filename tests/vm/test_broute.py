@@ -12,10 +12,16 @@ IPv4 out.
   gw: br6 = lan0 + wan0 (IPv6 only), 192.168.10.1 on lan0, PPPoE on wan0
   isp: pppoe-server (198.51.100.1, pool 203.0.113.10), 2001:db8:1::1
 
-Usage (guest): test_broute.py GATEWAYD GWCTL
+With `br-netfilter` as third argument the guest first loads br_netfilter
+and refuses to load nf_conntrack_bridge, so gatewayd must take the other
+broute path: marks and broute in the bridge table, the stateful filter in
+the inet forward hook.
+
+Usage (guest): test_broute.py GATEWAYD GWCTL [br-netfilter]
 """
 import os
 import secrets
+import subprocess
 import sys
 import time
 
@@ -29,7 +35,9 @@ from test_pppoe_gatewayd import USER, PppoeServer, require_guest, session_of, st
 ISP_ADDR, POOL = "198.51.100.1", "203.0.113.10"
 ISP6, LAN6 = split.ISP6, split.LAN6
 ALLOWED, BLOCKED = split.ALLOWED, split.BLOCKED
-PATH = "bridge family (meta broute, nf_conntrack_bridge)"
+PATHS = {"bridge-conntrack": "bridge family (meta broute, nf_conntrack_bridge)",
+         "br-netfilter": "inet family via br_netfilter (meta broute)"}
+MODPROBE = "/run/gw-vm/bin/modprobe"  # init.sh's wrapper around the cached modules
 
 CONFIG = """version: 1
 interfaces:
@@ -82,6 +90,20 @@ ipv6:
 """
 
 
+def without_bridge_conntrack():
+    """br_netfilter loaded; nf_conntrack_bridge made unloadable (the kernel
+    asks /proc/sys/kernel/modprobe for it when a bridge table uses ct)."""
+    subprocess.run([MODPROBE, "br_netfilter"], check=True)
+    wrapper = "/run/gw-vm/bin/modprobe-no-bridge-ct"
+    with open(wrapper, "w") as f:
+        f.write("#!/bin/busybox ash\n"
+                "for a in \"$@\"; do [ \"$a\" = nf_conntrack_bridge ] && exit 1; done\n"
+                f"exec {MODPROBE} \"$@\"\n")
+    os.chmod(wrapper, 0o755)
+    with open("/proc/sys/kernel/modprobe", "w") as f:
+        f.write(wrapper)
+
+
 def topology(lab):
     gw, lan, isp = lab.netns("gw"), lab.netns("lan"), lab.netns("isp")
     for ns in (gw, lan, isp):
@@ -110,14 +132,18 @@ def start(c, lab, wd, bus, gw, isp, gatewayd, gwctl):
     return g, server
 
 
-def path_checks(c, g, lab, gw):
+def path_checks(c, g, lab, gw, mode):
     report = status_json(g)
     kernel = report.get("kernel", {})
-    c.check("the kernel offers meta broute and nf_conntrack_bridge",
-            kernel.get("broute") is True and kernel.get("bridge_conntrack") is True, f"{kernel}")
-    c.check("status names the bridge-family path", kernel.get("ipv6_split") == PATH, f"{kernel}")
+    bridge_ct = mode == "bridge-conntrack"
+    c.check(f"the kernel offers meta broute, nf_conntrack_bridge {'yes' if bridge_ct else 'no'}",
+            kernel.get("broute") is True and kernel.get("bridge_conntrack") is bridge_ct, f"{kernel}")
+    c.check(f"status names the path: {PATHS[mode]}", kernel.get("ipv6_split") == PATHS[mode], f"{kernel}")
     st = g.gwctl_run("status")
-    c.check("... gwctl status too", f"IPv6 bridge split: {PATH}" in st.stdout, st.stdout + st.stderr)
+    c.check("... gwctl status too", f"IPv6 bridge split: {PATHS[mode]}" in st.stdout, st.stdout + st.stderr)
+    nf = lab.run(gw, ["sysctl", "-n", "net.bridge.bridge-nf-call-ip6tables"], check=False).stdout.strip()
+    c.check("bridge-nf-call-ip6tables as the path needs (1 for br_netfilter, 0 or absent otherwise)",
+            nf == ("0" if bridge_ct else "1") or (bridge_ct and nf == ""), nf)
     c.check("br6 holds lan0 and wan0", all("master br6" in split.link_text(lab, gw, p) for p in ("lan0", "wan0")))
     d = g.gwctl_run("diff")
     c.check("gwctl diff: the kernel holds what was compiled (broute and bridge ct read back equal)",
@@ -139,7 +165,7 @@ def ipv6_checks(c, g, lab, lan, isp):
     c.check("outbound IPv6 ping across the bridge (ND, reply back)", lab.ping(lan, ISP6, timeout=5))
     split.tcp6_server(lab, isp, 7000)
     seen = lab.connect(lan, ISP6, 7000, timeout=5)
-    c.check("outbound IPv6 TCP; its replies pass only as established (bridge conntrack)",
+    c.check("outbound IPv6 TCP; its replies pass only as established (stateful filter)",
             seen == (LAN6, isp), f"{seen}")
     split.tcp6_server(lab, lan, BLOCKED)
     split.tcp6_server(lab, lan, ALLOWED)
@@ -157,7 +183,10 @@ def ipv6_checks(c, g, lab, lan, isp):
 def main():
     require_guest()
     gatewayd, gwctl = sys.argv[1], sys.argv[2]
-    c = Checks("bridge split with meta broute (vm)")
+    mode = sys.argv[3] if len(sys.argv) > 3 else "bridge-conntrack"
+    if mode == "br-netfilter":
+        without_bridge_conntrack()
+    c = Checks(f"bridge split with meta broute, {mode} (vm)")
     lab = Lab("b")
     wd = workdir()
     bus = Bus(wd)
@@ -165,7 +194,7 @@ def main():
         gw, lan, isp = topology(lab)
         g, server = start(c, lab, wd, bus, gw, isp, gatewayd, gwctl)
         if not c.failed:
-            path_checks(c, g, lab, gw)
+            path_checks(c, g, lab, gw, mode)
             ipv4_checks(c, g, lab, gw, lan)
             ipv6_checks(c, g, lab, lan, isp)
             started = time.monotonic()
