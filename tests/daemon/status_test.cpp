@@ -3,6 +3,8 @@
 // read or change the daemon's state.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "daemon/bus/access.hpp"
 #include "daemon/reconcile/status.hpp"
 #include "rules/nft/compile.hpp"
@@ -41,6 +43,32 @@ TEST_CASE("status counts per forward, per drop class and per named rule") {
     REQUIRE(s.uplinks.size() == 1);
     CHECK(s.uplinks[0].kind == "next-hop");
     CHECK(s.uplinks[0].addresses == std::vector<std::string>{"192.0.2.2"});
+}
+
+TEST_CASE("status counts forwards through the per-protocol range maps and source sets") {
+    test::Gateway gw;
+    auto text = test::kBaseConfig;
+    auto at = text.find("firewall:\n");
+    text.insert(at, "    - name: game\n      proto: udp\n      port: \"27000-27015\"\n      to: 172.16.1.102\n"
+                    "      from: 198.51.100.0/24\n");
+    auto cfg = gw.load(text);
+    REQUIRE(gw.reconciler.run(cfg, reconcile::Mode::apply).ok());
+    bool range_map = false, source_set = false;
+    for (auto& t : gw.nft.tables().tables)
+        for (auto& s : t.sets)
+            for (auto& e : s.elements) {
+                if (e.comment != "game") continue;
+                range_map = range_map || s.name == "fwd4_range_udp";
+                source_set = source_set || s.name == "fwd4_src_allow_udp";
+                e.counter = {s.name == "fwd4_src_allow_udp" ? 20u : 4u, 2000};
+            }
+    CHECK(range_map);
+    CHECK(source_set);
+    auto s = gw.reconciler.observe_status(&cfg.config);
+    auto game = std::find_if(s.forwards.begin(), s.forwards.end(), [](const auto& f) { return f.name == "game"; });
+    REQUIRE(game != s.forwards.end());
+    CHECK(game->connections == 4);
+    CHECK(game->packets == 20);
 }
 
 TEST_CASE("status survives the JSON round trip") {
