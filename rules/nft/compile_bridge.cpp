@@ -18,6 +18,8 @@ using nft::Key;
 namespace {
 
 constexpr std::uint64_t kEtherIpv6 = 0x86dd;
+constexpr std::uint64_t kEtherPppoeDiscovery = 0x8863;
+constexpr std::uint64_t kEtherPppoeSession = 0x8864;
 constexpr int kBridgeFilterPriority = -200;  // "filter" in the bridge family
 
 nft::Chain bridge_chain(std::string_view name, nft::Hook hook, config::Loc origin) {
@@ -63,6 +65,27 @@ void add_not_ipv6_drops(const config::BridgeSplit& split, nft::Chain& chain) {
                                         "gw:not-ipv6", split.outside.loc));
 }
 
+// Without broute the host's own traffic on the split ports arrives on the
+// bridge device from either side, so the IPv4 firewall's zones could not
+// tell the ISP side from the LAN. Unless an IPv4 next-hop uplink lives on
+// the bridge, the outside port may only bring IPv6 and PPPoE to the host.
+bool outside_may_carry_ipv4(const config::Config& cfg) {
+    const auto& bridge = cfg.ipv6.bridge_split->bridge.value;
+    return std::any_of(cfg.uplinks.begin(), cfg.uplinks.end(), [&](const config::Uplink& u) {
+        return u.kind.value == config::UplinkKind::next_hop && u.device.value == bridge;
+    });
+}
+
+void fill_host_input(const config::BridgeSplit& split, nft::Chain& chain) {
+    for (std::uint64_t type : {kEtherIpv6, kEtherPppoeDiscovery, kEtherPppoeSession})
+        chain.rules.push_back(make_rule({cmp(Key::meta_iifname, split.outside.value), cmp(Key::ether_type, type),
+                                         verdict(nft::VerdictKind::accept)},
+                                        "gw:outside-to-host", split.fallback.loc));
+    chain.rules.push_back(make_rule({cmp(Key::meta_iifname, split.outside.value), counter(),
+                                     verdict(nft::VerdictKind::drop)},
+                                    "gw:outside-to-host", split.fallback.loc));
+}
+
 }  // namespace
 
 void compile_bridge(const Context& ctx, nft::Ruleset& ruleset) {
@@ -71,6 +94,8 @@ void compile_bridge(const Context& ctx, nft::Ruleset& ruleset) {
     const auto& split = *ctx.config().ipv6.bridge_split;
     Context bridge(ctx.config(), ctx.facts());
     fill_prerouting(split, uses_broute(path), bridge.add_chain(bridge_chain(kChainPrerouting, nft::Hook::prerouting, split.loc)));
+    if (path == SplitPath::l3_on_bridge && !outside_may_carry_ipv4(ctx.config()))
+        fill_host_input(split, bridge.add_chain(bridge_chain(kChainInput, nft::Hook::input, split.loc)));
     auto& forward = bridge.add_chain(bridge_chain(kChainForward, nft::Hook::forward, split.loc));
     add_not_ipv6_drops(split, forward);
     if (path == SplitPath::bridge_conntrack) add_split_filter(bridge, nft::TableFamily::bridge, forward);

@@ -10,7 +10,7 @@ ports; outbound IPv6 (ping, TCP) with replies; inbound to a port not
 allowed dropped and counted, to an allowed port accepted; ND; an RA from
 the ISP side autoconfigures the LAN host (the gateway itself does not
 autoconfigure, and an RA from the LAN never reaches the ISP side); IPv4
-never bridged between LAN and WAN; status names the path; a port that is
+never bridged between LAN and WAN, nor from the WAN side to the gateway; status names the path; a port that is
 unplugged and re-created is enslaved again; the split taken out of the
 config deletes the bridge.
 
@@ -240,6 +240,8 @@ def ipv4_checks(t, g, lab, lan, isp):
     t.check("IPv4 (and ARP) is never bridged between LAN and WAN", not lab.ping(lan, "192.168.10.30", timeout=1))
     after = not_ipv6_drops(g)
     t.check("... the bridge table's drop counted it", after > before, f"{before} -> {after}")
+    t.check("the ISP side cannot reach the gateway's IPv4 on the bridge (only IPv6 and PPPoE "
+            "from the outside port reach the host)", not lab.ping(isp, "192.168.10.1", timeout=1))
 
 
 def replug_checks(t, g, lab, gw, lan, isp):
