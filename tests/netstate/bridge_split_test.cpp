@@ -214,3 +214,24 @@ interfaces:
     diff = netstate::diff_netstate(without, kernel_state);
     CHECK_FALSE(removes("br6"));
 }
+
+TEST_CASE("nft: on the fallback the outside port brings only IPv6 and PPPoE to the host") {
+    auto cfg = parse(std::string(kSplit) + "    fallback: l3-on-bridge\n");
+    auto rs = rules::compile_ruleset(cfg, facts(kernel(false, false, true)));
+    const auto* input = chain(*table(rs, nft::TableFamily::bridge), "input");
+    REQUIRE(input);
+    CHECK(count_comment(*input, "gw:outside-to-host") == 4);  // ip6, PPPoE discovery and session, drop
+    // An IPv4 router on the bridge must reach the host: no such limit then.
+    auto next_hop = parse(std::string(kSplit) + R"(    fallback: l3-on-bridge
+uplinks:
+  isp:
+    kind: next-hop
+    device: br6
+    gateway: 192.0.2.1
+)");
+    auto with_router = rules::compile_ruleset(next_hop, facts(kernel(false, false, true)));
+    CHECK_FALSE(chain(*table(with_router, nft::TableFamily::bridge), "input"));
+    // With broute the host sees the port itself: nothing to limit.
+    auto broute = rules::compile_ruleset(cfg, facts(kernel(true, false, true)));
+    CHECK_FALSE(chain(*table(broute, nft::TableFamily::bridge), "input"));
+}
