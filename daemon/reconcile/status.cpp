@@ -32,9 +32,16 @@ void add_counter(std::vector<CounterStatus>& list, const std::string& chain, con
     it->bytes += c.bytes;
 }
 
-// Drop classes: what a chain's policy gets, invalid packets, and the
-// config's own deny/reject rules. Other gatewayd-made rules ("gw:...")
-// accept and are not shown.
+// The IPv6 split's own drops: non-IPv6 across the split, router
+// advertisements from the LAN, other frames from the outside port to the
+// host (fallback path).
+bool is_split_drop(std::string_view comment) {
+    return comment == "gw:not-ipv6" || comment == "gw:ra-from-inside" || comment == "gw:outside-to-host";
+}
+
+// Drop classes: what a chain's policy gets, invalid packets, the IPv6
+// split's drops (named without "gw:") and the config's own deny/reject
+// rules. Other gatewayd-made rules ("gw:...") accept and are not shown.
 void add_rule_counter(const nft::Chain& chain, const nft::Rule& r, StatusReport& out) {
     const auto* c = counter_of(r);
     if (!c || r.comment.empty()) return;
@@ -42,6 +49,8 @@ void add_rule_counter(const nft::Chain& chain, const nft::Rule& r, StatusReport&
         add_counter(out.drops, chain.name, "policy", *c);
     } else if (r.comment == "gw:invalid") {
         add_counter(out.drops, chain.name, "invalid", *c);
+    } else if (is_split_drop(r.comment) && drops(r)) {
+        add_counter(out.drops, chain.name, r.comment.substr(3), *c);
     } else if (!r.comment.starts_with("gw:")) {
         add_counter(out.rules, chain.name, r.comment, *c);
         if (drops(r)) add_counter(out.drops, chain.name, r.comment, *c);

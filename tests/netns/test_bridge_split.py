@@ -225,23 +225,19 @@ def ra_checks(t, g, lab, lan, isp):
             not addresses_in(lab, isp, "eth0", ROGUE_PREFIX), lab.run(isp, ["ip", "-6", "addr"]).stdout)
 
 
-def not_ipv6_drops(g):
-    """The bridge table's forward chain counters (its only counters are the
-    non-IPv6 drops on the fallback path). Safe to list: no broute rule here."""
-    out = g.nft("list chain bridge gatewayd forward").stdout
-    return sum(int(n) for n in re.findall(r"counter packets (\d+)", out))
-
-
 def ipv4_checks(t, g, lab, lan, isp):
     lab.ip(lan, "addr add 192.168.10.20/24 dev eth0")
     lab.ip(isp, "addr add 192.168.10.30/24 dev eth0")
     t.check("IPv4 on the bridge: the LAN host pings the gateway's 192.168.10.1", lab.ping(lan, "192.168.10.1"))
-    before = not_ipv6_drops(g)
+    before = drop_count(g, "forward", "not-ipv6")
     t.check("IPv4 (and ARP) is never bridged between LAN and WAN", not lab.ping(lan, "192.168.10.30", timeout=1))
-    after = not_ipv6_drops(g)
-    t.check("... the bridge table's drop counted it", after > before, f"{before} -> {after}")
+    after = drop_count(g, "forward", "not-ipv6")
+    t.check("... and counted (gwctl status: forward not-ipv6)", after > before, f"{before} -> {after}")
+    before = drop_count(g, "input", "outside-to-host")
     t.check("the ISP side cannot reach the gateway's IPv4 on the bridge (only IPv6 and PPPoE "
             "from the outside port reach the host)", not lab.ping(isp, "192.168.10.1", timeout=1))
+    after = drop_count(g, "input", "outside-to-host")
+    t.check("... and counted (gwctl status: input outside-to-host)", after > before, f"{before} -> {after}")
 
 
 def replug_checks(t, g, lab, gw, lan, isp):
