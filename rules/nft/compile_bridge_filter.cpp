@@ -52,6 +52,17 @@ nft::Rule icmpv6_accept(nft::TableFamily family, const std::vector<std::uint64_t
     return make_rule(std::move(stmts), comment, origin);
 }
 
+// DHCPv6 answers to a LAN client (server port 547 to client port 546, to
+// its link-local address): the client asked a multicast group, so
+// conntrack cannot match the answer to the question. Hosts take their DNS
+// servers (and, where the ISP does stateful DHCPv6, their addresses) this way.
+nft::Rule dhcpv6_reply(nft::TableFamily family, config::Loc origin) {
+    return make_rule({ipv6_only(family), cmp(Key::ip6_daddr, *net::Prefix::parse("fe80::/10")),
+                      cmp(Key::meta_l4proto, nft::kProtoUdp), cmp(Key::th_sport, std::uint64_t{547}),
+                      cmp(Key::th_dport, std::uint64_t{546}), counter(), verdict(nft::VerdictKind::accept)},
+                     "gw:dhcpv6", origin);
+}
+
 nft::Rule jump_rule(std::vector<nft::Stmt> stmts, std::string_view chain, const char* comment,
                     config::Loc origin) {
     stmts.push_back(nft::Verdict{nft::VerdictKind::jump, std::string(chain)});
@@ -85,13 +96,14 @@ void add_inbound_allows(Context& ctx, nft::TableFamily family, nft::Chain& incom
 }
 
 // What came in on the outside port: ND (RA included: the ISP's router
-// advertises the LAN's prefix), the ICMPv6 errors, ping as configured, the
-// config's allows; the rest is counted, logged (rate-limited) and dropped.
+// advertises the LAN's prefix), the ICMPv6 errors, DHCPv6 answers, ping as
+// configured, the config's allows; the rest is counted, logged (rate-limited) and dropped.
 void fill_incoming(Context& ctx, nft::TableFamily family, nft::Chain& incoming) {
     const auto& split = *ctx.config().ipv6.bridge_split;
     incoming.rules.push_back(icmpv6_accept(family, kNeighbourDiscovery, "gw:nd", split.loc));
     incoming.rules.push_back(icmpv6_accept(family, kMulticastListener, "gw:mld", split.loc));
     incoming.rules.push_back(icmpv6_accept(family, kIcmpv6Errors, "gw:icmpv6", split.loc));
+    incoming.rules.push_back(dhcpv6_reply(family, split.loc));
     if (*split.icmpv6_echo)
         incoming.rules.push_back(icmpv6_accept(family, {128}, "gw:echo", split.icmpv6_echo.loc));
     add_inbound_allows(ctx, family, incoming);

@@ -140,6 +140,34 @@ def send_ra(lab, ns, prefix):
     lab.run(ns, [sys.executable, "-c", code])
 
 
+def dhcpv6_reply_arrives(lab, lan, isp):
+    """A DHCPv6 server's answer (UDP 547 -> 546) from the ISP side to the
+    LAN host's link-local address: conntrack cannot pair it with the
+    client's multicast question, so only an explicit accept lets it in."""
+    out = lab.run(lan, ["ip", "-6", "-o", "addr", "show", "dev", "eth0", "scope", "link"]).stdout
+    link_local = re.search(r"inet6 (\S+)/", out).group(1)
+    client = lab.spawn(lan, [sys.executable, "-c", textwrap.dedent("""
+        import socket
+        s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        s.bind(("::", 546))
+        s.settimeout(3)
+        print("ready", flush=True)
+        try:
+            data, peer = s.recvfrom(512)
+            print("got", data.decode(), peer[1], flush=True)
+        except socket.timeout:
+            print("none", flush=True)
+    """)])
+    client.stdout.readline()
+    lab.run(isp, [sys.executable, "-c", textwrap.dedent(f"""
+        import socket
+        s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        s.bind(("::", 547))
+        s.sendto(b"reply", ("{link_local}", 546, 0, socket.if_nametoindex("eth0")))
+    """)])
+    return client.stdout.readline().split()[:3] == ["got", "reply", "547"]
+
+
 def addresses_in(lab, ns, dev, prefix):
     """`dev`'s addresses inside `prefix`/64."""
     net = ipaddress.ip_network(prefix + "/64")
@@ -210,6 +238,7 @@ def traffic_checks(t, g, lab, lan, isp):
     t.check("... and counted (gwctl status: incoming policy)", after > before, f"{before} -> {after}")
     t.check("inbound TCP to the allowed port works", lab.connect(isp, LAN6, ALLOWED) == (ISP6, lan))
     t.check("inbound echo request answered (icmpv6-echo defaults to true)", lab.ping(isp, LAN6, timeout=3))
+    t.check("a DHCPv6 answer from the ISP side reaches the LAN host", dhcpv6_reply_arrives(lab, lan, isp))
 
 
 def ra_checks(t, g, lab, lan, isp):

@@ -174,6 +174,7 @@ def ipv6_checks(c, g, lab, lan, isp):
     after = split.drop_count(g, "incoming", "policy")
     c.check("... and counted", after > before, f"{before} -> {after}")
     c.check("inbound TCP to the allowed port works", lab.connect(isp, LAN6, ALLOWED, timeout=5) == (ISP6, lan))
+    c.check("a DHCPv6 answer from the ISP side reaches the LAN host", split.dhcpv6_reply_arrives(lab, lan, isp))
     split.send_ra(lab, isp, split.RA_PREFIX)
     got = g.wait_until(lambda: split.addresses_in(lab, lan, "eth0", split.RA_PREFIX), timeout=15)
     c.check("an RA from the ISP side autoconfigures the LAN host", bool(got),
