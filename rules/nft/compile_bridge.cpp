@@ -1,7 +1,8 @@
 // ipv6.bridge-split -> a bridge-family table of the same name ("bridge
 // gatewayd"): ingress-port marks on IPv6 frames, `meta broute` for
 // everything else on the split ports (routed by the host, where the kernel
-// has it), non-IPv6 never forwarded across the split, and, on the
+// has it), non-IPv6 never forwarded across the split, on the fallback path
+// a limit on what the outside port brings to the host, and, on the
 // nf_conntrack_bridge path, the IPv6 filter itself. Which path applies is
 // choose_split_path()'s; an unsupported one compiles to nothing (the daemon
 // refuses the config before it gets here).
