@@ -52,14 +52,15 @@ nft::Rule icmpv6_accept(nft::TableFamily family, const std::vector<std::uint64_t
     return make_rule(std::move(stmts), comment, origin);
 }
 
-// DHCPv6 answers to a LAN client (server port 547 to client port 546, to
-// its link-local address): the client asked a multicast group, so
-// conntrack cannot match the answer to the question. Hosts take their DNS
-// servers (and, where the ISP does stateful DHCPv6, their addresses) this way.
+// DHCPv6 answers to a LAN client (to port 546 of its link-local address):
+// the client asked a multicast group, so conntrack cannot match the answer
+// to the question. Hosts take their DNS servers (and, where the ISP does
+// stateful DHCPv6, their addresses) this way. The server's source port 547
+// is not matched: any sender can choose it, so it would add nothing.
 nft::Rule dhcpv6_reply(nft::TableFamily family, config::Loc origin) {
     return make_rule({ipv6_only(family), cmp(Key::ip6_daddr, *net::Prefix::parse("fe80::/10")),
-                      cmp(Key::meta_l4proto, nft::kProtoUdp), cmp(Key::th_sport, std::uint64_t{547}),
-                      cmp(Key::th_dport, std::uint64_t{546}), counter(), verdict(nft::VerdictKind::accept)},
+                      cmp(Key::meta_l4proto, nft::kProtoUdp), cmp(Key::th_dport, std::uint64_t{546}), counter(),
+                      verdict(nft::VerdictKind::accept)},
                      "gw:dhcpv6", origin);
 }
 

@@ -20,6 +20,38 @@ namespace gw::kernel::test {
 
 namespace {
 
+bool kernel_has_bridge_conntrack() {
+    static const bool has = [] {
+        auto run = run_nft({}, "table bridge gw_probe {\n chain f {\n  type filter hook forward priority filter;\n"
+                               "  ct state established accept\n }\n}\n");
+        run_nft({"delete", "table", "bridge", "gw_probe"});
+        return run.status == 0;
+    }();
+    return has;
+}
+
+// nft 1.0.6 cannot parse `meta broute set 1` (the encoder writes it; the vm
+// tier loads it), and a kernel without nf_conntrack_bridge refuses `ct` in a
+// bridge table: such lines of a golden are left out here, and it says so.
+std::string loadable_here(const std::string& text, const std::string& name) {
+    std::istringstream in(text);
+    std::string out, line;
+    bool bridge = false;
+    int dropped = 0;
+    while (std::getline(in, line)) {
+        if (line.rfind("table ", 0) == 0) bridge = line.rfind("table bridge ", 0) == 0;
+        bool broute = line.find("meta broute set") != std::string::npos;
+        bool bridge_ct = bridge && line.find("ct state") != std::string::npos && !kernel_has_bridge_conntrack();
+        if (broute || bridge_ct) {
+            ++dropped;
+            continue;
+        }
+        out += line + "\n";
+    }
+    if (dropped) MESSAGE(name << ": loaded without " << dropped << " lines this nft or kernel cannot take");
+    return out;
+}
+
 // Kernel state after `nft -f text`, starting from no gatewayd tables.
 std::string state_from_nft(NftBackend& nft, const std::string& text) {
     apply_ok(nft, nft::Ruleset{});
@@ -156,7 +188,7 @@ TEST_CASE("golden rulesets: decoded fully and re-encoded byte for byte") {
         std::ifstream in(path);
         std::stringstream text;
         text << in.rdbuf();
-        auto from_nft = state_from_nft(*nft, text.str());
+        auto from_nft = state_from_nft(*nft, loadable_here(text.str(), path.string()));
         auto observed = nft->observe();
         REQUIRE(observed.has_value());
         for (const auto& t : observed->tables)
