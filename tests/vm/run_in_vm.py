@@ -7,7 +7,8 @@ guest's output and exits with the command's exit status.
   run_in_vm.py [-e NAME[=VALUE]]... [-C DIR] [--kernel 6.12|6.1] [--timeout S]
                [--memory MB] [--cpu MODEL] -- CMD [ARG]...
 
-The guest has no NIC; it writes only to its own tmpfs layers. qemu and
+The guest has no NIC; it writes only to its own tmpfs layers (virtiofsd
+serves a read-only copy of the host's mounts). qemu and
 virtiofsd are killed and the temporary folder removed on every path
 (including timeout, SIGTERM and the runner's own death).
 """
@@ -98,10 +99,27 @@ def write_job(workdir, args):
     os.chmod(workdir, 0o755)
 
 
+# qemu 7.2's virtiofsd has no read-only mode: it serves a read-only copy of
+# the host's mount tree, made in a mount namespace of its own, so even a
+# guest that remounted its root read-write could not change the host.
+READ_ONLY_ROOT = r"""
+set -e
+root=$1; shift
+mount --rbind / "$root"
+for m in $(awk -v r="$root" '$5 == r || index($5, r "/") == 1 { print $5 }' /proc/self/mountinfo); do
+    mount -o remount,bind,ro "$m" 2>/dev/null || true
+done
+exec "$@"
+"""
+
+
 def start_virtiofsd(workdir, socket_path):
+    root = os.path.join(workdir, "root")
+    os.mkdir(root)
     log = open(os.path.join(workdir, "virtiofsd.log"), "w")
     proc = subprocess.Popen(
-        [VIRTIOFSD, f"--socket-path={socket_path}", "-o", "source=/", "-o", "sandbox=chroot",
+        ["unshare", "--mount", "--propagation", "private", "sh", "-c", READ_ONLY_ROOT, "sh", root,
+         VIRTIOFSD, f"--socket-path={socket_path}", "-o", f"source={root}", "-o", "sandbox=chroot",
          "-o", "cache=always", "-o", "log_level=warn"],
         stdin=subprocess.DEVNULL, stdout=log, stderr=log, preexec_fn=die_with_parent)
     deadline = time.monotonic() + 10
