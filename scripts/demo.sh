@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The main job for a newcomer: install what is missing, build, and run
 # gatewayd on the bundled home-router example inside network namespaces it
-# creates and removes (see scripts/demo.py). Root; the host is not touched.
+# creates and removes (see scripts/demo.py); its PPPoE line is gatewayd's
+# supervised session with the stand-in pppd the build makes for the tests
+# (build/tests/uplinks/standin-pppd). Root; the host is not touched.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh

@@ -24,12 +24,12 @@ Usage: test_coexistence.py GATEWAYD GWCTL STANDIN_PPPD EXAMPLE   (root)
 """
 import os
 import shutil
-import signal
 import sys
 import textwrap
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "daemon"))
 from daemon_lab import Bus, Checks, Gateway, Lab, require_root, workdir  # noqa: E402
+import standin  # noqa: E402
 
 INTERNET = "198.51.100.1"
 SERVER, SERVER2, CLIENT = "172.16.1.100", "172.16.1.101", "172.16.5.10"
@@ -65,10 +65,7 @@ SECRET = "not-a-real-secret"
 
 
 def password_file(wd):
-    path = os.path.join(wd, "isp.password")
-    with open(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
-        f.write(SECRET + "\n")
-    return path
+    return standin.password_file(os.path.join(wd, "isp.password"), SECRET)
 
 
 class Topology:
@@ -169,22 +166,15 @@ class StandinPppoe:
     session it restarts comes up with the conf's new address after a delay
     that is the window for the checks made while it is down."""
 
-    def __init__(self, standin, workdir, top):
-        self.standin, self.top = standin, top
-        self.dir = os.path.join(workdir, "standin")
-        os.mkdir(self.dir)
-        self.write_conf(FIRST)
-
-    def write_conf(self, address, extra=""):
-        with open(os.path.join(self.dir, "isp.conf"), "w") as f:
-            f.write(f"local {address}\npeer {PEER}\npeer-netns {self.top.isp}\n{extra}")
+    def __init__(self, exe, workdir, top):
+        self.standin = standin.Standin(workdir, exe, peer=PEER, peer_netns=top.isp)
+        self.standin.configure(FIRST)
 
     def start(self, g):
-        return g.start(extra_env={"GW_STANDIN_DIR": self.dir}, extra_args=["--pppd", self.standin])
+        return self.standin.start(g)
 
     def lose_carrier(self, next_address):
-        self.write_conf(next_address, "up-delay-ms 12000\n")
-        os.kill(int(open(os.path.join(self.dir, "isp.pid")).read()), signal.SIGUSR2)
+        self.standin.lose_carrier(next_address, up_delay_ms=12000)
 
     def restore(self):
         pass  # the restarted session comes up by itself after its delay
@@ -239,7 +229,7 @@ def run(t, lab, g, top, pppoe, patience=1, forwards=True):
 
 
 def main():
-    gatewayd, gwctl, standin, example = sys.argv[1:5]
+    gatewayd, gwctl, standin_exe, example = sys.argv[1:5]
     require_root()
     t = Checks("v6plus + PPPoE coexistence")
     lab = Lab("co")
@@ -249,7 +239,7 @@ def main():
         top = Topology(lab)
         g = Gateway(lab, top.gw, gatewayd, gwctl, wd, bus)
         g.write_config(lab_config(example, password_file(wd)))
-        run(t, lab, g, top, StandinPppoe(standin, wd, top))
+        run(t, lab, g, top, StandinPppoe(standin_exe, wd, top))
         g.stop()
     finally:
         lab.close()

@@ -20,6 +20,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "daemon"))
 from daemon_lab import Bus, Checks, Gateway, Lab, gateway_netns, require_root, workdir  # noqa: E402
+from standin import Standin, password_file  # noqa: E402
 
 PASSWORD = "pw-Zq8!never-shown"
 
@@ -67,41 +68,10 @@ nat:
 """
 
 
-class Standin:
-    """The stand-in's control directory for link `isp`."""
-
-    def __init__(self, wd, exe):
-        self.dir = os.path.join(wd, "standin")
-        self.exe = os.path.realpath(exe)
-        os.mkdir(self.dir)
-
-    def configure(self, local, fail_before_up=0):
-        with open(os.path.join(self.dir, "isp.conf"), "w") as f:
-            f.write(f"local {local}\npeer 100.64.0.1\ndns 192.0.2.53\ndns 198.51.100.53\n"
-                    f"fail-before-up {fail_before_up}\nup-delay-ms 100\n")
-
-    def read(self, what):
-        try:
-            return open(os.path.join(self.dir, "isp." + what)).read()
-        except FileNotFoundError:
-            return ""
-
-    def starts(self):
-        return int(self.read("starts").strip() or 0)
-
-    def pids(self):
-        """Every running stand-in process on this machine started from our binary."""
-        out = []
-        for pid in filter(str.isdigit, os.listdir("/proc")):
-            try:
-                if os.readlink(f"/proc/{pid}/exe") == self.exe:
-                    out.append(int(pid))
-            except OSError:
-                pass
-        return out
-
-    def signal(self, signo):
-        os.kill(int(self.read("pid")), signo)
+def new_standin(wd, exe):
+    """The stand-in for link `isp`: peer 100.64.0.1, two DNS servers, a
+    short "negotiation"; each test step picks the address."""
+    return Standin(wd, exe, peer="100.64.0.1", dns=["192.0.2.53", "198.51.100.53"], up_delay_ms=100)
 
 
 def status(g):
@@ -273,7 +243,7 @@ def stop_while_retrying_checks(t, g, sd, wd):
             sd.pids() == [] and sd.starts() == starts, f"pids {sd.pids()}, starts {starts} -> {sd.starts()}")
 
 
-def daemon_stop_checks(t, g, lab, sd, wd, extra):
+def daemon_stop_checks(t, g, lab, sd, wd):
     sd.configure("100.64.0.7")
     g.write_config(config(wd))
     g.gwctl_run("apply")
@@ -285,7 +255,7 @@ def daemon_stop_checks(t, g, lab, sd, wd, extra):
     link = lab.run(g.ns, ["ip", "link", "show", "isp"], check=False)
     t.check("... taking the link along", link.returncode != 0, link.stdout)
 
-    t.check("gatewayd starts again", g.start(extra_env={"GW_STANDIN_DIR": sd.dir}, extra_args=extra), g.log())
+    t.check("gatewayd starts again", sd.start(g), g.log())
     ok = wait_session(g, lambda s: s.get("state") == "up")
     t.check("the session comes up again", ok, str(session(g)))
     g.proc.send_signal(signal.SIGKILL)
@@ -306,15 +276,12 @@ def main():
     bus = Bus(wd)
     try:
         gw, _, _ = gateway_netns(lab)
-        fd = os.open(f"{wd}/isp.password", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        os.write(fd, (PASSWORD + "\n").encode())
-        os.close(fd)
-        sd = Standin(wd, standin)
+        password_file(f"{wd}/isp.password", PASSWORD)
+        sd = new_standin(wd, standin)
         sd.configure("100.64.0.2")
         g = Gateway(lab, gw, gatewayd, gwctl, wd, bus)
         g.write_config(config(wd))
-        extra = ["--pppd", sd.exe]
-        t.check("gatewayd is ready", g.start(extra_env={"GW_STANDIN_DIR": sd.dir}, extra_args=extra), g.log())
+        t.check("gatewayd is ready", sd.start(g), g.log())
         up_checks(t, g, lab, sd, wd)
         password_checks(t, g, sd)
         reconnect_checks(t, g, lab, sd, wd)
@@ -322,7 +289,7 @@ def main():
         backoff_checks(t, g, sd)
         hanging_hook_checks(t, g, sd, wd)
         stop_while_retrying_checks(t, g, sd, wd)
-        daemon_stop_checks(t, g, lab, sd, wd, extra)
+        daemon_stop_checks(t, g, lab, sd, wd)
         t.check("the password is in no daemon log line", PASSWORD not in g.log())
     finally:
         lab.close()
