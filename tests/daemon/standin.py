@@ -51,6 +51,9 @@ class Standin:
         """Writes the conf: `local` plus the defaults updated by `settings`
         (peer, dns: a list, peer_netns, fail_before_up, up_delay_ms)."""
         s = dict(self.defaults, **settings)
+        unknown = set(s) - {"peer", "dns", "peer_netns", "fail_before_up", "up_delay_ms"}
+        if unknown:
+            raise ValueError(f"the stand-in has no setting {sorted(unknown)}")
         lines = [f"local {local}"]
         if s.get("peer"):
             lines.append(f"peer {s['peer']}")
@@ -58,9 +61,6 @@ class Standin:
         for key in ("peer_netns", "fail_before_up", "up_delay_ms"):
             if s.get(key) is not None:
                 lines.append(f"{key.replace('_', '-')} {s[key]}")
-        unknown = set(s) - {"peer", "dns", "peer_netns", "fail_before_up", "up_delay_ms"}
-        if unknown:
-            raise ValueError(f"the stand-in has no setting {sorted(unknown)}")
         with open(self.path("conf"), "w") as f:
             f.write("\n".join(lines) + "\n")
 
