@@ -7,12 +7,22 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# Generic flavours: the cloud flavour has no PPP. Pinned because the archive
-# retires older point releases (the 6.1 ABI number moves with them).
+# Generic flavours: the cloud flavour has no PPP. Each series has a pinned
+# package (what the tests were measured with) and a way to find its current
+# successor: the archive retires older point releases (the 6.1 ABI number
+# moves with them), and a retired pin must not break a fresh machine.
+# series  pinned package  how to find the newest
 GW_VM_KERNELS=(
-    "linux-image-6.12.117+deb12-amd64-unsigned 6.12.117+deb12-amd64"
-    "linux-image-6.1.0-56-amd64 6.1.0-56-amd64"
+    "6.12 linux-image-6.12.117+deb12-amd64-unsigned newest_612"
+    "6.1 linux-image-6.1.0-56-amd64 newest_61"
 )
+newest_612() {
+    apt-cache pkgnames linux-image-6.12. | grep -E '^linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned$' |
+        sort -V | tail -n 1
+}
+newest_61() {
+    apt-cache depends linux-image-amd64 | sed -n 's/^ *Depends: \(linux-image-6\.1\.[^ ]*-amd64\)$/\1/p' | head -n 1
+}
 # What the 6.1 initramfs loads before it can mount the shared root, in
 # dependency order (tests/vm/initramfs_init.sh lists the same).
 GW_VM_INITRAMFS_MODULES=(virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci fuse virtiofs)
@@ -94,9 +104,32 @@ build_initramfs() {
     rm -rf "$tree"
 }
 
+# The package of a series: the pin while the archive has it, else the newest.
+resolve_package() {
+    local pinned=$1 newest=$2
+    if apt-cache show "$pinned" >/dev/null 2>&1; then echo "$pinned"; return; fi
+    quietly "${sudo[@]}" apt-get update -qq
+    if apt-cache show "$pinned" >/dev/null 2>&1; then echo "$pinned"; return; fi
+    local found
+    found=$("$newest")
+    [ -n "$found" ] || { echo "vm tier: no package for $pinned or a successor" >&2; exit 1; }
+    echo "vm tier: $pinned is gone from the archive; using $found" >&2
+    echo "$found"
+}
+
 install_missing
 for k in "${GW_VM_KERNELS[@]}"; do
-    read -r pkg release <<<"$k"
-    fetch_kernel "$pkg" "$release"
+    read -r series pinned newest <<<"$k"
+    release=${pinned#linux-image-}
+    release=${release%-unsigned}
+    # A cached pin needs no archive at all.
+    if ! kernel_ready "$GW_VM_CACHE/$release" "$release"; then
+        pkg=$(resolve_package "$pinned" "$newest")
+        release=${pkg#linux-image-}
+        release=${release%-unsigned}
+        fetch_kernel "$pkg" "$release"
+    fi
     build_initramfs "$release"
+    # run_in_vm.py boots "$GW_VM_CACHE/<series>".
+    "${sudo[@]}" ln -sfn "$release" "$GW_VM_CACHE/$series"
 done

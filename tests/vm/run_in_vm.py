@@ -28,7 +28,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CACHE = os.environ.get("GW_VM_CACHE", "/var/cache/gatewayd-vm")
 # The kernels deps.sh unpacks: 6.12 has what the host lacks (PPP, meta
 # broute, bridge conntrack); 6.1 is what Debian 12 gateways run.
-KERNELS = {"6.12": "6.12.117+deb12-amd64", "6.1": "6.1.0-56-amd64"}
+# deps.sh links each series to the release it unpacked (the pin, or its
+# successor once the archive retired the pin).
+KERNELS = ("6.12", "6.1")
 VIRTIOFSD = "/usr/lib/qemu/virtiofsd"
 GUEST_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 MARKER = "gw-vm-exit-status="
@@ -56,6 +58,13 @@ def parse_args(argv):
     if not args.command:
         p.error("no command")
     return args
+
+
+def kernel_release(series):
+    try:
+        return os.readlink(os.path.join(CACHE, series))
+    except OSError:
+        sys.exit(f"run_in_vm: no {series} kernel in {CACHE}: run tests/vm/deps.sh")
 
 
 def check_host(release):
@@ -197,7 +206,7 @@ def stop(proc):
 
 def main(argv):
     args = parse_args(argv)
-    release = KERNELS[args.kernel]
+    release = kernel_release(args.kernel)
     kernel, initrd = check_host(release)
     # SIGTERM (meson's timeout) unwinds through the finally below.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
