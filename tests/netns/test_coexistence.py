@@ -132,24 +132,18 @@ def in_sync(t, g, what):
     t.check(f"gwctl diff is empty {what}", res.returncode == 0, res.stdout[-1500:] + res.stderr[-500:])
 
 
-def up_checks(t, lab, top, g, address, forwards):
+def up_checks(t, lab, top, g, address):
     t.check(f"[{address}] a LAN client's default traffic leaves by the v6plus next hop, masqueraded",
             connect_from(lab, top.client, "", INTERNET, 8080) == ("192.168.1.2", top.v6p))
-    what = f"[{address}] a forward arriving over PPPoE reaches the server and is answered over PPPoE"
-    if forwards:
-        t.check(what, connect_from(lab, top.isp, INTERNET, address, 443) == (INTERNET, top.server))
-    else:
-        t.skip(what, "this config has no forwards")
+    t.check(f"[{address}] a forward arriving over PPPoE reaches the server and is answered over PPPoE",
+            connect_from(lab, top.isp, INTERNET, address, 443) == (INTERNET, top.server))
     t.check(f"[{address}] the pinned server leaves by PPPoE with the PPPoE address",
             connect_from(lab, top.server, "", INTERNET, 8080) == (address, top.isp))
     t.check(f"[{address}] the second pin (fallback: default) leaves by PPPoE while it is up",
             connect_from(lab, top.server2, "", INTERNET, 8080) == (address, top.isp))
-    what = f"[{address}] hairpin: a LAN client reaches the server through the PPPoE address"
-    if not forwards:
-        t.skip(what, "this config has no forwards")
-        return
     hairpin = connect_from(lab, top.client, "", address, 443)
-    t.check(what, isinstance(hairpin, tuple) and hairpin[1] == top.server, str(hairpin))
+    t.check(f"[{address}] hairpin: a LAN client reaches the server through the PPPoE address",
+            isinstance(hairpin, tuple) and hairpin[1] == top.server, str(hairpin))
 
 
 def own_reply_checks(t, lab, top):
@@ -202,7 +196,7 @@ def down_checks(t, lab, top, g, pppoe, patience):
     t.check("... and PPPoE was down throughout those checks", link_gone(lab, g.ns, "isp"))
 
 
-def run(t, lab, g, top, pppoe, patience=1, forwards=True):
+def run(t, lab, g, top, pppoe, patience=1):
     """The whole story; the caller stops gatewayd. `patience` multiplies
     the waits (the vm tier is ~20x slower)."""
     ready = pppoe.start(g)
@@ -212,7 +206,7 @@ def run(t, lab, g, top, pppoe, patience=1, forwards=True):
     if not up:
         return  # nothing below can mean anything
     in_sync(t, g, "with PPPoE up")
-    up_checks(t, lab, top, g, FIRST, forwards)
+    up_checks(t, lab, top, g, FIRST)
     own_reply_checks(t, lab, top)
     down_checks(t, lab, top, g, pppoe, patience)
     pppoe.restore()
@@ -220,11 +214,10 @@ def run(t, lab, g, top, pppoe, patience=1, forwards=True):
             g.wait_until(lambda: isp_up(lab, g, SECOND) and FIRST not in rules(lab, g.ns), 40 * patience),
             rules(lab, g.ns) + g.log()[-2000:])
     in_sync(t, g, "after the reconnect")
-    if forwards:
-        hairpin_set = g.nft("list set inet gatewayd uplink_isp_addr4").stdout
-        t.check("the hairpin set holds the new address only", SECOND in hairpin_set and FIRST not in hairpin_set,
-                hairpin_set)
-    up_checks(t, lab, top, g, SECOND, forwards)
+    hairpin_set = g.nft("list set inet gatewayd uplink_isp_addr4").stdout
+    t.check("the hairpin set holds the new address only", SECOND in hairpin_set and FIRST not in hairpin_set,
+            hairpin_set)
+    up_checks(t, lab, top, g, SECOND)
     t.check("the daemon is still running", g.proc.poll() is None, g.log()[-1500:])
 
 

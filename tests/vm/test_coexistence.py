@@ -23,18 +23,13 @@ from daemon_lab import Bus, Checks, Gateway, Lab, require_root, workdir  # noqa:
 USER = "user@isp.example"  # the example's username
 
 
-def vm_config(example, password, forwards=True):
+def vm_config(example, password):
     """The host tier's config with LCP echoes fast enough for a test: a
-    dead line is noticed after 3 missed echoes 2 s apart. Without
-    `forwards`, the `nat.forwards` list is left out (see main())."""
+    dead line is noticed after 3 missed echoes 2 s apart."""
     text = story.lab_config(example, password)
     line = f"    password-file: {password}\n"
     assert line in text
-    text = text.replace(line, line + "    lcp-echo:\n      interval: 2\n      failures: 3\n", 1)
-    if forwards:
-        return text
-    start, end = text.index("\n  forwards:\n"), text.index("\nfirewall:\n")
-    return text[:start] + text[end:]
+    return text.replace(line, line + "    lcp-echo:\n      interval: 2\n      failures: 3\n", 1)
 
 
 class RealPppoe:
@@ -91,25 +86,8 @@ def main():
         top = story.Topology(lab)
         g = Gateway(lab, top.gw, gatewayd, gwctl, wd, bus)
         password = story.password_file(wd)
-        # Port forwards are applied last and on their own: this kernel (6.12)
-        # refuses the DNAT through the port-range map (EOPNOTSUPP), which
-        # would otherwise hide every routing check behind it.
-        g.write_config(vm_config(example, password, forwards=False))
-        story.run(t, lab, g, top, RealPppoe(lab, top, wd), patience=6, forwards=False)
-        shipped = os.path.join(wd, "shipped.yaml")
-        with open(shipped, "w") as f:
-            f.write(vm_config(example, password))
-        res = g.gwctl_run("apply", shipped)
-        what = "the example as shipped (with its forwards) applies on this kernel"
-        if res.returncode != 0 and "Operation not supported" in res.stdout + res.stderr:
-            # Measured on 6.12.117 (tests/vm/README.md): a concatenated
-            # interval lookup with a 1-byte meta key, such as the forwards'
-            # `meta l4proto . th dport` range map, is refused; the host tier
-            # (6.18) covers the forwards.
-            t.skip(what, "this kernel refuses concatenated interval lookups with a 1-byte meta key "
-                         "(meta l4proto . th dport, EOPNOTSUPP)")
-        else:
-            t.check(what, res.returncode == 0, (res.stdout + res.stderr)[-1500:])
+        g.write_config(vm_config(example, password))
+        story.run(t, lab, g, top, RealPppoe(lab, top, wd), patience=6)
         g.stop()
     finally:
         for log in ("pppd-isp.log", "gatewayd.log"):
