@@ -1,28 +1,38 @@
 #!/usr/bin/env python3
-"""The IPv6 bridge-router split on a kernel that has `meta broute` and
+"""examples/brouter.yaml as shipped, on a kernel that has `meta broute` and
 nf_conntrack_bridge (runs inside the vm guest through run_in_vm.py; the
-host kernel has neither). gatewayd must choose the bridge-family path and
-say so; IPv6 is bridged between lan0 and wan0 and filtered statefully in
-the bridge table, while everything else on the enslaved ports is routed by
-the host: lan0 keeps its IPv4 address and a real PPPoE session (gatewayd's
-pppd against pppoe-server) runs on the enslaved wan0 and carries the LAN's
-IPv4 out.
+host kernel has neither). The only change the test makes to the example is
+the password file: one of its own, mode 0600, under the guest's /tmp.
+gatewayd must choose the bridge-family path and say so; IPv6 is bridged
+between lan0 and wan0 and filtered statefully, while everything else on the
+enslaved ports is routed by the host: lan0 keeps 192.168.10.1 and a real
+PPPoE session (gatewayd's pppd against pppoe-server, CHAP with the
+example's username) runs on the enslaved wan0 and carries the LAN's IPv4
+out, masqueraded.
 
-  lan (192.168.10.20, 2001:db8:1::10)  --eth0 | lan0--  gw  --wan0 | eth0--  isp
-  gw: br6 = lan0 + wan0 (IPv6 only), 192.168.10.1 on lan0, PPPoE on wan0
-  isp: pppoe-server (198.51.100.1, pool 203.0.113.10), 2001:db8:1::1
+  lan --eth0 | lan0-- gw --wan0 | eth0-- isp --eth1 | eth0-- net
+  gw:  br6 = lan0 + wan0 (IPv6 only), 192.168.10.1 on lan0, PPPoE on wan0
+  lan: 192.168.10.20; IPv6 only from the ISP's RA (2001:db8:1:2::/64),
+       interface token ::10, so SLAAC gives it 2001:db8:1:2::10
+  isp: pppoe-server (198.51.100.1, pool 203.0.113.10); the IPv6 router
+       that sends the RA on eth0 and routes to the net namespace
+  net: the ISP-side host 2001:db8:ffff::20 (the example's nas-ssh source)
+       and 2001:db8:ffff::21 (a source the example does not allow)
 
-With `br-netfilter` as third argument the guest first loads br_netfilter
+With `br-netfilter` as fourth argument the guest first loads br_netfilter
 and refuses to load nf_conntrack_bridge, so gatewayd must take the other
 broute path: marks and broute in the bridge table, the stateful filter in
 the inet forward hook.
 
-Usage (guest): test_broute.py GATEWAYD GWCTL [br-netfilter]
+Usage (guest): test_broute.py GATEWAYD GWCTL EXAMPLE [br-netfilter]
 """
 import os
+import re
 import secrets
+import shutil
 import subprocess
 import sys
+import textwrap
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -30,64 +40,27 @@ sys.path.insert(0, os.path.join(HERE, "..", "netns"))
 sys.path.insert(0, os.path.join(HERE, "..", "daemon"))
 import test_bridge_split as split  # noqa: E402
 from daemon_lab import Bus, Checks, Gateway, Lab, workdir  # noqa: E402
-from test_pppoe_gatewayd import USER, PppoeServer, require_guest, session_of, status_json, wait_up  # noqa: E402
+from test_pppoe_gatewayd import PppoeServer, require_guest, session_of, status_json, wait_up  # noqa: E402
 
 ISP_ADDR, POOL = "198.51.100.1", "203.0.113.10"
-ISP6, LAN6 = split.ISP6, split.LAN6
-ALLOWED, BLOCKED = split.ALLOWED, split.BLOCKED
+PREFIX = "2001:db8:1:2::"          # what the ISP advertises to the LAN
+LAN6 = "2001:db8:1:2::10"          # the example's nas-ssh destination
+NAS_PEER = "2001:db8:ffff::20"     # the example's nas-ssh source
+OTHER_PEER = "2001:db8:ffff::21"   # an ISP-side source the example does not allow
+SSH, OTHER_PORT, OUT_PORT = 22, 2222, 7000
+PASSWORD_FILE = "/etc/gatewayd/isp.password"
 PATHS = {"bridge-conntrack": "bridge family (meta broute, nf_conntrack_bridge)",
          "br-netfilter": "inet family via br_netfilter (meta broute)"}
 MODPROBE = "/run/gw-vm/bin/modprobe"  # init.sh's wrapper around the cached modules
 
-CONFIG = """version: 1
-interfaces:
-  lan:
-    device: lan0
-    addresses: [192.168.10.1/24]
-uplinks:
-  isp:
-    kind: pppoe
-    device: wan0
-    username: {user}
-    password-file: {password_file}
-    default-route: true
-    lcp-echo: {{interval: 2, failures: 3}}
-zones:
-  lan:
-    interfaces: [lan]
-    networks: 192.168.10.0/24
-  wan:
-    uplinks: [isp]
-nat:
-  masquerade:
-    - from: lan
-      to: wan
-firewall:
-  input:
-    policy: drop
-    rules:
-      - name: lan-ping
-        action: allow
-        from: lan
-        proto: icmp
-  forward:
-    policy: drop
-    rules:
-      - name: lan-out
-        action: allow
-        from: lan
-        to: wan
-ipv6:
-  bridge-split:
-    bridge: br6
-    inside: lan0
-    outside: wan0
-    allow-inbound:
-      - name: lan-web
-        action: allow
-        proto: tcp
-        port: {allowed}
-"""
+
+def example_config(example, password_file):
+    """The example as shipped with the test's own password file; the
+    username the ISP side must know."""
+    text = open(example).read()
+    assert f"password-file: {PASSWORD_FILE}\n" in text, "the example's password file moved"
+    user = re.search(r"^\s+username: (\S+)$", text, re.M).group(1)
+    return text.replace(PASSWORD_FILE, password_file), user
 
 
 def without_bridge_conntrack():
@@ -105,36 +78,50 @@ def without_bridge_conntrack():
 
 
 def topology(lab):
-    gw, lan, isp = lab.netns("gw"), lab.netns("lan"), lab.netns("isp")
-    for ns in (gw, lan, isp):
+    gw, lan, isp, net = lab.netns("gw"), lab.netns("lan"), lab.netns("isp"), lab.netns("net")
+    for ns in (gw, lan, isp, net):
         lab.sysctl(ns, "net.ipv6.conf.default.accept_dad", "0")
+    lab.sysctl(isp, "net.ipv6.conf.all.forwarding", "1")
     lab.veth(gw, "lan0", lan, "eth0")
     lab.veth(gw, "wan0", isp, "eth0")
+    lab.veth(isp, "eth1", net, "eth0")
     lab.ip(lan, "addr add 192.168.10.20/24 dev eth0")
     lab.ip(lan, "route add default via 192.168.10.1")
-    lab.ip(lan, f"addr add {LAN6}/64 dev eth0 nodad")
-    lab.ip(isp, f"addr add {ISP6}/64 dev eth0 nodad")
-    return gw, lan, isp
+    # The address comes from the RA; the token fixes its host part.
+    lab.ip(lan, "token set ::10 dev eth0")
+    lab.ip(isp, f"route add {PREFIX}/64 dev eth0")
+    lab.ip(isp, "addr add 2001:db8:ffff::1/64 dev eth1 nodad")
+    for peer in (NAS_PEER, OTHER_PEER):
+        lab.ip(net, f"addr add {peer}/64 dev eth0 nodad")
+    lab.ip(net, "route add default via 2001:db8:ffff::1")
+    return gw, lan, isp, net
 
 
-def start(c, lab, wd, bus, gw, isp, gatewayd, gwctl):
+def password_file(wd):
     password = "vm-" + secrets.token_hex(12)
-    password_file = os.path.join(wd, "isp.password")
-    fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    path = os.path.join(wd, "isp.password")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     os.write(fd, (password + "\n").encode())
     os.close(fd)
+    return path, password
+
+
+def start(c, lab, wd, bus, gw, isp, gatewayd, gwctl, example):
+    path, password = password_file(wd)
+    config, user = example_config(example, path)
     server = PppoeServer(lab, isp, wd, password)
+    with open("/etc/ppp/chap-secrets", "w") as f:  # the example's user, not the PPPoE test's
+        f.write(f'"{user}" * "{password}" *\n')
     server.start(POOL)
     g = Gateway(lab, gw, gatewayd, gwctl, wd, bus)
-    g.write_config(CONFIG.format(user=USER, password_file=password_file, allowed=ALLOWED))
+    g.write_config(config)
     ready = g.start(timeout=120, extra_args=["--pppd", "/usr/sbin/pppd"])
-    c.check("gatewayd starts with the split (no fallback) and says READY=1", ready, g.log()[-2000:])
-    return g, server
+    c.check("gatewayd starts with examples/brouter.yaml and says READY=1", ready, g.log()[-2000:])
+    return g
 
 
 def path_checks(c, g, lab, gw, mode):
-    report = status_json(g)
-    kernel = report.get("kernel", {})
+    kernel = status_json(g).get("kernel", {})
     bridge_ct = mode == "bridge-conntrack"
     c.check(f"the kernel offers meta broute, nf_conntrack_bridge {'yes' if bridge_ct else 'no'}",
             kernel.get("broute") is True and kernel.get("bridge_conntrack") is bridge_ct, f"{kernel}")
@@ -145,65 +132,124 @@ def path_checks(c, g, lab, gw, mode):
     c.check("bridge-nf-call-ip6tables as the path needs (1 for br_netfilter, 0 or absent otherwise)",
             nf == ("0" if bridge_ct else "1") or (bridge_ct and nf == ""), nf)
     c.check("br6 holds lan0 and wan0", all("master br6" in split.link_text(lab, gw, p) for p in ("lan0", "wan0")))
-    d = g.gwctl_run("diff")
-    c.check("gwctl diff: the kernel holds what was compiled (broute and bridge ct read back equal)",
-            d.returncode == 0 and not d.stdout, d.stdout + d.stderr)
+    c.check("lan0 keeps 192.168.10.1/24", "192.168.10.1/24" in g.addresses("lan0"), f"{g.addresses('lan0')}")
 
 
-def ipv4_checks(c, g, lab, gw, lan):
+def ipv4_checks(c, g, lab, lan, isp):
     report = wait_up(g, timeout=180)
     _, session = session_of(report)
     c.check("a PPPoE session comes up on the enslaved wan0 (PPPoE frames brouted to the port)",
             session.get("state") == "up" and session.get("address") == POOL, f"{session}\n{g.log()[-1500:]}")
-    c.check("the LAN host pings lan0's IPv4 address (IPv4 brouted to the port)",
+    c.check("the LAN host pings lan0's 192.168.10.1 (IPv4 brouted to the port)",
             lab.ping(lan, "192.168.10.1", timeout=3))
-    c.check("... and reaches the ISP side through PPPoE (routed and masqueraded)",
+    c.check("... and the ISP side's 198.51.100.1 through PPPoE",
             g.wait_until(lambda: lab.ping(lan, ISP_ADDR, timeout=3), timeout=20))
+    lab.tcp_server(isp, 8080)
+    seen = lab.connect(lan, ISP_ADDR, 8080, timeout=5)
+    c.check(f"... TCP too, masqueraded: the ISP side sees {POOL}", seen == (POOL, isp), f"{seen}")
 
 
-def ipv6_checks(c, g, lab, lan, isp):
-    c.check("outbound IPv6 ping across the bridge (ND, reply back)", lab.ping(lan, ISP6, timeout=5))
-    split.tcp6_server(lab, isp, 7000)
-    seen = lab.connect(lan, ISP6, 7000, timeout=5)
-    c.check("outbound IPv6 TCP; its replies pass only as established (stateful filter)",
-            seen == (LAN6, isp), f"{seen}")
-    split.tcp6_server(lab, lan, BLOCKED)
-    split.tcp6_server(lab, lan, ALLOWED)
-    before = split.drop_count(g, "incoming", "policy")
-    c.check("inbound TCP to a port not allowed is dropped", lab.connect(isp, LAN6, BLOCKED, timeout=3) is None)
-    after = split.drop_count(g, "incoming", "policy")
-    c.check("... and counted", after > before, f"{before} -> {after}")
-    c.check("inbound TCP to the allowed port works", lab.connect(isp, LAN6, ALLOWED, timeout=5) == (ISP6, lan))
-    c.check("a DHCPv6 answer from the ISP side reaches the LAN host", split.dhcpv6_reply_arrives(lab, lan, isp))
-    split.send_ra(lab, isp, split.RA_PREFIX)
-    got = g.wait_until(lambda: split.addresses_in(lab, lan, "eth0", split.RA_PREFIX), timeout=15)
-    c.check("an RA from the ISP side autoconfigures the LAN host", bool(got),
+def connect6(lab, ns, source, address, port, timeout=3.0):
+    """TCP over IPv6 from `source`: (peer seen by the server, server
+    namespace), or None when refused, reset or timed out."""
+    code = textwrap.dedent(f"""
+        import socket
+        s = socket.socket(socket.AF_INET6)
+        s.settimeout({timeout})
+        try:
+            s.bind(("{source}", 0))
+            s.connect(("{address}", {port}))
+            print(s.recv(2048).decode())
+        except OSError as e:
+            print("FAIL", e)
+    """)
+    out = lab.run(ns, [sys.executable, "-c", code], timeout=timeout + 20).stdout.split()
+    return None if not out or out[0] == "FAIL" else tuple(out)
+
+
+def rule_count(g, chain, name):
+    return sum(r["packets"] for r in status_json(g).get("rules", []) if r["chain"] == chain and r["name"] == name)
+
+
+def slaac_checks(c, g, lab, lan, isp):
+    split.send_ra(lab, isp, PREFIX)
+    got = g.wait_until(lambda: LAN6 in split.addresses_in(lab, lan, "eth0", PREFIX), timeout=15)
+    c.check(f"an RA sent on the ISP side gives the LAN host {LAN6}", got,
             lab.run(lan, ["ip", "-6", "addr"]).stdout)
+    route = lab.run(lan, ["ip", "-6", "route", "show", "default"], check=False).stdout
+    c.check("... and its default route, via the ISP router's link-local address",
+            "via fe80:" in route and "proto ra" in route, route)
+    c.check("the gateway's bridge does not autoconfigure from it",
+            not split.addresses_in(lab, g.ns, "br6", PREFIX), lab.run(g.ns, ["ip", "-6", "addr"]).stdout)
+    c.check("a DHCPv6 answer from the ISP side reaches the LAN host", split.dhcpv6_reply_arrives(lab, lan, isp))
+
+
+def outbound_checks(c, lab, lan, net):
+    c.check(f"the LAN host pings the ISP-side host {NAS_PEER} across the bridge",
+            lab.ping(lan, NAS_PEER, timeout=5))
+    split.tcp6_server(lab, net, OUT_PORT)
+    seen = lab.connect(lan, NAS_PEER, OUT_PORT, timeout=5)
+    c.check("outbound IPv6 TCP, end to end: the ISP-side host sees the LAN host's own address",
+            seen == (LAN6, net), f"{seen}")
+
+
+def inbound_checks(c, g, lab, lan, net):
+    split.tcp6_server(lab, lan, SSH)
+    split.tcp6_server(lab, lan, OTHER_PORT)
+    allowed = rule_count(g, "incoming", "nas-ssh")
+    seen = connect6(lab, net, NAS_PEER, LAN6, SSH, timeout=5)
+    c.check(f"nas-ssh: tcp {SSH} from {NAS_PEER} to {LAN6} gets in", seen == (NAS_PEER, lan), f"{seen}")
+    after = rule_count(g, "incoming", "nas-ssh")
+    c.check("... counted under its name in gwctl status", after > allowed, f"{allowed} -> {after}")
+    c.check("inbound echo request answered (icmpv6-echo: true)", lab.ping(net, LAN6, timeout=5))
+    for source, port in ((NAS_PEER, OTHER_PORT), (OTHER_PEER, SSH)):
+        before = split.drop_count(g, "incoming", "policy")
+        c.check(f"inbound tcp {port} from {source} is dropped", connect6(lab, net, source, LAN6, port) is None)
+        after = split.drop_count(g, "incoming", "policy")
+        c.check("... and counted (incoming policy)", after > before, f"{before} -> {after}")
+
+
+def diff_check(c, g):
+    d = g.gwctl_run("diff")
+    c.check("gwctl diff is empty: the kernel holds what was compiled (broute and bridge ct read back equal)",
+            d.returncode == 0 and not d.stdout, d.stdout + d.stderr)
+
+
+def run(c, lab, wd, bus, argv, mode):
+    gatewayd, gwctl, example = argv
+    gw, lan, isp, net = topology(lab)
+    g = start(c, lab, wd, bus, gw, isp, gatewayd, gwctl, example)
+    if c.failed:
+        return
+    path_checks(c, g, lab, gw, mode)
+    ipv4_checks(c, g, lab, lan, isp)
+    slaac_checks(c, g, lab, lan, isp)
+    outbound_checks(c, lab, lan, net)
+    inbound_checks(c, g, lab, lan, net)
+    diff_check(c, g)
+    if c.failed:
+        print(g.gwctl_run("status").stdout)
+        print(f"--- gatewayd log\n{g.log()[-3000:]}")
+    started = time.monotonic()
+    g.stop()
+    print(f"gatewayd stopped in {time.monotonic() - started:.1f} s")
 
 
 def main():
     require_guest()
-    gatewayd, gwctl = sys.argv[1], sys.argv[2]
-    mode = sys.argv[3] if len(sys.argv) > 3 else "bridge-conntrack"
+    mode = sys.argv[4] if len(sys.argv) > 4 else "bridge-conntrack"
     if mode == "br-netfilter":
         without_bridge_conntrack()
-    c = Checks(f"bridge split with meta broute, {mode} (vm)")
+    c = Checks(f"examples/brouter.yaml with meta broute, {mode} (vm)")
     lab = Lab("b")
     wd = workdir()
     bus = Bus(wd)
     try:
-        gw, lan, isp = topology(lab)
-        g, server = start(c, lab, wd, bus, gw, isp, gatewayd, gwctl)
-        if not c.failed:
-            path_checks(c, g, lab, gw, mode)
-            ipv4_checks(c, g, lab, gw, lan)
-            ipv6_checks(c, g, lab, lan, isp)
-            started = time.monotonic()
-            g.stop()
-            print(f"gatewayd stopped in {time.monotonic() - started:.1f} s")
+        run(c, lab, wd, bus, sys.argv[1:4], mode)
     finally:
         lab.close()
         bus.close()
+        shutil.rmtree(wd, ignore_errors=True)
     c.finish()
 
 
