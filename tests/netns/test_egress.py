@@ -9,7 +9,15 @@ naming a missing user changes nothing.
 
     [srv] eth0 192.0.2.1, 2001:db8:e::1 ──veth── eth0 192.0.2.2, 2001:db8:e::2 [peer]
 
-Usage: test_egress.py GWCTL   (root)"""
+Then examples/egress.yaml as shipped, on the addresses it names, checked
+against what the README says of it. Its `dbuser` is not a Debian account:
+gwctl and the clients run where a copy of /etc/passwd and /etc/group that
+has it is bind-mounted over the real ones (accounts_overlay.py); the host's
+accounts are not touched.
+
+    [gw] eth0 192.0.2.10, 2001:db8:10::10 ──veth── eth0 192.0.2.1, 2001:db8:10::1 [router]
+
+Usage: test_egress.py GWCTL EXAMPLE   (root; EXAMPLE is examples/egress.yaml)"""
 import json
 import os
 import pathlib
@@ -19,7 +27,9 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 
+from accounts_overlay import AccountsOverlay
 from netlab import Checks, Lab
 
 PEER4, PEER6 = "192.0.2.2", "2001:db8:e::2"
@@ -113,6 +123,21 @@ CLIENT = textwrap.dedent("""
 """)
 
 
+def start_server(lab, ns, ports):
+    proc = lab.spawn(ns, [sys.executable, "-c", SERVER, *ports])
+    if proc.stdout.readline().strip() != "ready":
+        raise RuntimeError(f"server in {ns} did not start: {proc.stderr.read()}")
+
+
+def connect_as(ns, uid, gid, address, port, timeout=3.0, proto="tcp", wrap=list):
+    """Runs CLIENT in `ns` as uid/gid with no supplementary groups; `wrap`
+    turns the command line into the one to run (an accounts overlay)."""
+    argv = ["ip", "netns", "exec", ns, "setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups",
+            sys.executable, "-I", "-c", CLIENT, address, str(port), str(timeout), proto]
+    res = subprocess.run(wrap(argv), capture_output=True, text=True, timeout=timeout + 20, cwd="/")
+    return res.stdout.strip() or f"no output: {res.stderr.strip()}"
+
+
 class EgressLab:
     def __init__(self):
         self.lab = lab = Lab("eg")
@@ -124,23 +149,16 @@ class EgressLab:
         lab.ip(self.srv, "addr add 2001:db8:e::1/64 dev eth0 nodad")
         lab.ip(self.peer, f"addr add {PEER6}/64 dev eth0 nodad")
         ports = [f"tcp:{p}" for p in (PORT_REJECT, PORT_DROP, PORT_GROUP, PORT_WEB, PORT_BOTH)]
-        server = lab.spawn(self.peer, [sys.executable, "-c", SERVER, *ports, f"udp:{PORT_BOTH}"])
-        if server.stdout.readline().strip() != "ready":
-            raise RuntimeError(f"peer server did not start: {server.stderr.read()}")
+        start_server(lab, self.peer, [*ports, f"udp:{PORT_BOTH}"])
         # A local service on the server itself, reached over lo.
-        local = lab.spawn(self.srv, [sys.executable, "-c", SERVER, f"tcp:{PORT_REJECT}"])
-        if local.stdout.readline().strip() != "ready":
-            raise RuntimeError(f"local server did not start: {local.stderr.read()}")
+        start_server(lab, self.srv, [f"tcp:{PORT_REJECT}"])
 
     def connect(self, user, address, port, group=None, timeout=3.0, proto="tcp"):
         """Connects from the server namespace as `user` (primary group
         `group`, default the user's own) with no supplementary groups."""
         pw = pwd.getpwnam(user)
         gid = pw.pw_gid if group is None else group
-        argv = ["ip", "netns", "exec", self.srv, "setpriv", f"--reuid={pw.pw_uid}", f"--regid={gid}",
-                "--clear-groups", sys.executable, "-I", "-c", CLIENT, address, str(port), str(timeout), proto]
-        res = subprocess.run(argv, capture_output=True, text=True, timeout=timeout + 20, cwd="/")
-        return res.stdout.strip() or f"no output: {res.stderr.strip()}"
+        return connect_as(self.srv, pw.pw_uid, gid, address, port, timeout, proto)
 
     def close(self):
         self.lab.close()
@@ -232,17 +250,147 @@ def check_missing_user(t, e, gwctl, good, bad):
     t.check("the previous rules still let daemon through", got == "OK", got)
 
 
-def main():
-    gwctl = sys.argv[1]
-    if os.geteuid() != 0:
-        print("skipping: needs root (network namespaces)")
-        sys.exit(77)
-    for tool in ("setpriv", "nft", "ip"):
-        if not shutil.which(tool):
-            print(f"FAIL: {tool} is not installed (scripts/deps.sh installs it)")
-            sys.exit(1)
-    t = Checks("egress owner rules")
-    tmp = pathlib.Path(tempfile.mkdtemp(prefix="gw-egress-"))
+# ---- examples/egress.yaml as shipped ------------------------------------
+
+# The example's default router, played by the peer namespace, and the ports
+# its rules name: the database and IPv4 HTTP(S).
+EX_ROUTER4, EX_ROUTER6 = "192.0.2.1", "2001:db8:10::1"
+EX_DB, EX_WEB = 12345, (80, 443)
+
+
+class ExampleLab:
+    def __init__(self, tmp):
+        self.accounts = AccountsOverlay(tmp, ["dbuser"])
+        self.lab = lab = Lab("ex")
+        self.gw = lab.netns("gw")
+        self.router = lab.netns("router")
+        # The gateway side stays bare: applying the example gives it its
+        # addresses and default route.
+        lab.veth(self.gw, "eth0", self.router, "eth0")
+        lab.ip(self.router, f"addr add {EX_ROUTER4}/24 dev eth0")
+        lab.ip(self.router, f"addr add {EX_ROUTER6}/64 dev eth0 nodad")
+        start_server(lab, self.router, [f"tcp:{p}" for p in (EX_DB, *EX_WEB)])
+
+    def run(self, argv, timeout=60):
+        """argv in the gateway namespace, where dbuser exists."""
+        return self.lab.run(None, self.accounts.wrap(["ip", "netns", "exec", self.gw, *argv]),
+                            check=False, timeout=timeout)
+
+    def connect(self, user, address, port):
+        uid, gid = self.accounts.lookup(user)
+        return connect_as(self.gw, uid, gid, address, port, wrap=self.accounts.wrap)
+
+    def snapshot(self):
+        """What an apply would change: the ruleset, addresses and routes."""
+        cmds = (["nft", "list", "ruleset"], ["ip", "addr", "show", "dev", "eth0"], ["ip", "-4", "route"],
+                ["ip", "-6", "route"])
+        return [self.lab.run(self.gw, c, check=False).stdout for c in cmds]
+
+    def wait_for_dad(self, limit=10.0):
+        """The applied IPv6 address is usable once duplicate address
+        detection is over; True when no address is tentative any more."""
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            out = self.lab.run(self.gw, ["ip", "-6", "addr", "show", "dev", "eth0", "tentative"]).stdout
+            if "inet6" not in out:
+                return True
+            time.sleep(0.2)
+        return False
+
+    def close(self):
+        self.lab.close()
+
+
+def check_example_needs_dbuser(t, ex, gwctl, example):
+    """On the bare host (no dbuser) the example is refused at its line and
+    nothing changes, as the README says of a missing user."""
+    try:
+        pwd.getpwnam("dbuser")
+        t.skip("the example refused without dbuser", "this host has a dbuser account")
+        return
+    except KeyError:
+        pass
+    lines = pathlib.Path(example).read_text().splitlines()
+    line = next((i for i, text in enumerate(lines, 1) if "users: [dbuser]" in text and "#" not in text), None)
+    if line is None:
+        t.check("the example names dbuser in an allow list", False, example)
+        return
+    where = f'{example}:{line}:{lines[line - 1].index("dbuser") + 1}: user "dbuser" does not exist'
+    before = ex.snapshot()
+    res = ex.lab.run(ex.gw, [gwctl, "apply", example], check=False, timeout=60)
+    t.check("example without dbuser: apply fails", res.returncode != 0, res.stdout + res.stderr)
+    t.check("example without dbuser: the error names dbuser at its line", where in res.stderr,
+            res.stdout + res.stderr)
+    t.check("example without dbuser: nothing changed", ex.snapshot() == before)
+
+
+def check_example_applied(t, ex, gwctl, example):
+    res = ex.run([gwctl, "apply", example])
+    t.check("example: gwctl apply exits 0 where dbuser exists", res.returncode == 0, res.stdout + res.stderr)
+    if res.returncode != 0:
+        return False
+    addrs = ex.lab.run(ex.gw, ["ip", "addr", "show", "dev", "eth0"]).stdout
+    for addr in ("192.0.2.10/24", "2001:db8:10::10/64"):
+        t.check(f"example: eth0 has {addr}", f" {addr} " in addrs, addrs)
+    route = ex.lab.run(ex.gw, ["ip", "-4", "route", "show", "default"]).stdout
+    t.check(f"example: default route via {EX_ROUTER4}", f"via {EX_ROUTER4} dev eth0" in route, route)
+    t.check("example: the IPv6 address leaves duplicate address detection", ex.wait_for_dad())
+    return True
+
+
+def check_example_database(t, ex):
+    """Only dbuser reaches the database port; any other uid, root too, is
+    refused at once (a reset, not a timeout)."""
+    for addr in (EX_ROUTER4, EX_ROUTER6):
+        got = ex.connect("dbuser", addr, EX_DB)
+        t.check(f"example db-only: dbuser connects to {addr} port {EX_DB}", got == "OK", got)
+        for user in ("nobody", "root"):
+            got = ex.connect(user, addr, EX_DB)
+            t.check(f"example db-only: {user} is refused (reset) to {addr} port {EX_DB}", got == "REFUSED", got)
+
+
+def check_example_proxy(t, ex):
+    """proxy is refused IPv4 HTTP(S) at once and reaches them over IPv6;
+    other users keep IPv4 web access."""
+    for port in EX_WEB:
+        got = ex.connect("proxy", EX_ROUTER4, port)
+        t.check(f"example proxy-v6: proxy is refused (reset) IPv4 port {port}", got == "REFUSED", got)
+        got = ex.connect("proxy", EX_ROUTER6, port)
+        t.check(f"example proxy-v6: proxy reaches port {port} over IPv6", got == "OK", got)
+        for user in ("nobody", "dbuser", "root"):
+            got = ex.connect(user, EX_ROUTER4, port)
+            t.check(f"example proxy-v6: {user} keeps IPv4 port {port}", got == "OK", got)
+
+
+def check_example_counters(t, ex, gwctl):
+    res = ex.run([gwctl, "status", "--json"])
+    t.check("example: gwctl status --json exits 0", res.returncode == 0, res.stderr)
+    if res.returncode != 0:
+        return
+    rules = {(r["chain"], r["name"]): r["packets"] for r in json.loads(res.stdout).get("rules", [])}
+    # One SYN per refused connect: nobody and root, each over both families.
+    t.check("example: db-only counted the four refused connections", rules.get(("output", "db-only")) == 4,
+            f"{rules}")
+    t.check("example: proxy-v6 counted the two refused connections", rules.get(("output", "proxy-v6")) == 2,
+            f"{rules}")
+
+
+def run_example(t, gwctl, example, tmp):
+    ex = ExampleLab(tmp)
+    try:
+        check_example_needs_dbuser(t, ex, gwctl, example)
+        if not check_example_applied(t, ex, gwctl, example):
+            return
+        check_example_database(t, ex)
+        check_example_proxy(t, ex)
+        check_example_counters(t, ex, gwctl)
+        res = ex.run([gwctl, "diff", example])
+        t.check("example: gwctl diff after apply: no change", res.returncode == 0, res.stdout + res.stderr)
+    finally:
+        ex.close()
+
+
+def run_own_rules(t, gwctl, tmp):
     good, bad = tmp / "egress.yaml", tmp / "missing-user.yaml"
     good.write_text(CONFIG)
     bad.write_text(MISSING_USER)
@@ -251,7 +399,7 @@ def main():
         res = e.lab.run(e.srv, [gwctl, "apply", str(good)], check=False, timeout=60)
         t.check("gwctl apply exits 0", res.returncode == 0, res.stdout + res.stderr)
         if res.returncode != 0:
-            t.finish()
+            return
         check_owners(t, e)
         check_counters(t, e, gwctl)
         res = e.lab.run(e.srv, [gwctl, "diff", str(good)], check=False)
@@ -260,6 +408,26 @@ def main():
         check_missing_user(t, e, gwctl, good, bad)
     finally:
         e.close()
+
+
+def main():
+    gwctl, example = sys.argv[1], sys.argv[2]
+    if os.geteuid() != 0:
+        print("skipping: needs root (network namespaces)")
+        sys.exit(77)
+    for tool in ("setpriv", "nft", "ip", "unshare"):
+        if not shutil.which(tool):
+            print(f"FAIL: {tool} is not installed (scripts/deps.sh installs it)")
+            sys.exit(1)
+    if not shutil.which("mount"):
+        print("FAIL: mount is not installed (Debian's required package mount has it)")
+        sys.exit(1)
+    t = Checks("egress owner rules")
+    tmp = pathlib.Path(tempfile.mkdtemp(prefix="gw-egress-"))
+    try:
+        run_own_rules(t, gwctl, tmp)
+        run_example(t, gwctl, example, tmp)
+    finally:
         shutil.rmtree(tmp, ignore_errors=True)
     t.finish()
 
