@@ -10,7 +10,9 @@ naming a missing user changes nothing.
     [srv] eth0 192.0.2.1, 2001:db8:e::1 ──veth── eth0 192.0.2.2, 2001:db8:e::2 [peer]
 
 Then examples/egress.yaml as shipped, on the addresses it names, checked
-against what the README says of it. Its `dbuser` is not a Debian account:
+against what the README and its comments say of it: who may reach the
+database port, proxy kept off IPv4 web, counters, and its incoming side
+(SSH only). Its `dbuser` is not a Debian account:
 gwctl and the clients run where a copy of /etc/passwd and /etc/group that
 has it is bind-mounted over the real ones (accounts_overlay.py); the host's
 accounts are not touched.
@@ -362,17 +364,35 @@ def check_example_proxy(t, ex):
             t.check(f"example proxy-v6: {user} keeps IPv4 port {port}", got == "OK", got)
 
 
+def check_example_inbound(t, ex):
+    """The example's incoming side: SSH is let in, anything else dropped;
+    the replies to the server's own connections got in above."""
+    start_server(ex.lab, ex.gw, ["tcp:22", "tcp:8080"])
+    for addr in ("192.0.2.10", "2001:db8:10::10"):
+        got = connect_as(ex.router, 0, 0, addr, 22)
+        t.check(f"example input: SSH to {addr} is let in", got == "OK", got)
+        got = connect_as(ex.router, 0, 0, addr, 8080, timeout=1.5)
+        t.check(f"example input: port 8080 on {addr} is dropped (times out)", got == "TIMEOUT", got)
+
+
 def check_example_counters(t, ex, gwctl):
     res = ex.run([gwctl, "status", "--json"])
     t.check("example: gwctl status --json exits 0", res.returncode == 0, res.stderr)
     if res.returncode != 0:
         return
-    rules = {(r["chain"], r["name"]): r["packets"] for r in json.loads(res.stdout).get("rules", [])}
+    status = json.loads(res.stdout)
+    rules = {(r["chain"], r["name"]): r["packets"] for r in status.get("rules", [])}
+    drops = {(d["chain"], d["name"]): d["packets"] for d in status.get("drops", [])}
     # One SYN per refused connect: nobody and root, each over both families.
     t.check("example: db-only counted the four refused connections", rules.get(("output", "db-only")) == 4,
             f"{rules}")
     t.check("example: proxy-v6 counted the two refused connections", rules.get(("output", "proxy-v6")) == 2,
             f"{rules}")
+    t.check("example: ssh counted the two connections let in", rules.get(("input", "ssh")) == 2, f"{rules}")
+    # At least the first SYN of each connect to port 8080 (retransmits and
+    # other unsolicited packets add to it).
+    t.check("example: the input policy counted the dropped SYNs", drops.get(("input", "policy"), 0) >= 2,
+            f"{drops}")
 
 
 def run_example(t, gwctl, example, tmp):
@@ -383,6 +403,7 @@ def run_example(t, gwctl, example, tmp):
             return
         check_example_database(t, ex)
         check_example_proxy(t, ex)
+        check_example_inbound(t, ex)
         check_example_counters(t, ex, gwctl)
         res = ex.run([gwctl, "diff", example])
         t.check("example: gwctl diff after apply: no change", res.returncode == 0, res.stdout + res.stderr)
