@@ -26,10 +26,13 @@ std::optional<std::string> address_after(std::string_view line, std::string_view
     return text;
 }
 
-// pppd logs the primary server first; a new negotiation starts the list over.
+// pppd logs the primary server first; a new negotiation starts the list
+// over. A peer that names one server makes pppd log it as both primary and
+// secondary: it is one server.
 void set_dns(IpcpInfo& info, bool primary, std::string address) {
     if (primary) info.dns.clear();
     if (info.dns.size() >= 2) info.dns.resize(1);
+    if (!info.dns.empty() && info.dns.front() == address) return;
     info.dns.push_back(std::move(address));
 }
 

@@ -115,6 +115,9 @@ TEST_CASE("pppd output: local, peer and DNS from IPCP lines; other lines ignored
     // A new negotiation starts the server list over.
     CHECK(uplinks::parse_pppd_line("primary   DNS address 203.0.113.53", info));
     CHECK(info.dns == std::vector<std::string>{"203.0.113.53"});
+    // One server from the peer: pppd logs it twice, status shows it once.
+    CHECK(uplinks::parse_pppd_line("secondary DNS address 203.0.113.53", info));
+    CHECK(info.dns == std::vector<std::string>{"203.0.113.53"});
 }
 
 TEST_CASE("pppd exit status meanings") {
