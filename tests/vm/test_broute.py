@@ -8,7 +8,8 @@ between lan0 and wan0 and filtered statefully, while everything else on the
 enslaved ports is routed by the host: lan0 keeps 192.168.10.1 and a real
 PPPoE session (gatewayd's pppd against pppoe-server, CHAP with the
 example's username) runs on the enslaved wan0 and carries the LAN's IPv4
-out, masqueraded.
+out, masqueraded. The password shows on no command line, log, status or
+diff.
 
   lan --eth0 | lan0-- gw --wan0 | eth0-- isp --eth1 | eth0-- net
   gw:  br6 = lan0 + wan0 (IPv6 only), 192.168.10.1 on lan0, PPPoE on wan0
@@ -40,7 +41,8 @@ sys.path.insert(0, os.path.join(HERE, "..", "netns"))
 sys.path.insert(0, os.path.join(HERE, "..", "daemon"))
 import test_bridge_split as split  # noqa: E402
 from daemon_lab import Bus, Checks, Gateway, Lab, workdir  # noqa: E402
-from test_pppoe_gatewayd import PppoeServer, require_guest, session_of, status_json, wait_up  # noqa: E402
+from test_pppoe_gatewayd import (PppoeServer, password_exposed, require_guest, session_of,  # noqa: E402
+                                 status_json, wait_up)
 
 ISP_ADDR, POOL = "198.51.100.1", "203.0.113.10"
 PREFIX = "2001:db8:1:2::"          # what the ISP advertises to the LAN
@@ -117,7 +119,7 @@ def start(c, lab, wd, bus, gw, isp, gatewayd, gwctl, example):
     g.write_config(config)
     ready = g.start(timeout=120, extra_args=["--pppd", "/usr/sbin/pppd"])
     c.check("gatewayd starts with examples/brouter.yaml and says READY=1", ready, g.log()[-2000:])
-    return g
+    return g, password
 
 
 def path_checks(c, g, lab, gw, mode):
@@ -209,16 +211,20 @@ def inbound_checks(c, g, lab, lan, net):
         c.check("... and counted (incoming policy)", after > before, f"{before} -> {after}")
 
 
-def diff_check(c, g):
+def final_checks(c, g, password):
     d = g.gwctl_run("diff")
-    c.check("gwctl diff is empty: the kernel holds what was compiled (broute and bridge ct read back equal)",
+    c.check("gwctl diff is empty: the kernel holds what was compiled (the broute and filter rules read back equal)",
             d.returncode == 0 and not d.stdout, d.stdout + d.stderr)
+    texts = {"gatewayd log": g.log(), "status": g.gwctl_run("status").stdout,
+             "status json": g.gwctl_run("status", "--json").stdout, "diff": d.stdout + d.stderr}
+    exposed = password_exposed(password, texts)
+    c.check("the password is on no command line, in no log, status or diff", not exposed, f"{exposed}")
 
 
 def run(c, lab, wd, bus, argv, mode):
     gatewayd, gwctl, example = argv
     gw, lan, isp, net = topology(lab)
-    g = start(c, lab, wd, bus, gw, isp, gatewayd, gwctl, example)
+    g, password = start(c, lab, wd, bus, gw, isp, gatewayd, gwctl, example)
     if c.failed:
         return
     path_checks(c, g, lab, gw, mode)
@@ -226,7 +232,7 @@ def run(c, lab, wd, bus, argv, mode):
     slaac_checks(c, g, lab, lan, isp)
     outbound_checks(c, lab, lan, net)
     inbound_checks(c, g, lab, lan, net)
-    diff_check(c, g)
+    final_checks(c, g, password)
     if c.failed:
         print(g.gwctl_run("status").stdout)
         print(f"--- gatewayd log\n{g.log()[-3000:]}")
