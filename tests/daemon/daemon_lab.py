@@ -8,9 +8,11 @@ program re-executes itself in a private mount namespace where /etc/group
 is a bind-mounted copy with that group added, so the host's databases are
 never modified and the change disappears with the test.
 """
+import atexit
 import grp
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -217,7 +219,10 @@ class Gateway:
 
 
 def workdir():
+    """A temporary folder for one test run, removed when the script exits
+    (also after a failed check or an exception)."""
     d = tempfile.mkdtemp(prefix="gwd-")
+    atexit.register(shutil.rmtree, d, ignore_errors=True)
     return d
 
 
