@@ -11,6 +11,7 @@
 #include "rules/netstate/diff.hpp"
 #include "rules/nft/compile.hpp"
 #include "rules/split_path.hpp"
+#include "tests/netstate/parse_text.hpp"
 
 using namespace gw;
 using rules::SplitPath;
@@ -29,12 +30,7 @@ ipv6:
     outside: wan0
 )";
 
-config::Config parse(const std::string& text) {
-    auto r = config::parse_config(text, "gateway.yaml");
-    INFO(config::render_diagnostics(r.diagnostics, "gateway.yaml", text));
-    REQUIRE(r.config);
-    return *r.config;
-}
+using test::parse;
 
 rules::KernelFeatures kernel(bool broute, bool bridge_ct, bool br_nf) {
     return {broute, bridge_ct, br_nf};

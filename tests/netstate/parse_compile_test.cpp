@@ -11,17 +11,13 @@
 #include "rules/netstate/compile.hpp"
 #include "rules/netstate/render.hpp"
 #include "tests/netstate/config_builder.hpp"
+#include "tests/netstate/parse_text.hpp"
 
 using namespace gw;
 
 namespace {
 
-config::Config parse(const std::string& text) {
-    auto r = config::parse_config(text, "gateway.yaml");
-    INFO(config::render_diagnostics(r.diagnostics, "gateway.yaml", text));
-    REQUIRE(r.config);
-    return *r.config;
-}
+using test::parse;
 
 std::string read_example(const std::string& name) {
     const char* dir = std::getenv("GW_EXAMPLES_DIR");

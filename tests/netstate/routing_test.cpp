@@ -13,17 +13,13 @@
 #include "rules/netstate/owner.hpp"
 #include "rules/netstate/render.hpp"
 #include "tests/netstate/config_builder.hpp"
+#include "tests/netstate/parse_text.hpp"
 
 using namespace gw;
 
 namespace {
 
-config::Config parse(const std::string& text) {
-    auto r = config::parse_config(text, "gateway.yaml");
-    INFO(config::render_diagnostics(r.diagnostics, "gateway.yaml", text));
-    REQUIRE(r.config);
-    return *r.config;
-}
+using test::parse;
 
 // Two uplinks as in the coexistence story; `routing` is appended per test.
 const std::string kBase = R"(version: 1
