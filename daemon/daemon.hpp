@@ -7,7 +7,7 @@
 #include <expected>
 #include <string>
 
-namespace gw::loop {
+namespace gw::daemon {
 
 struct DaemonOptions {
     std::string config_path = "/etc/gatewayd/gateway.yaml";
@@ -23,4 +23,4 @@ std::expected<DaemonOptions, std::string> parse_daemon_options(int argc, char** 
 // Runs until SIGTERM/SIGINT; the process exit status.
 int run_daemon(const DaemonOptions& options);
 
-}  // namespace gw::loop
+}  // namespace gw::daemon

@@ -1,4 +1,4 @@
-#include "daemon/loop/daemon.hpp"
+#include "daemon/daemon.hpp"
 
 #include <getopt.h>
 #include <signal.h>
@@ -15,7 +15,11 @@
 #include "daemon/reconcile/features.hpp"
 #include "daemon/uplinks/supervisor.hpp"
 
-namespace gw::loop {
+namespace gw::daemon {
+
+// The loop primitives (event loop, timers, log, notify) this file wires up.
+using namespace gw::loop;
+
 namespace {
 
 constexpr const char* kUsage =
@@ -154,4 +158,4 @@ int run_daemon(const DaemonOptions& options) {
     return rc < 0 ? EXIT_FAILURE : rc;
 }
 
-}  // namespace gw::loop
+}  // namespace gw::daemon
