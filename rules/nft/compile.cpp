@@ -101,6 +101,7 @@ nft::Ruleset compile_ruleset(const config::Config& config, const Facts& facts) {
     detail::compile_nat(ctx);
     detail::compile_routing(ctx);
     detail::compile_split_filter(ctx);
+    detail::compile_same_link(ctx);
     detail::compile_log(ctx);
     nft::Ruleset ruleset;
     ruleset.tables.push_back(ctx.finish());

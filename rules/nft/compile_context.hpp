@@ -150,6 +150,7 @@ void compile_split_filter(Context& ctx);
 // ... and the chains themselves, for either table, entered from `forward`.
 void add_split_filter(Context& ctx, nft::TableFamily family, nft::Chain& forward);
 void compile_routing(Context& ctx);   // compile_routing.cpp: connection marks for uplinks
+void compile_same_link(Context& ctx); // compile_zones.cpp: forward accept within one zone interface
 void compile_log(Context& ctx);       // compile_log.cpp: policy counters and drop logging
 nft::Limit log_limit(const config::LogSpec& log);
 std::string chain_name(config::ChainKind kind);

@@ -3,7 +3,8 @@
 // sets, by name rather than index, so a rule for a link that does not exist
 // yet (a ppp link before it comes up) works the moment the link appears.
 // Where no interface is known (NAT postrouting), "zone_lan_net4" holds the
-// zone's IPv4 networks instead.
+// zone's IPv4 networks instead. The forward chain's last accept, for
+// traffic that stays on one zone interface, is built here too.
 #include <algorithm>
 
 #include "rules/nft/compile.hpp"
@@ -96,6 +97,30 @@ void compile_zones(Context& ctx) {
         add_ifname(uplinks, uplink_ifname(ctx, up), up.loc);
     nft::sort_elements(uplinks.elements);
     ctx.add_set(std::move(uplinks), SetGroup::zones);
+}
+
+// With br_netfilter loaded (the IPv6 split's br_netfilter path, or another
+// tool such as Docker), frames switched between the ports of a LAN bridge
+// pass the inet forward hook with the bridge as both input and output. A
+// drop policy would then cut the LAN in two. What no rule above decided is
+// accepted when it leaves by the zone interface it came in on: it never
+// crosses a zone. Placed last, so the config's rules, the forwards' counters
+// and the IPv6 split's filter still see it first.
+void compile_same_link(Context& ctx) {
+    const auto& config = ctx.config();
+    if (*config.firewall.forward.policy != config::Policy::drop) return;
+    auto& chain = ctx.chain(kChainForward);
+    std::vector<std::string> seen;
+    for (const auto& zone : config.zones) {
+        for (const auto& n : zone.interfaces) {
+            std::string dev = interface_device(config, n);
+            if (std::find(seen.begin(), seen.end(), dev) != seen.end()) continue;
+            seen.push_back(dev);
+            chain.rules.push_back(make_rule({cmp(nft::Key::meta_iifname, dev), cmp(nft::Key::meta_oifname, dev),
+                                             counter(), verdict(nft::VerdictKind::accept)},
+                                            "gw:same-link", n.loc));
+        }
+    }
 }
 
 }  // namespace gw::rules::detail

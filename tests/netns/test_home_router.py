@@ -67,12 +67,26 @@ def main():
         t.check("hairpin: LAN PC -> public address:18080 reaches srv2", got is not None and got[1] == hr.srv2,
                 f"got {got}")
 
+        lan_bridge_checks(t, lab, hr)
         check_counters(t, lab, hr, gwctl)
         res = lab.run(hr.gw, [gwctl, "diff", example], check=False)
         t.check("gwctl diff after apply: no change (exit 0)", res.returncode == 0, res.stdout + res.stderr)
     finally:
         hr.close()
     t.finish()
+
+
+def lan_bridge_checks(t, lab, hr):
+    """Two LAN hosts talk directly across the gateway's LAN bridge. With
+    br_netfilter active those frames pass the forward hook, lan0 in and out:
+    the drop policy must not cut the LAN in two."""
+    what = "LAN PC -> LAN server directly across the gateway's LAN bridge"
+    brnf = lab.run(hr.gw, ["cat", "/proc/sys/net/bridge/bridge-nf-call-iptables"], check=False)
+    if brnf.stdout.strip() != "1":
+        t.skip(what, "br_netfilter is not active here: bridged frames never reach the forward hook")
+        return
+    got = lab.connect(hr.pc, SRV1, 443)
+    t.check(what + " (br_netfilter on)", got is not None and got[1] == hr.srv1, f"got {got}")
 
 
 def check_counters(t, lab, hr, gwctl):

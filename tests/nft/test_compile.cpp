@@ -160,6 +160,27 @@ TEST_CASE("firewall rules: zones by set, families implied by addresses, config o
         if (r.comment == "ssh") CHECK(r.origin == at(51));
 }
 
+TEST_CASE("forward: traffic that stays on one zone interface is accepted last, before the drop policy") {
+    auto c = gw::test::home_config();
+    // A second zone naming the same interface adds no second rule.
+    auto guest = c.zones.front();
+    guest.name = name("guest");
+    c.zones.push_back(guest);
+    auto rs = rules::compile_ruleset(c, {});
+    auto fwd = rule_texts(*find_chain(rs, "forward"));
+    REQUIRE(fwd.size() >= 2);
+    CHECK(fwd.at(fwd.size() - 2) == "iifname \"lan0\" oifname \"lan0\" counter accept comment \"gw:same-link\"");
+    CHECK(count_comment(*find_chain(rs, "forward"), "gw:same-link") == 1);
+    // Uplinks are no zone interfaces: nothing is accepted back out of one.
+    CHECK(std::none_of(fwd.begin(), fwd.end(), [](const std::string& r) {
+        return r.find("gw:same-link") != std::string::npos && r.find("lan0") == std::string::npos;
+    }));
+    // With an accepting forward policy the rule has nothing to do.
+    c.firewall.forward.policy = {config::Policy::accept};
+    auto open = rules::compile_ruleset(c, {});
+    CHECK(count_comment(*find_chain(open, "forward"), "gw:same-link") == 0);
+}
+
 TEST_CASE("reject answers tcp with a reset and the rest with icmpx admin-prohibited") {
     auto c = gw::test::home_config();
     auto any = gw::test::rule("no-any", config::Action::reject, 60);
@@ -272,13 +293,15 @@ TEST_CASE("forward maps: translation, ranges, both protocols, allowed sources") 
                      "iifname @uplink_if meta nfproto ipv4 meta l4proto tcp counter dnat ip to th dport map @fwd4_range_tcp comment \"gw:dnat\"",
                      "iifname @uplink_if meta nfproto ipv4 meta l4proto udp counter dnat ip to th dport map @fwd4_range_udp comment \"gw:dnat\""});
     auto fwd = rule_texts(*find_chain(rs, "forward"));
-    // The forwards' accept comes after the config's rules, just before the policy rule.
-    CHECK(fwd.at(fwd.size() - 4) ==
+    // The forwards' accept comes after the config's rules, just before the
+    // same-link accept and the policy rule.
+    CHECK(fwd.at(fwd.size() - 5) ==
           "meta nfproto ipv4 ct status dnat ip daddr . meta l4proto . th dport @fwd4_allow counter accept comment \"gw:forwards\"");
-    CHECK(fwd.at(fwd.size() - 3) ==
+    CHECK(fwd.at(fwd.size() - 4) ==
           "meta nfproto ipv4 meta l4proto tcp ct status dnat ip saddr . ip daddr . th dport @fwd4_src_allow_tcp counter accept comment \"gw:forwards\"");
-    CHECK(fwd.at(fwd.size() - 2) ==
+    CHECK(fwd.at(fwd.size() - 3) ==
           "meta nfproto ipv4 meta l4proto udp ct status dnat ip saddr . ip daddr . th dport @fwd4_src_allow_udp counter accept comment \"gw:forwards\"");
+    CHECK(fwd.at(fwd.size() - 2) == "iifname \"lan0\" oifname \"lan0\" counter accept comment \"gw:same-link\"");
     CHECK_FALSE(find_set(rs, "fwd4_allow")->interval);
     CHECK(find_set(rs, "fwd4_src_allow_tcp")->interval);
 }
