@@ -32,4 +32,24 @@ const AddressSet* Config::find_set(std::string_view name) const {
     return find_named(sets, name);
 }
 
+std::vector<net::Prefix> Config::prefixes_of(const AddressMatch& match, net::Family family) const {
+    std::vector<net::Prefix> out;
+    for (const auto& p : match.prefixes)
+        if (p->address.family == family) out.push_back(*p);
+    for (const auto& name : match.sets)
+        if (const auto* set = find_set(*name))
+            for (const auto& p : set->elements)
+                if (p->address.family == family) out.push_back(*p);
+    return out;
+}
+
+std::vector<net::Prefix> Config::zone_prefixes(const Zone& zone, net::Family family) const {
+    auto out = prefixes_of(zone.networks, family);
+    for (const auto& name : zone.interfaces)
+        if (const auto* iface = find_interface(*name))
+            for (const auto& a : iface->addresses)
+                if (a->address.family == family) out.push_back(*a);
+    return out;
+}
+
 }  // namespace gw::config

@@ -67,6 +67,8 @@ struct Interface {
     std::optional<Located<std::uint32_t>> mtu;
     std::vector<StaticRoute> routes;
     Loc loc;
+    // The kernel link: `device`, or the key when none is given.
+    const std::string& link_name() const { return device->empty() ? *name : *device; }
 };
 
 // ---- uplinks ---------------------------------------------------------------
@@ -294,6 +296,14 @@ struct Config {
     const Uplink* find_uplink(std::string_view name) const;
     const Zone* find_zone(std::string_view name) const;
     const AddressSet* find_set(std::string_view name) const;
+
+    // What an address list stands for in `family`: its literal prefixes,
+    // then the elements of its named sets, as written (host bits kept,
+    // config order, duplicates possible). The compilers merge or dedupe.
+    std::vector<net::Prefix> prefixes_of(const AddressMatch& match, net::Family family) const;
+    // The addresses behind a zone in `family`: its `networks`, then the
+    // addresses of its interfaces, as prefixes_of() gives them.
+    std::vector<net::Prefix> zone_prefixes(const Zone& zone, net::Family family) const;
 };
 
 }  // namespace gw::config

@@ -43,7 +43,7 @@ Route static_route(const config::StaticRoute& sr, const std::string& device) {
 // addresses listed and the static routes through it (main table).
 void compile_interfaces(const config::Config& cfg, NetState& out) {
     for (const auto& iface : cfg.interfaces) {
-        const std::string& dev = iface.device.value.empty() ? iface.name.value : iface.device.value;
+        const std::string& dev = iface.link_name();
         Link link{.name = dev, .up = true, .manage_addresses = true, .loc = iface.loc};
         if (iface.mtu) link.mtu = iface.mtu->value;
         out.links.push_back(link);

@@ -21,33 +21,17 @@ Rule lookup(std::uint32_t priority, std::uint32_t table, config::Loc loc) {
     return r;
 }
 
-void add_prefix(std::vector<net::Prefix>& out, const net::Prefix& p) {
-    if (p.address.family != net::Family::ipv4) return;
-    net::Prefix n = p.network();
-    if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
-}
-
-void add_match(const config::Config& cfg, const config::AddressMatch& match,
-               std::vector<net::Prefix>& out) {
-    for (const auto& p : match.prefixes) add_prefix(out, *p);
-    for (const auto& name : match.sets)
-        if (const auto* set = cfg.find_set(*name))
-            for (const auto& p : set->elements) add_prefix(out, *p);
-}
-
-// A zone's sources: its `networks` and the networks of its interfaces.
-void add_zone(const config::Config& cfg, const config::Zone& zone, std::vector<net::Prefix>& out) {
-    add_match(cfg, zone.networks, out);
-    for (const auto& name : zone.interfaces)
-        if (const auto* iface = cfg.find_interface(*name))
-            for (const auto& a : iface->addresses) add_prefix(out, *a);
-}
-
+// A pin's IPv4 sources as networks, in config order, each once.
 std::vector<net::Prefix> pin_sources(const config::Config& cfg, const config::Pin& pin) {
-    std::vector<net::Prefix> out;
-    add_match(cfg, pin.from, out);
+    auto all = cfg.prefixes_of(pin.from, net::Family::ipv4);
     for (const auto& name : pin.zones)
-        if (const auto* zone = cfg.find_zone(*name)) add_zone(cfg, *zone, out);
+        if (const auto* zone = cfg.find_zone(*name)) {
+            auto nets = cfg.zone_prefixes(*zone, net::Family::ipv4);
+            all.insert(all.end(), nets.begin(), nets.end());
+        }
+    std::vector<net::Prefix> out;
+    for (const auto& p : all)
+        if (std::find(out.begin(), out.end(), p.network()) == out.end()) out.push_back(p.network());
     return out;
 }
 
@@ -63,8 +47,7 @@ std::vector<net::Address> uplink_addresses(const config::Config& cfg, const conf
     };
     if (u.kind.value == config::UplinkKind::next_hop)
         for (const auto& iface : cfg.interfaces) {
-            const auto& dev = iface.device.value.empty() ? iface.name.value : iface.device.value;
-            if (dev == u.device.value)
+            if (iface.link_name() == u.device.value)
                 for (const auto& p : iface.addresses) add(p->address);
         }
     if (auto it = facts.uplink_addresses.find(u.name.value); it != facts.uplink_addresses.end())

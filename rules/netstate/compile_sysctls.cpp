@@ -54,7 +54,7 @@ void compile_sysctls(const config::Config& cfg, const rules::Facts& facts, NetSt
     // only through that uplink fails it. The kernel ORs all/ and the link's.
     if (uses_connection_marks(cfg)) set(out, "net/ipv4/conf/all/src_valid_mark", "1", cfg.uplinks[1].loc);
     for (const auto& iface : cfg.interfaces) {
-        const std::string& dev = iface.device.value.empty() ? iface.name.value : iface.device.value;
+        const std::string& dev = iface.link_name();
         if (!uplink_links.contains(dev)) set(out, conf("ipv4", dev, "rp_filter"), "1", iface.loc);
     }
 }

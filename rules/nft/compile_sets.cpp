@@ -109,15 +109,7 @@ std::vector<nft::Stmt> address_alternatives(Context& ctx, const config::AddressM
 
 std::vector<net::Prefix> flatten_addresses(const Context& ctx, const config::AddressMatch& match,
                                            net::Family family) {
-    std::vector<net::Prefix> all;
-    for (const auto& p : match.prefixes)
-        if (p->address.family == family) all.push_back(*p);
-    for (const auto& n : match.sets) {
-        if (const auto* set = find_named(ctx.config().sets, *n))
-            for (const auto& p : set->elements)
-                if (p->address.family == family) all.push_back(*p);
-    }
-    return merge_prefixes(std::move(all));
+    return merge_prefixes(ctx.config().prefixes_of(match, family));
 }
 
 namespace {

@@ -49,8 +49,7 @@ void add_ifname(nft::Set& set, std::string ifname, config::Loc origin) {
 
 std::string interface_device(const config::Config& config, const config::Name& name) {
     const auto* itf = find_named(config.interfaces, *name);
-    if (!itf || itf->device->empty()) return *name;
-    return *itf->device;
+    return itf ? itf->link_name() : *name;
 }
 
 nft::Set zone_set(const Context& ctx, const config::Zone& zone) {
@@ -71,12 +70,7 @@ std::optional<std::string> zone_network_set(Context& ctx, std::string_view zone_
     if (!zone) return std::nullopt;
     auto name = "zone_" + std::string(zone_name) + "_net4";
     if (ctx.has_set(name)) return name;
-    std::vector<net::Prefix> nets = flatten_addresses(ctx, zone->networks, net::Family::ipv4);
-    for (const auto& n : zone->interfaces)
-        if (const auto* itf = find_named(ctx.config().interfaces, *n))
-            for (const auto& a : itf->addresses)
-                if (a->address.family == net::Family::ipv4) nets.push_back(*a);
-    nets = merge_prefixes(std::move(nets));
+    auto nets = merge_prefixes(ctx.config().zone_prefixes(*zone, net::Family::ipv4));
     if (nets.empty()) return std::nullopt;
     nft::Set s;
     s.name = name;
