@@ -5,7 +5,7 @@
 #include <cstring>
 
 #include "daemon/bus/names.hpp"
-#include "daemon/reconcile/accounts.hpp"
+#include "daemon/host/accounts.hpp"
 
 namespace gw::ctl {
 namespace {
@@ -116,9 +116,9 @@ std::string relabel(std::string message, const std::string& path) {
     return message;
 }
 
-std::optional<reconcile::LoadedConfig> load_local(const std::string& path) {
-    reconcile::SystemAccounts accounts;
-    auto cfg = reconcile::load_config_file(path, &accounts);
+std::optional<config::LoadedConfig> load_local(const std::string& path) {
+    host::SystemAccounts accounts;
+    auto cfg = config::load_config_file(path, &accounts);
     if (!cfg) {
         std::fputs(cfg.error().message.c_str(), stderr);
         if (!cfg.error().message.ends_with('\n')) std::fputc('\n', stderr);

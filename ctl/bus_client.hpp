@@ -10,8 +10,8 @@
 #include <optional>
 #include <string>
 
+#include "daemon/config/file.hpp"
 #include "daemon/loop/sd_ptr.hpp"
-#include "daemon/reconcile/source.hpp"
 
 namespace gw::ctl {
 
@@ -56,7 +56,7 @@ std::string relabel(std::string message, const std::string& path);
 
 // Reads and validates FILE here first, so that errors show with the file's
 // name, source line and caret; prints them to stderr and returns nullopt.
-std::optional<reconcile::LoadedConfig> load_local(const std::string& path);
+std::optional<config::LoadedConfig> load_local(const std::string& path);
 
 // "gwctl VERB: message" on stderr, for bus errors (AccessDenied explained).
 void print_bus_error(const char* verb, const BusError& e, const std::string& path = {});

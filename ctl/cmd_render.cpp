@@ -52,7 +52,7 @@ int run_render(Args args) {
 
     rules::Facts facts;
     std::vector<reconcile::Problem> problems;
-    reconcile::resolve_owners(cfg->config, reconcile::SystemAccounts{}, facts, problems);
+    reconcile::resolve_owners(cfg->config, host::SystemAccounts{}, facts, problems);
     if (!problems.empty()) {
         std::fputs(reconcile::describe_problems(problems, opts->file).c_str(), stderr);
         return kExitError;

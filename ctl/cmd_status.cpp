@@ -11,13 +11,14 @@
 #include "ctl/bus_client.hpp"
 #include "ctl/commands.hpp"
 #include "daemon/reconcile/direct.hpp"
+#include "daemon/status/status.hpp"
 
 namespace gw::ctl {
 namespace {
 
-int print_report(const reconcile::StatusReport& s, bool json) {
-    auto text = json ? reconcile::status_to_json(s) + "\n"
-                     : reconcile::render_status(s, std::chrono::system_clock::now());
+int print_report(const status::StatusReport& s, bool json) {
+    auto text = json ? status::status_to_json(s) + "\n"
+                     : status::render_status(s, std::chrono::system_clock::now());
     std::fputs(text.c_str(), stdout);
     return kExitOk;
 }
@@ -32,7 +33,7 @@ int status_via_daemon(BusClient& client, bool json) {
         std::printf("%s\n", r->c_str());
         return kExitOk;
     }
-    auto s = reconcile::status_from_json(*r);
+    auto s = status::status_from_json(*r);
     if (!s) {
         std::fprintf(stderr, "gwctl status: %s\n", s.error().c_str());
         return kExitError;
@@ -53,9 +54,9 @@ int status_directly(bool json) {
         return kExitError;
     }
     std::string path(kDefaultConfig);
-    std::optional<reconcile::LoadedConfig> cfg;
+    std::optional<config::LoadedConfig> cfg;
     if (::access(path.c_str(), R_OK) == 0)
-        if (auto loaded = reconcile::load_config_file(path, &(*kernel)->accounts()))
+        if (auto loaded = config::load_config_file(path, &(*kernel)->accounts()))
             cfg = std::move(*loaded);
     auto s = (*kernel)->reconciler().observe_status(cfg ? &cfg->config : nullptr);
     s.state = "not running";

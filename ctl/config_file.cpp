@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "daemon/reconcile/accounts.hpp"
+#include "daemon/host/accounts.hpp"
 
 namespace gw::ctl {
 
@@ -51,7 +51,7 @@ std::expected<std::string, std::string> read_text_file(const std::string& path) 
 std::expected<LoadedConfig, std::string> load_config_file(const std::string& path) {
     auto text = read_text_file(path);
     if (!text) return std::unexpected(text.error());
-    reconcile::SystemAccounts host;  // egress users/groups: does this host know them?
+    host::SystemAccounts host;  // egress users/groups: does this host know them?
     LoadedConfig out{path, std::move(*text), {}};
     out.result = config::parse_config(out.text, path, &host);
     return out;

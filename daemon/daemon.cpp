@@ -8,11 +8,11 @@
 
 #include "daemon/bus/names.hpp"
 #include "daemon/bus/service.hpp"
+#include "daemon/kernel/probe/features.hpp"
 #include "daemon/loop/event_loop.hpp"
 #include "daemon/loop/log.hpp"
 #include "daemon/loop/nft_events.hpp"
 #include "daemon/netlink/events.hpp"
-#include "daemon/reconcile/features.hpp"
 #include "daemon/uplinks/supervisor.hpp"
 
 namespace gw::daemon {
@@ -35,7 +35,7 @@ struct Daemon {
     std::unique_ptr<EventLoop> loop;
     std::unique_ptr<kernel::NftNetlink> nft;
     kernel::LibnlNetBackend net;
-    reconcile::SystemAccounts accounts;
+    host::SystemAccounts accounts;
     SdNotifier notifier;
     std::unique_ptr<reconcile::Reconciler> reconciler;
     std::unique_ptr<reconcile::Controller> controller;
@@ -72,7 +72,7 @@ std::expected<void, std::string> setup(Daemon& d, const DaemonOptions& o) {
     if (!nft) return std::unexpected(nft.error().describe());
     d.nft = std::move(*nft);
     d.reconciler = std::make_unique<reconcile::Reconciler>(
-        *d.nft, d.net, d.accounts, [&d] { return reconcile::probe_kernel_features(*d.nft); });
+        *d.nft, d.net, d.accounts, [&d] { return kernel::probe_kernel_features(*d.nft); });
     reconcile::ControllerOptions co;
     co.config_path = o.config_path;
     co.run_dir = o.run_dir.empty() ? default_run_dir() : o.run_dir;
@@ -95,7 +95,7 @@ void open_bus(Daemon& d) {
         return;
     }
     d.bus = std::move(*bus);
-    d.controller->on_applied = [&d](const reconcile::ApplyRecord& r) { d.bus->announce(r); };
+    d.controller->on_applied = [&d](const status::ApplyRecord& r) { d.bus->announce(r); };
 }
 
 std::expected<void, std::string> handle_signals(Daemon& d) {

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
+#include "daemon/host/accounts.hpp"
 #include "daemon/loop/sd_ptr.hpp"
-#include "daemon/reconcile/accounts.hpp"
 
 namespace gw::bus {
 namespace {
@@ -65,7 +65,7 @@ bool allowed(const Caller& caller, Need need, std::optional<std::uint32_t> reade
 int check_access(sd_bus_message* m, Need need, const std::string& reader_group, sd_bus_error* error) {
     auto caller = caller_of(m);
     std::optional<std::uint32_t> gid;
-    if (need == Need::read) gid = reconcile::SystemAccounts().gid(reader_group);
+    if (need == Need::read) gid = host::SystemAccounts().gid(reader_group);
     if (caller && allowed(*caller, need, gid)) return 0;
     std::string why = need == Need::write
                           ? "only root may change the gateway's state"

@@ -96,7 +96,7 @@ int method_check(sd_bus_message* m, void* userdata, sd_bus_error* error) {
 int method_status(sd_bus_message* m, void* userdata, sd_bus_error* error) {
     return guarded(error, [&] {
         if (int rc = check_access(m, Need::read, self(userdata).reader_group(), error); rc < 0) return rc;
-        auto json = reconcile::status_to_json(self(userdata).controller().status());
+        auto json = status::status_to_json(self(userdata).controller().status());
         return sd_bus_reply_method_return(m, "s", json.c_str());
     });
 }

@@ -32,7 +32,7 @@ std::expected<std::unique_ptr<BusService>, std::string> BusService::open(
     return self;
 }
 
-void BusService::announce(const reconcile::ApplyRecord& r) {
+void BusService::announce(const status::ApplyRecord& r) {
     int rc = sd_bus_emit_signal(bus_.get(), kObjectPath, kInterface, "Applied", "bbss", r.ok, r.changed,
                                 r.trigger.c_str(), r.result.c_str());
     if (rc >= 0)

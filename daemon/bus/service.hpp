@@ -25,7 +25,7 @@ public:
         sd_event* event, reconcile::Controller& controller, std::string reader_group);
 
     // The Applied signal and the property change notifications.
-    void announce(const reconcile::ApplyRecord& record);
+    void announce(const status::ApplyRecord& record);
 
     reconcile::Controller& controller() { return controller_; }
     const std::string& reader_group() const { return reader_group_; }

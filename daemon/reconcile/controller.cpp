@@ -18,7 +18,7 @@ std::string_view state_name(DaemonState s) {
     return "unknown";
 }
 
-Controller::Controller(Reconciler& reconciler, const Accounts& accounts, loop::TimeSource& time,
+Controller::Controller(Reconciler& reconciler, const host::Accounts& accounts, loop::TimeSource& time,
                        loop::Notifier& notifier, ControllerOptions options)
     : reconciler_(reconciler),
       accounts_(accounts),
@@ -35,7 +35,7 @@ Controller::~Controller() = default;
 std::expected<void, std::string> Controller::start() {
     auto restored = restore_rollback_file();
     if (!restored) {
-        auto cfg = load_config_file(options_.config_path, &accounts_);
+        auto cfg = config::load_config_file(options_.config_path, &accounts_);
         if (!cfg) return std::unexpected(cfg.error().message);
         active_ = std::move(*cfg);
     } else {
@@ -49,7 +49,7 @@ std::expected<void, std::string> Controller::start() {
                                r.describe_errors(active_->source.label));
     if (on_config_active) on_config_active(*active_);
     if (restored) {
-        last_rollback_ = RollbackRecord{std::chrono::system_clock::now(),
+        last_rollback_ = status::RollbackRecord{std::chrono::system_clock::now(),
                                         "restarted while a confirm was pending", !r.fatal()};
         forget_rollback();
     }
@@ -69,7 +69,7 @@ void Controller::run_active(std::string_view trigger) {
     malloc_trim(0);
 }
 
-ReconcileResult Controller::reconcile(const LoadedConfig& cfg, std::string_view trigger, bool keep_record) {
+ReconcileResult Controller::reconcile(const config::LoadedConfig& cfg, std::string_view trigger, bool keep_record) {
     ++reconciles_;
     auto r = reconciler_.run(cfg, Mode::apply);
     facts_ = r.facts;
@@ -101,10 +101,10 @@ void Controller::update_state(const ReconcileResult& r) {
 
 // Requests always leave a record; event-driven runs only when they changed
 // something or failed, so a quiet daemon's LastApply stays meaningful.
-void Controller::record(const ReconcileResult& r, const LoadedConfig& cfg, std::string_view trigger) {
+void Controller::record(const ReconcileResult& r, const config::LoadedConfig& cfg, std::string_view trigger) {
     bool background = trigger == "event" || trigger == "retry";
     if (background && !r.changed && r.ok()) return;
-    ApplyRecord rec{std::chrono::system_clock::now(), std::string(trigger), !r.fatal(), r.changed,
+    status::ApplyRecord rec{std::chrono::system_clock::now(), std::string(trigger), !r.fatal(), r.changed,
                     r.summary(Mode::apply), r.describe_errors(cfg.source.label), cfg.source.label};
     bool same_failure = background && !r.ok() && last_apply_ && last_apply_->errors == rec.errors;
     notifier_.status(std::string(state_name(state_)) + ": " + rec.result);

@@ -21,8 +21,8 @@
 #include "daemon/loop/notify.hpp"
 #include "daemon/loop/timer.hpp"
 #include "daemon/reconcile/reconciler.hpp"
-#include "daemon/reconcile/source.hpp"
-#include "daemon/reconcile/status.hpp"
+#include "daemon/config/file.hpp"
+#include "daemon/status/status.hpp"
 
 namespace gw::reconcile {
 
@@ -73,7 +73,7 @@ struct CheckOutcome {
 
 class Controller {
 public:
-    Controller(Reconciler& reconciler, const Accounts& accounts, loop::TimeSource& time,
+    Controller(Reconciler& reconciler, const host::Accounts& accounts, loop::TimeSource& time,
                loop::Notifier& notifier, ControllerOptions options);
     ~Controller();
 
@@ -89,19 +89,19 @@ public:
     std::expected<ApplyOutcome, RequestError> reload();
     std::expected<ApplyOutcome, RequestError> diff(const ConfigRequest& req);
     CheckOutcome check(const ConfigRequest& req);
-    StatusReport status();
+    status::StatusReport status();
 
     DaemonState state() const { return state_; }
-    const std::optional<ApplyRecord>& last_apply() const { return last_apply_; }
+    const std::optional<status::ApplyRecord>& last_apply() const { return last_apply_; }
     bool confirm_pending() const { return rollback_.has_value(); }
-    std::optional<SystemTime> confirm_deadline() const { return deadline_; }
-    const LoadedConfig* active() const { return active_ ? &*active_ : nullptr; }
+    std::optional<status::SystemTime> confirm_deadline() const { return deadline_; }
+    const config::LoadedConfig* active() const { return active_ ? &*active_ : nullptr; }
     const rules::Facts& facts() const { return facts_; }
     int reconciles() const { return reconciles_; }
 
     // Called after every reconcile that changed the kernel or failed, with
     // its record (the bus turns it into the Applied signal).
-    std::function<void(const ApplyRecord&)> on_applied;
+    std::function<void(const status::ApplyRecord&)> on_applied;
 
     // The seam for uplink supervision (PPPoE: pppd children, hooks; see
     // daemon/uplinks/). on_config_active hears of every config that
@@ -110,37 +110,37 @@ public:
     // address came or went: run its on-up/on-down hook); add_status adds
     // what only the supervisor knows (since, reconnects, address history).
     // Unset: no uplink processes, which is all next-hop uplinks need.
-    std::function<void(const LoadedConfig&)> on_config_active;
+    std::function<void(const config::LoadedConfig&)> on_config_active;
     std::function<void(const rules::Facts&)> on_facts;
-    std::function<void(StatusReport&)> add_status;
+    std::function<void(status::StatusReport&)> add_status;
 
 private:
-    std::expected<LoadedConfig, LoadFailure> load(const ConfigRequest& req) const;
+    std::expected<config::LoadedConfig, config::LoadFailure> load(const ConfigRequest& req) const;
     // Applies `cfg` and makes it active; on a fatal error the previous
     // config is re-applied (netlink may have been half done) and kept.
-    std::expected<ReconcileResult, RequestError> switch_to(LoadedConfig cfg, std::string_view trigger);
-    ReconcileResult reconcile(const LoadedConfig& cfg, std::string_view trigger, bool keep_record = true);
-    void record(const ReconcileResult& r, const LoadedConfig& cfg, std::string_view trigger);
+    std::expected<ReconcileResult, RequestError> switch_to(config::LoadedConfig cfg, std::string_view trigger);
+    ReconcileResult reconcile(const config::LoadedConfig& cfg, std::string_view trigger, bool keep_record = true);
+    void record(const ReconcileResult& r, const config::LoadedConfig& cfg, std::string_view trigger);
     void update_state(const ReconcileResult& r);
     void run_active(std::string_view trigger);
     void roll_back();
     void remember_rollback();
     void forget_rollback();
-    std::optional<LoadedConfig> restore_rollback_file();
+    std::optional<config::LoadedConfig> restore_rollback_file();
     std::string rollback_path(const char* suffix) const;
 
     Reconciler& reconciler_;
-    const Accounts& accounts_;
+    const host::Accounts& accounts_;
     loop::TimeSource& time_;
     loop::Notifier& notifier_;
     ControllerOptions options_;
 
-    std::optional<LoadedConfig> active_;
-    std::optional<LoadedConfig> rollback_;  // the last confirmed config while a confirm is pending
-    std::optional<SystemTime> deadline_;
+    std::optional<config::LoadedConfig> active_;
+    std::optional<config::LoadedConfig> rollback_;  // the last confirmed config while a confirm is pending
+    std::optional<status::SystemTime> deadline_;
     unsigned confirm_seconds_ = 0;
-    std::optional<ApplyRecord> last_apply_;
-    std::optional<RollbackRecord> last_rollback_;
+    std::optional<status::ApplyRecord> last_apply_;
+    std::optional<status::RollbackRecord> last_rollback_;
     rules::Facts facts_;
     DaemonState state_ = DaemonState::starting;
     bool ready_sent_ = false;

@@ -15,7 +15,7 @@
 namespace gw::reconcile {
 namespace {
 
-RequestError invalid(const LoadFailure& f) { return {"InvalidConfig", f.message}; }
+RequestError invalid(const config::LoadFailure& f) { return {"InvalidConfig", f.message}; }
 
 bool write_file(const std::string& path, const std::string& text) {
     std::string tmp = path + ".tmp";
@@ -26,7 +26,7 @@ bool write_file(const std::string& path, const std::string& text) {
     return std::rename(tmp.c_str(), path.c_str()) == 0;
 }
 
-config::Diagnostics diagnostics_of(const ReconcileResult& r, const LoadedConfig& cfg) {
+config::Diagnostics diagnostics_of(const ReconcileResult& r, const config::LoadedConfig& cfg) {
     config::Diagnostics d = cfg.warnings;
     for (const auto& e : r.errors) d.error(e.loc, "", e.message);
     d.sort();
@@ -35,12 +35,12 @@ config::Diagnostics diagnostics_of(const ReconcileResult& r, const LoadedConfig&
 
 }  // namespace
 
-std::expected<LoadedConfig, LoadFailure> Controller::load(const ConfigRequest& req) const {
-    if (!req.is_path) return load_config({req.value, "<bus>"}, &accounts_);
-    return load_config_file(req.value.empty() ? options_.config_path : req.value, &accounts_);
+std::expected<config::LoadedConfig, config::LoadFailure> Controller::load(const ConfigRequest& req) const {
+    if (!req.is_path) return config::load_config({req.value, "<bus>"}, &accounts_);
+    return config::load_config_file(req.value.empty() ? options_.config_path : req.value, &accounts_);
 }
 
-std::expected<ReconcileResult, RequestError> Controller::switch_to(LoadedConfig cfg, std::string_view trigger) {
+std::expected<ReconcileResult, RequestError> Controller::switch_to(config::LoadedConfig cfg, std::string_view trigger) {
     auto r = reconcile(cfg, trigger);
     if (r.fatal()) {
         if (active_) {
@@ -112,8 +112,8 @@ CheckOutcome Controller::check(const ConfigRequest& req) {
     return CheckOutcome{!r.fatal(), config::render_diagnostics_json(diagnostics_of(r, *cfg), cfg->source.label)};
 }
 
-StatusReport Controller::status() {
-    StatusReport s = reconciler_.observe_status(active_ ? &active_->config : nullptr);
+status::StatusReport Controller::status() {
+    status::StatusReport s = reconciler_.observe_status(active_ ? &active_->config : nullptr);
     s.daemon = true;
     s.state = state_name(state_);
     if (active_) s.config = active_->source.label;
@@ -129,14 +129,14 @@ StatusReport Controller::status() {
 
 void Controller::roll_back() {
     if (!rollback_) return;
-    LoadedConfig target = std::move(*rollback_);
+    config::LoadedConfig target = std::move(*rollback_);
     auto reason = "not confirmed within " + std::to_string(confirm_seconds_) + " s";
     forget_rollback();
     loop::log_warning("rolling back to " + target.source.label + ": " + reason);
     auto r = reconcile(target, "rollback");
     active_ = std::move(target);
     if (on_config_active) on_config_active(*active_);
-    last_rollback_ = RollbackRecord{std::chrono::system_clock::now(), reason, !r.fatal()};
+    last_rollback_ = status::RollbackRecord{std::chrono::system_clock::now(), reason, !r.fatal()};
 }
 
 std::string Controller::rollback_path(const char* suffix) const {
@@ -160,13 +160,13 @@ void Controller::forget_rollback() {
     ::unlink(rollback_path(".source").c_str());
 }
 
-std::optional<LoadedConfig> Controller::restore_rollback_file() {
+std::optional<config::LoadedConfig> Controller::restore_rollback_file() {
     if (options_.run_dir.empty() || ::access(rollback_path(".yaml").c_str(), F_OK) != 0) return std::nullopt;
-    auto text = read_config_file(rollback_path(".yaml"));
-    auto label = read_config_file(rollback_path(".source"));
+    auto text = config::read_config_file(rollback_path(".yaml"));
+    auto label = config::read_config_file(rollback_path(".source"));
     if (!text) return std::nullopt;
     if (label) text->label = label->text;
-    auto cfg = load_config(std::move(*text), &accounts_);
+    auto cfg = config::load_config(std::move(*text), &accounts_);
     if (!cfg) {
         loop::log_warning("ignoring an invalid rollback target:\n" + cfg.error().message);
         return std::nullopt;

@@ -1,6 +1,6 @@
 #include "daemon/reconcile/direct.hpp"
 
-#include "daemon/reconcile/features.hpp"
+#include "daemon/kernel/probe/features.hpp"
 
 namespace gw::reconcile {
 
@@ -11,7 +11,7 @@ std::expected<std::unique_ptr<DirectKernel>, std::string> DirectKernel::open() {
     k->nft_ = std::move(*nft);
     auto* self = k.get();
     k->reconciler_ = std::make_unique<Reconciler>(*k->nft_, k->net_, k->accounts_,
-                                                  [self] { return probe_kernel_features(*self->nft_); });
+                                                  [self] { return kernel::probe_kernel_features(*self->nft_); });
     return k;
 }
 

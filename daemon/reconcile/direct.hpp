@@ -16,14 +16,14 @@ class DirectKernel {
 public:
     static std::expected<std::unique_ptr<DirectKernel>, std::string> open();
     Reconciler& reconciler() { return *reconciler_; }
-    const Accounts& accounts() const { return accounts_; }
+    const host::Accounts& accounts() const { return accounts_; }
 
 private:
     DirectKernel() = default;
 
     std::unique_ptr<kernel::NftNetlink> nft_;
     kernel::LibnlNetBackend net_;
-    SystemAccounts accounts_;
+    host::SystemAccounts accounts_;
     std::unique_ptr<Reconciler> reconciler_;
 };
 

@@ -14,7 +14,7 @@ namespace {
 
 // Allow and deny lists resolve the same way; the problem points at the
 // name's own place in the config so the operator sees which list it is in.
-void resolve_names(const config::Names& names, bool user, const Accounts& accounts,
+void resolve_names(const config::Names& names, bool user, const host::Accounts& accounts,
                    rules::Facts& facts, std::vector<Problem>& problems) {
     for (const auto& name : names) {
         auto id = user ? accounts.uid(name.value) : accounts.gid(name.value);
@@ -26,7 +26,7 @@ void resolve_names(const config::Names& names, bool user, const Accounts& accoun
 
 }  // namespace
 
-void resolve_owners(const config::Config& cfg, const Accounts& accounts, rules::Facts& facts,
+void resolve_owners(const config::Config& cfg, const host::Accounts& accounts, rules::Facts& facts,
                     std::vector<Problem>& problems) {
     for (const auto& rule : cfg.egress) {
         resolve_names(rule.users, true, accounts, facts, problems);

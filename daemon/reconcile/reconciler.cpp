@@ -37,11 +37,11 @@ void add_problems(std::vector<Problem>& to, const kernel::KernelError& e) {
     for (auto& p : problems_of(e)) to.push_back(std::move(p));
 }
 
-Reconciler::Reconciler(kernel::NftBackend& nft, kernel::NetBackend& net, const Accounts& accounts,
+Reconciler::Reconciler(kernel::NftBackend& nft, kernel::NetBackend& net, const host::Accounts& accounts,
                        FeatureProbe probe)
     : nft_(nft), net_(net), accounts_(accounts), probe_(std::move(probe)) {}
 
-ReconcileResult Reconciler::run(const LoadedConfig& cfg, Mode mode) {
+ReconcileResult Reconciler::run(const config::LoadedConfig& cfg, Mode mode) {
     ReconcileResult r;
     if (!observe(cfg, r)) return r;
     if (mode == Mode::diff) return r;
@@ -56,7 +56,7 @@ ReconcileResult Reconciler::run(const LoadedConfig& cfg, Mode mode) {
 
 // Gathers facts, compiles, observes and diffs both halves; false when
 // something stopped the run before anything could be compared.
-bool Reconciler::observe(const LoadedConfig& cfg, ReconcileResult& r) {
+bool Reconciler::observe(const config::LoadedConfig& cfg, ReconcileResult& r) {
     std::vector<Problem> problems;
     r.facts = gather_facts(cfg.config, problems);
     if (!problems.empty()) {

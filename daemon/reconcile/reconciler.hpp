@@ -12,10 +12,10 @@
 
 #include "daemon/kernel/nft_backend.hpp"
 #include "daemon/netlink/backend.hpp"
-#include "daemon/reconcile/accounts.hpp"
+#include "daemon/host/accounts.hpp"
 #include "daemon/reconcile/result.hpp"
-#include "daemon/reconcile/source.hpp"
-#include "daemon/reconcile/status.hpp"
+#include "daemon/config/file.hpp"
+#include "daemon/status/status.hpp"
 
 namespace gw::reconcile {
 
@@ -25,10 +25,10 @@ class Reconciler {
 public:
     // `probe` runs once, on first use; without one every feature is off
     // except br_netfilter.
-    Reconciler(kernel::NftBackend& nft, kernel::NetBackend& net, const Accounts& accounts,
+    Reconciler(kernel::NftBackend& nft, kernel::NetBackend& net, const host::Accounts& accounts,
                FeatureProbe probe = {});
 
-    ReconcileResult run(const LoadedConfig& cfg, Mode mode);
+    ReconcileResult run(const config::LoadedConfig& cfg, Mode mode);
 
     // Facts compilation needs: each uplink's interface name and addresses,
     // uids/gids of egress rules, kernel features. Problems are fatal (a
@@ -37,19 +37,19 @@ public:
 
     // Links, addresses and counters for `gwctl status`; `cfg` may be null
     // (direct mode without a readable config): counters only.
-    StatusReport observe_status(const config::Config* cfg);
+    status::StatusReport observe_status(const config::Config* cfg);
 
     const rules::KernelFeatures& features();
 
 private:
-    bool observe(const LoadedConfig& cfg, ReconcileResult& r);
+    bool observe(const config::LoadedConfig& cfg, ReconcileResult& r);
     void apply_nft(ReconcileResult& r);
     void apply_net(ReconcileResult& r);
     void check_nft(ReconcileResult& r);
 
     kernel::NftBackend& nft_;
     kernel::NetBackend& net_;
-    const Accounts& accounts_;
+    const host::Accounts& accounts_;
     FeatureProbe probe_;
     std::optional<rules::KernelFeatures> features_;
 
@@ -61,7 +61,7 @@ private:
 
 // uids/gids of the users and groups egress rules name; a missing one is a
 // fatal problem (nothing may be applied without it).
-void resolve_owners(const config::Config& cfg, const Accounts& accounts, rules::Facts& facts,
+void resolve_owners(const config::Config& cfg, const host::Accounts& accounts, rules::Facts& facts,
                     std::vector<Problem>& problems);
 
 // Errors of the kernel layers as reconcile Problems.

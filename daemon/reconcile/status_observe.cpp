@@ -19,7 +19,7 @@ netstate::NetState link_scope(const config::Config& cfg, const rules::Facts& fac
 }
 
 void add_config_links(kernel::NetBackend& net, const config::Config& cfg, const rules::Facts& facts,
-                      StatusReport& out) {
+                      status::StatusReport& out) {
     auto scope = link_scope(cfg, facts);
     auto links = net.observe(scope);
     std::vector<std::string> names;
@@ -28,24 +28,24 @@ void add_config_links(kernel::NetBackend& net, const config::Config& cfg, const 
     for (const auto* e : {links ? nullptr : &links.error(), addresses ? nullptr : &addresses.error()})
         if (e)
             for (const auto& p : problems_of(*e)) out.errors.push_back(p.message);
-    add_links(cfg, facts, links ? *links : netstate::NetState{}, addresses ? *addresses : AddressMap{}, out);
+    status::add_links(cfg, facts, links ? *links : netstate::NetState{}, addresses ? *addresses : status::AddressMap{}, out);
 }
 
 }  // namespace
 
-StatusReport Reconciler::observe_status(const config::Config* cfg) {
-    StatusReport out;
+status::StatusReport Reconciler::observe_status(const config::Config* cfg) {
+    status::StatusReport out;
     out.kernel.features = features();
-    if (auto rs = nft_.observe(); rs) add_ruleset_counters(*rs, out);
+    if (auto rs = nft_.observe(); rs) status::add_ruleset_counters(*rs, out);
     else
         for (const auto& p : problems_of(rs.error())) out.errors.push_back(p.message);
     if (!cfg) return out;
-    out.kernel.ipv6_split = split_path(*cfg, out.kernel.features);
+    out.kernel.ipv6_split = status::split_path(*cfg, out.kernel.features);
     std::vector<Problem> problems;
     auto facts = gather_facts(*cfg, problems);
     for (const auto& p : problems) out.errors.push_back(p.message);
     add_config_links(net_, *cfg, facts, out);
-    order_forwards(*cfg, out);
+    status::order_forwards(*cfg, out);
     return out;
 }
 

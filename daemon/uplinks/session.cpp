@@ -221,8 +221,8 @@ void Session::finish_stop() {
     if (done) done();
 }
 
-reconcile::SessionStatus Session::status() const {
-    reconcile::SessionStatus s;
+status::SessionStatus Session::status() const {
+    status::SessionStatus s;
     s.state = std::string(session_state_name(state_));
     s.reason = reason_;
     if (state_ == SessionState::up) {

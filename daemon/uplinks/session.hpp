@@ -18,7 +18,7 @@
 
 #include "daemon/loop/backoff.hpp"
 #include "daemon/loop/timer.hpp"
-#include "daemon/reconcile/status.hpp"
+#include "daemon/status/status.hpp"
 #include "daemon/uplinks/child.hpp"
 #include "daemon/uplinks/history.hpp"
 #include "daemon/uplinks/hooks.hpp"
@@ -85,7 +85,7 @@ public:
     SessionState state() const { return state_; }
     bool stopping() const { return stopping_; }
     const config::Uplink& uplink() const { return uplink_; }
-    reconcile::SessionStatus status() const;
+    status::SessionStatus status() const;
 
 private:
     void set_state(SessionState s, std::string reason);

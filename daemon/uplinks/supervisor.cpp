@@ -31,9 +31,9 @@ Supervisor::Supervisor(Launcher& launcher, loop::TimeSource& time, SessionSettin
 Supervisor::~Supervisor() = default;
 
 void Supervisor::attach(reconcile::Controller& c) {
-    c.on_config_active = [this](const reconcile::LoadedConfig& cfg) { apply(cfg); };
+    c.on_config_active = [this](const config::LoadedConfig& cfg) { apply(cfg); };
     c.on_facts = [this](const rules::Facts& facts) { on_facts(facts); };
-    c.add_status = [this](reconcile::StatusReport& report) { add_status(report); };
+    c.add_status = [this](status::StatusReport& report) { add_status(report); };
 }
 
 std::unique_ptr<Session> Supervisor::make_session(const config::Uplink& uplink) {
@@ -42,7 +42,7 @@ std::unique_ptr<Session> Supervisor::make_session(const config::Uplink& uplink) 
     return std::make_unique<Session>(uplink, settings_, std::move(deps));
 }
 
-void Supervisor::apply(const reconcile::LoadedConfig& cfg) {
+void Supervisor::apply(const config::LoadedConfig& cfg) {
     if (shutting_down_) return;
     settings_.config_label = cfg.source.label;
     std::map<std::string, const config::Uplink*> wanted;
@@ -113,7 +113,7 @@ void Supervisor::on_facts(const rules::Facts& facts) {
     }
 }
 
-void Supervisor::add_status(reconcile::StatusReport& report) const {
+void Supervisor::add_status(status::StatusReport& report) const {
     for (auto& l : report.uplinks) {
         auto it = slots_.find(l.name);
         if (it == slots_.end()) continue;

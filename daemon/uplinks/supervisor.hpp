@@ -27,9 +27,9 @@ public:
     // Sets the Controller's three uplink callbacks to this supervisor.
     void attach(reconcile::Controller& controller);
 
-    void apply(const reconcile::LoadedConfig& cfg);
+    void apply(const config::LoadedConfig& cfg);
     void on_facts(const rules::Facts& facts);
-    void add_status(reconcile::StatusReport& report) const;
+    void add_status(status::StatusReport& report) const;
     // Daemon shutdown: every session stops (no hooks), running hooks are
     // killed; `done` runs once no child is left.
     void stop_all(std::function<void()> done);

@@ -5,6 +5,7 @@
 // each pin followed by an `unreachable` rule when it must not fall back.
 #include <algorithm>
 
+#include "rules/marks.hpp"
 #include "rules/netstate/compile_parts.hpp"
 #include "rules/netstate/owner.hpp"
 
@@ -56,14 +57,14 @@ std::vector<net::Address> uplink_addresses(const config::Config& cfg, const conf
 }
 
 void compile_marks(const config::Config& cfg, const Tables& tables, NetState& out) {
-    auto marks = uplink_marks(cfg);
+    auto marks = rules::uplink_marks(cfg);
     std::uint32_t priority = kRulePriorityMarks;
     for (const auto& u : cfg.uplinks) {
         auto mark = marks.find(u.name.value);
         if (mark == marks.end()) continue;
         Rule r = lookup(priority++, tables.at(u.name.value), u.loc);
         r.fwmark = mark->second;
-        r.fwmask = kUplinkMarkMask;
+        r.fwmask = rules::kUplinkMarkMask;
         out.rules.push_back(r);
     }
 }

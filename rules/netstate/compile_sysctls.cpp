@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <set>
 
+#include "rules/marks.hpp"
 #include "rules/netstate/compile_parts.hpp"
-#include "rules/netstate/owner.hpp"
 
 namespace gw::netstate::detail {
 namespace {
@@ -52,7 +52,7 @@ void compile_sysctls(const config::Config& cfg, const rules::Facts& facts, NetSt
     // The reverse-path check of a packet whose restored mark selects an
     // uplink's table must look in that table too, or a source reachable
     // only through that uplink fails it. The kernel ORs all/ and the link's.
-    if (uses_connection_marks(cfg)) set(out, "net/ipv4/conf/all/src_valid_mark", "1", cfg.uplinks[1].loc);
+    if (rules::uses_connection_marks(cfg)) set(out, "net/ipv4/conf/all/src_valid_mark", "1", cfg.uplinks[1].loc);
     for (const auto& iface : cfg.interfaces) {
         const std::string& dev = iface.link_name();
         if (!uplink_links.contains(dev)) set(out, conf("ipv4", dev, "rp_filter"), "1", iface.loc);

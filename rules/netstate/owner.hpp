@@ -44,24 +44,12 @@ inline constexpr std::uint32_t kRulePriorityMarks = 10100;
 inline constexpr std::uint32_t kRulePriorityAddresses = 10200;
 inline constexpr std::uint32_t kRulePriorityPins = 10500;
 
-// Connection marks of uplinks live in bits 16-23: they never meet the IPv6
-// bridge split's port marks (0x600/0x601) or anything else in the low bits.
-inline constexpr std::uint32_t kUplinkMarkMask = 0x00ff0000;
-inline constexpr std::uint32_t kUplinkMarkShift = 16;
-inline constexpr std::size_t kMaxMarkedUplinks = 255;
 inline constexpr std::size_t kMaxPins = (kRulePriorityLast + 1 - kRulePriorityPins) / 2;
 static_assert(kMaxPins == 250, "parse_routing.cpp refuses more than 250 pins");
 
 // Uplink name -> routing table: the explicit `table`, else allocated in
 // config order from kUplinkTableFirst, skipping tables named explicitly.
 std::map<std::string, std::uint32_t, std::less<>> uplink_tables(const config::Config& cfg);
-
-// Connection marks are used when replies must follow the ingress uplink:
-// `reply-via-ingress` and more than one uplink (with one, main suffices).
-bool uses_connection_marks(const config::Config& cfg);
-// Uplink name -> its connection mark, (index + 1) << 16 in config order;
-// empty when marks are not used.
-std::map<std::string, std::uint32_t, std::less<>> uplink_marks(const config::Config& cfg);
 
 bool is_owned_route(const Route& r);
 bool is_owned_rule(const Rule& r);

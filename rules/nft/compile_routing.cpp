@@ -1,10 +1,10 @@
 // routing (several uplinks) -> connection marks. A new IPv4 connection that
-// arrives on an uplink gets that uplink's mark (bits 16-23, owner.hpp) in its
+// arrives on an uplink gets that uplink's mark (bits 16-23, rules/marks.hpp) in its
 // conntrack entry; every later packet of it carries the mark again: in
 // prerouting (replies of a LAN server) and in a route-type output chain (the
 // gateway's own replies, rerouted after the mark changes). The fwmark rules
 // of compile_rules.cpp then pick the uplink's table.
-#include "rules/netstate/owner.hpp"
+#include "rules/marks.hpp"
 #include "rules/nft/compile_context.hpp"
 #include "rules/nft/keys.hpp"
 
@@ -31,7 +31,7 @@ nft::Chain base_chain(std::string_view name, nft::ChainType type, nft::Hook hook
 // takes the whole ct mark: gatewayd is the only writer of ct marks here.
 nft::Rule restore_rule(config::Loc origin) {
     return make_rule({nfproto(net::Family::ipv4),
-                      nft::AnyBits{Key::ct_mark, netstate::kUplinkMarkMask}, counter(),
+                      nft::AnyBits{Key::ct_mark, kUplinkMarkMask}, counter(),
                       nft::SetMeta{nft::SetTarget::meta_mark, std::nullopt, Key::ct_mark}},
                      "gw:restore-mark", origin);
 }
@@ -47,7 +47,7 @@ nft::Rule mark_rule(const Context& ctx, const config::Uplink& u, std::uint32_t m
 
 void compile_routing(Context& ctx) {
     const auto& cfg = ctx.config();
-    auto marks = netstate::uplink_marks(cfg);
+    auto marks = uplink_marks(cfg);
     if (marks.empty()) return;
     config::Loc origin = cfg.routing.reply_via_ingress.loc.known() ? cfg.routing.reply_via_ingress.loc
                                                                     : cfg.uplinks.front().loc;

@@ -56,7 +56,7 @@ egress:
 struct Gateway {
     reconcile::FakeNftBackend nft;
     kernel::FakeNetBackend net;
-    reconcile::MapAccounts accounts;
+    host::MapAccounts accounts;
     reconcile::Reconciler reconciler{nft, net, accounts};
 
     Gateway() {
@@ -67,8 +67,8 @@ struct Gateway {
         net.kernel().addresses.push_back({"wan0", *net::Prefix::parse("192.0.2.2/24"), {}});
     }
 
-    reconcile::LoadedConfig load(const std::string& text, const std::string& label = "test.yaml") {
-        auto cfg = reconcile::load_config({text, label}, &accounts);
+    config::LoadedConfig load(const std::string& text, const std::string& label = "test.yaml") {
+        auto cfg = config::load_config({text, label}, &accounts);
         if (!cfg) throw std::runtime_error(cfg.error().message);
         return std::move(*cfg);
     }

@@ -15,7 +15,7 @@
 #include <cstring>
 #include <string>
 
-#include "daemon/reconcile/features.hpp"
+#include "daemon/kernel/probe/features.hpp"
 #include "daemon/reconcile/reconciler.hpp"
 #include "rules/nft/compile.hpp"
 #include "tests/daemon/fixture.hpp"
@@ -33,7 +33,7 @@ void sh(const std::string& cmd) {
 struct RealGateway {
     std::unique_ptr<kernel::NftNetlink> nft;
     kernel::LibnlNetBackend net;
-    reconcile::MapAccounts accounts;
+    host::MapAccounts accounts;
     std::unique_ptr<reconcile::Reconciler> reconciler;
 
     RealGateway() {
@@ -50,11 +50,11 @@ struct RealGateway {
         REQUIRE(n);
         nft = std::move(*n);
         reconciler = std::make_unique<reconcile::Reconciler>(
-            *nft, net, accounts, [this] { return reconcile::probe_kernel_features(*nft); });
+            *nft, net, accounts, [this] { return kernel::probe_kernel_features(*nft); });
     }
 
-    reconcile::LoadedConfig load(const std::string& text) {
-        auto cfg = reconcile::load_config({text, "test.yaml"}, &accounts);
+    config::LoadedConfig load(const std::string& text) {
+        auto cfg = config::load_config({text, "test.yaml"}, &accounts);
         REQUIRE(cfg);
         return std::move(*cfg);
     }

@@ -6,7 +6,7 @@
 #include <algorithm>
 
 #include "daemon/bus/access.hpp"
-#include "daemon/reconcile/status.hpp"
+#include "daemon/status/status.hpp"
 #include "rules/nft/compile.hpp"
 #include "tests/daemon/fixture.hpp"
 
@@ -72,7 +72,7 @@ TEST_CASE("status counts forwards through the per-protocol range maps and source
 }
 
 TEST_CASE("status survives the JSON round trip") {
-    reconcile::StatusReport s;
+    status::StatusReport s;
     s.daemon = true;
     s.state = "running";
     s.config = "/etc/gatewayd/gateway.yaml";
@@ -83,10 +83,10 @@ TEST_CASE("status survives the JSON round trip") {
     s.kernel.features.br_netfilter = true;
     s.kernel.ipv6_split = "none";
     auto t = std::chrono::system_clock::time_point(std::chrono::seconds(1700000000));
-    s.last_apply = reconcile::ApplyRecord{t, "apply", true, true, "nft ruleset replaced", "", "<bus>"};
+    s.last_apply = status::ApplyRecord{t, "apply", true, true, "nft ruleset replaced", "", "<bus>"};
     s.confirm_deadline = t + std::chrono::seconds(30);
     s.errors.push_back("line\nbreak");
-    auto back = reconcile::status_from_json(reconcile::status_to_json(s));
+    auto back = status::status_from_json(status::status_to_json(s));
     REQUIRE(back);
     CHECK(back->state == "running");
     CHECK(back->interfaces[0].addresses[0] == "172.16.2.1/16");
@@ -99,10 +99,10 @@ TEST_CASE("status survives the JSON round trip") {
     CHECK(*back->confirm_deadline == t + std::chrono::seconds(30));
     CHECK(back->errors[0] == "line\nbreak");
     CHECK_FALSE(back->last_rollback);
-    auto text = reconcile::render_status(*back, t);
+    auto text = status::render_status(*back, t);
     CHECK(text.find("rolls back at") != std::string::npos);
     CHECK(text.find("(in 30 s)") != std::string::npos);
-    CHECK_FALSE(reconcile::status_from_json("[1,2"));
+    CHECK_FALSE(status::status_from_json("[1,2"));
 }
 
 TEST_CASE("root may do anything; the reader group may only read") {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "rules/config/parse.hpp"
+#include "rules/marks.hpp"
 #include "rules/netstate/compile.hpp"
 #include "rules/netstate/diff.hpp"
 #include "rules/netstate/owner.hpp"
@@ -167,7 +168,7 @@ TEST_CASE("fallback default: a pin without an unreachable rule falls through to 
 TEST_CASE("reply-via-ingress off: no marks and no src_valid_mark; address rules stay") {
     auto cfg = parse(kBase + "routing:\n  reply-via-ingress: false\n");
     auto s = netstate::compile_netstate(cfg, isp_at("203.0.113.7"));
-    CHECK(netstate::uplink_marks(cfg).empty());
+    CHECK(rules::uplink_marks(cfg).empty());
     CHECK(rule_lines(s) == std::vector<std::string>{
               "rule pref 10000 from all lookup main suppress_prefixlength 0",
               "rule pref 10200 from 192.168.1.2/32 lookup 1000",
@@ -197,7 +198,7 @@ zones:
 )";
     auto plain = parse(one);
     CHECK(netstate::compile_netstate(plain, isp_at("203.0.113.7")).rules.empty());
-    CHECK(netstate::uplink_marks(plain).empty());
+    CHECK(rules::uplink_marks(plain).empty());
     auto pinned = parse(one + "routing:\n  pin:\n    - from: 172.16.1.100/32\n      uplink: isp\n      fallback: drop\n");
     CHECK(rule_lines(netstate::compile_netstate(pinned, isp_at("203.0.113.7"))) ==
           std::vector<std::string>{
@@ -209,11 +210,11 @@ zones:
 
 TEST_CASE("marks sit in bits 16-23, one per uplink in config order") {
     auto cfg = parse(kBase);
-    auto marks = netstate::uplink_marks(cfg);
+    auto marks = rules::uplink_marks(cfg);
     CHECK(marks.at("v6plus") == 0x10000u);
     CHECK(marks.at("isp") == 0x20000u);
     for (const auto& [name, mark] : marks) {
-        CHECK((mark & ~netstate::kUplinkMarkMask) == 0u);
+        CHECK((mark & ~rules::kUplinkMarkMask) == 0u);
         CHECK((mark & 0x601u) == 0u);  // never the bridge split's port marks
     }
 }

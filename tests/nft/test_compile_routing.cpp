@@ -6,7 +6,7 @@
 
 #include <algorithm>
 
-#include "rules/netstate/owner.hpp"
+#include "rules/marks.hpp"
 #include "rules/nft/compile.hpp"
 #include "rules/nft/render.hpp"
 #include "tests/nft/builders.hpp"
@@ -75,7 +75,7 @@ TEST_CASE("two uplinks: a mark per uplink on arrival, restored in prerouting and
 TEST_CASE("the marks nft sets are the ones the fwmark rules look for") {
     auto cfg = two_uplinks();
     auto rs = rules::compile_ruleset(cfg, {});
-    auto marks = netstate::uplink_marks(cfg);
+    auto marks = rules::uplink_marks(cfg);
     const auto* pre = find_chain(rs, "mangle_prerouting");
     REQUIRE(pre);
     for (const auto& u : cfg.uplinks) {

@@ -15,7 +15,7 @@
 #include <fstream>
 
 #include "daemon/loop/event_loop.hpp"
-#include "daemon/reconcile/source.hpp"
+#include "daemon/config/file.hpp"
 #include "daemon/uplinks/child.hpp"
 #include "daemon/uplinks/password.hpp"
 
@@ -137,7 +137,7 @@ TEST_CASE("password file: mode and owner are checked, the error names the config
     std::filesystem::path dir = ::mkdtemp(tmpl);
     auto path = (dir / "isp.password").string();
     std::ofstream(path) << "hunter2\n";
-    auto cfg = reconcile::load_config({"version: 1\nuplinks:\n  isp:\n    kind: pppoe\n    device: wan0\n"
+    auto cfg = config::load_config({"version: 1\nuplinks:\n  isp:\n    kind: pppoe\n    device: wan0\n"
                                        "    username: u\n    password-file: " + path + "\n", "gw.yaml"},
                                       nullptr);
     REQUIRE(cfg);

@@ -5,8 +5,8 @@
 
 #include <algorithm>
 
-#include "daemon/reconcile/source.hpp"
-#include "daemon/reconcile/status.hpp"
+#include "daemon/config/file.hpp"
+#include "daemon/status/status.hpp"
 #include "daemon/uplinks/history.hpp"
 #include "daemon/uplinks/pppd_args.hpp"
 #include "daemon/uplinks/pppd_output.hpp"
@@ -19,7 +19,7 @@ using namespace std::chrono_literals;
 namespace {
 
 config::Config parse(const std::string& uplink_yaml) {
-    auto cfg = reconcile::load_config({"version: 1\nuplinks:\n" + uplink_yaml, "t.yaml"}, nullptr);
+    auto cfg = config::load_config({"version: 1\nuplinks:\n" + uplink_yaml, "t.yaml"}, nullptr);
     if (!cfg) FAIL(cfg.error().message);
     return cfg->config;
 }
@@ -168,23 +168,23 @@ TEST_CASE("resolv.conf text names the uplink and lists the servers") {
 }
 
 TEST_CASE("status: a session survives the JSON round trip and shows in the text") {
-    reconcile::StatusReport r;
+    status::StatusReport r;
     r.daemon = true;
     r.state = "running";
-    reconcile::SessionStatus s;
+    status::SessionStatus s;
     s.state = "retrying";
     s.reason = "pppd exited: PPP negotiation failed (status 10)";
-    s.since = reconcile::SystemTime(1700000000s);
+    s.since = status::SystemTime(1700000000s);
     s.reconnects = 3;
-    s.next_retry = reconcile::SystemTime(1700000004s);
-    s.history = {{"198.51.100.1", reconcile::SystemTime(1699990000s), reconcile::SystemTime(1699996000s)},
-                 {"198.51.100.2", reconcile::SystemTime(1699996100s), std::nullopt}};
+    s.next_retry = status::SystemTime(1700000004s);
+    s.history = {{"198.51.100.1", status::SystemTime(1699990000s), status::SystemTime(1699996000s)},
+                 {"198.51.100.2", status::SystemTime(1699996100s), std::nullopt}};
     s.lifetimes = 1;
     s.mean_lifetime = 6000;
     s.median_lifetime = 6000;
     r.uplinks.push_back({"isp", "isp", "pppoe", "retrying", {}, s});
     r.uplinks.push_back({"office", "eth1", "next-hop", "up", {"192.0.2.2"}});
-    auto back = reconcile::status_from_json(reconcile::status_to_json(r));
+    auto back = status::status_from_json(status::status_to_json(r));
     REQUIRE(back);
     REQUIRE(back->uplinks.size() == 2);
     REQUIRE(back->uplinks[0].session);
@@ -199,7 +199,7 @@ TEST_CASE("status: a session survives the JSON round trip and shows in the text"
     CHECK_FALSE(b.history[1].until);
     CHECK(b.median_lifetime == 6000);
     CHECK_FALSE(back->uplinks[1].session);
-    auto text = reconcile::render_status(*back, reconcile::SystemTime(1700000001s));
+    auto text = status::render_status(*back, status::SystemTime(1700000001s));
     CHECK(text.find("isp: retrying since") != std::string::npos);
     CHECK(text.find("next attempt in 3 s") != std::string::npos);
     CHECK(text.find("reconnects 3") != std::string::npos);

@@ -9,7 +9,7 @@
 
 #include <algorithm>
 
-#include "daemon/reconcile/source.hpp"
+#include "daemon/config/file.hpp"
 #include "daemon/uplinks/pppd_args.hpp"
 #include "daemon/uplinks/supervisor.hpp"
 #include "tests/daemon/manual_time.hpp"
@@ -32,8 +32,8 @@ uplinks:
     hook-timeout: 7
 )";
 
-reconcile::LoadedConfig load(const std::string& text) {
-    auto cfg = reconcile::load_config({text, "gw.yaml"}, nullptr);
+config::LoadedConfig load(const std::string& text) {
+    auto cfg = config::load_config({text, "gw.yaml"}, nullptr);
     if (!cfg) FAIL(cfg.error().message);
     return std::move(*cfg);
 }
@@ -371,7 +371,7 @@ TEST_CASE("supervisor: status carries each session; stop_all ends when no child 
                                 return std::string("pw");
                             });
     sup.apply(load(kIsp));
-    reconcile::StatusReport report;
+    status::StatusReport report;
     report.uplinks.push_back({"isp", "isp", "pppoe", "down", {}});
     sup.add_status(report);
     REQUIRE(report.uplinks[0].session);

@@ -1,10 +1,10 @@
-#include "daemon/reconcile/features.hpp"
+#include "daemon/kernel/probe/features.hpp"
 
 #include <unistd.h>
 
 #include "rules/nft/keys.hpp"
 
-namespace gw::reconcile {
+namespace gw::kernel {
 namespace {
 
 // A bridge table whose one chain holds `stmt`; the kernel refuses the rule
@@ -18,13 +18,13 @@ nft::Ruleset bridge_probe(nft::Hook hook, nft::Stmt stmt) {
     return nft::Ruleset{{std::move(table)}};
 }
 
-bool kernel_accepts(kernel::NftBackend& nft, const nft::Ruleset& rs) {
-    return nft.apply(rs, kernel::ApplyMode::check).has_value();
+bool kernel_accepts(NftBackend& nft, const nft::Ruleset& rs) {
+    return nft.apply(rs, ApplyMode::check).has_value();
 }
 
 }  // namespace
 
-rules::KernelFeatures probe_kernel_features(kernel::NftBackend& nft) {
+rules::KernelFeatures probe_kernel_features(NftBackend& nft) {
     rules::KernelFeatures f;
     // meta broute: nft_meta_bridge, Linux >= 6.4.
     f.broute = kernel_accepts(nft, bridge_probe(nft::Hook::prerouting,
@@ -37,4 +37,4 @@ rules::KernelFeatures probe_kernel_features(kernel::NftBackend& nft) {
     return f;
 }
 
-}  // namespace gw::reconcile
+}  // namespace gw::kernel

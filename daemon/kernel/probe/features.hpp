@@ -7,8 +7,8 @@
 #include "daemon/kernel/nft_backend.hpp"
 #include "rules/facts.hpp"
 
-namespace gw::reconcile {
+namespace gw::kernel {
 
-rules::KernelFeatures probe_kernel_features(kernel::NftBackend& nft);
+rules::KernelFeatures probe_kernel_features(NftBackend& nft);
 
-}  // namespace gw::reconcile
+}  // namespace gw::kernel

@@ -20,7 +20,7 @@
 #include "rules/netstate/model.hpp"
 #include "rules/nft/ruleset.hpp"
 
-namespace gw::reconcile {
+namespace gw::status {
 
 using SystemTime = std::chrono::system_clock::time_point;
 
@@ -129,4 +129,4 @@ std::expected<StatusReport, std::string> status_from_json(std::string_view json)
 std::string render_status(const StatusReport& s, SystemTime now);
 std::string format_time(SystemTime t);  // local time, "2025-05-01 12:00:00"
 
-}  // namespace gw::reconcile
+}  // namespace gw::status

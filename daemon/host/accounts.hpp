@@ -12,7 +12,7 @@
 
 #include "rules/config/parse.hpp"
 
-namespace gw::reconcile {
+namespace gw::host {
 
 class Accounts : public config::HostFacts {
 public:
@@ -36,4 +36,4 @@ public:
     std::optional<std::uint32_t> gid(std::string_view group) const override;
 };
 
-}  // namespace gw::reconcile
+}  // namespace gw::host

@@ -3,9 +3,9 @@
 // forwards, drop classes and rules, then kernel paths and current errors.
 #include <ctime>
 
-#include "daemon/reconcile/status.hpp"
+#include "daemon/status/status.hpp"
 
-namespace gw::reconcile {
+namespace gw::status {
 namespace {
 
 using Row = std::vector<std::string>;
@@ -174,4 +174,4 @@ std::string render_status(const StatusReport& s, SystemTime now) {
     return out;
 }
 
-}  // namespace gw::reconcile
+}  // namespace gw::status

@@ -11,7 +11,7 @@
 #include "rules/config/model.hpp"
 #include "rules/config/parse.hpp"
 
-namespace gw::reconcile {
+namespace gw::config {
 
 struct ConfigText {
     std::string text;
@@ -20,20 +20,20 @@ struct ConfigText {
 
 struct LoadedConfig {
     ConfigText source;
-    config::Config config;
-    config::Diagnostics warnings;  // the file is valid; these are only hints
+    Config config;
+    Diagnostics warnings;  // the file is valid; these are only hints
 };
 
 struct LoadFailure {
     std::string message;            // rendered: every diagnostic with its source line, or an I/O error
-    config::Diagnostics diagnostics;  // empty for I/O errors
+    Diagnostics diagnostics;  // empty for I/O errors
     std::string json;               // render_diagnostics_json, or a one-entry equivalent
 };
 
 std::expected<ConfigText, LoadFailure> read_config_file(const std::string& path);
-std::expected<LoadedConfig, LoadFailure> load_config(ConfigText text, const config::HostFacts* host);
+std::expected<LoadedConfig, LoadFailure> load_config(ConfigText text, const HostFacts* host);
 // Both steps; for the daemon's own file.
 std::expected<LoadedConfig, LoadFailure> load_config_file(const std::string& path,
-                                                          const config::HostFacts* host);
+                                                          const HostFacts* host);
 
-}  // namespace gw::reconcile
+}  // namespace gw::config

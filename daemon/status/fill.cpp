@@ -1,11 +1,11 @@
-#include "daemon/reconcile/status.hpp"
+#include "daemon/status/status.hpp"
 
 #include <algorithm>
 
 #include "rules/nft/compile.hpp"
 #include "rules/split_path.hpp"
 
-namespace gw::reconcile {
+namespace gw::status {
 namespace {
 
 const nft::Counter* counter_of(const nft::Rule& r) {
@@ -160,4 +160,4 @@ std::string split_path(const config::Config& cfg, const rules::KernelFeatures& k
     return std::string(rules::split_path_name(rules::choose_split_path(cfg, k)));
 }
 
-}  // namespace gw::reconcile
+}  // namespace gw::status

@@ -3,9 +3,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include "rules/json.hpp"
-#include "daemon/reconcile/status.hpp"
+#include "daemon/status/status.hpp"
 
-namespace gw::reconcile {
+namespace gw::status {
 using rules::JsonWriter;
 
 namespace {
@@ -221,4 +221,4 @@ std::expected<StatusReport, std::string> status_from_json(std::string_view json)
     }
 }
 
-}  // namespace gw::reconcile
+}  // namespace gw::status

@@ -1,4 +1,4 @@
-#include "daemon/reconcile/accounts.hpp"
+#include "daemon/host/accounts.hpp"
 
 #include <grp.h>
 #include <pwd.h>
@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <vector>
 
-namespace gw::reconcile {
+namespace gw::host {
 namespace {
 
 // getpw*_r want a caller buffer; ERANGE means "bigger, please".
@@ -51,4 +51,4 @@ std::optional<std::uint32_t> MapAccounts::gid(std::string_view group) const {
     return it == groups.end() ? std::nullopt : std::optional(it->second);
 }
 
-}  // namespace gw::reconcile
+}  // namespace gw::host

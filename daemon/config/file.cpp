@@ -1,19 +1,19 @@
-#include "daemon/reconcile/source.hpp"
+#include "daemon/config/file.hpp"
 
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 
-namespace gw::reconcile {
+namespace gw::config {
 namespace {
 
 LoadFailure io_failure(const std::string& path, const std::string& why) {
     LoadFailure f;
     f.message = path + ": " + why;
-    config::Diagnostics d;
+    Diagnostics d;
     d.error({}, "", why);
-    f.json = config::render_diagnostics_json(d, path);
+    f.json = render_diagnostics_json(d, path);
     return f;
 }
 
@@ -28,13 +28,13 @@ std::expected<ConfigText, LoadFailure> read_config_file(const std::string& path)
     return ConfigText{text.str(), path};
 }
 
-std::expected<LoadedConfig, LoadFailure> load_config(ConfigText text, const config::HostFacts* host) {
-    auto parsed = config::parse_config(text.text, text.label, host);
+std::expected<LoadedConfig, LoadFailure> load_config(ConfigText text, const HostFacts* host) {
+    auto parsed = parse_config(text.text, text.label, host);
     parsed.diagnostics.sort();
     if (!parsed.config) {
         LoadFailure f;
-        f.message = config::render_diagnostics(parsed.diagnostics, text.label, text.text);
-        f.json = config::render_diagnostics_json(parsed.diagnostics, text.label);
+        f.message = render_diagnostics(parsed.diagnostics, text.label, text.text);
+        f.json = render_diagnostics_json(parsed.diagnostics, text.label);
         f.diagnostics = std::move(parsed.diagnostics);
         return std::unexpected(std::move(f));
     }
@@ -42,10 +42,10 @@ std::expected<LoadedConfig, LoadFailure> load_config(ConfigText text, const conf
 }
 
 std::expected<LoadedConfig, LoadFailure> load_config_file(const std::string& path,
-                                                          const config::HostFacts* host) {
+                                                          const HostFacts* host) {
     auto text = read_config_file(path);
     if (!text) return std::unexpected(std::move(text.error()));
     return load_config(std::move(*text), host);
 }
 
-}  // namespace gw::reconcile
+}  // namespace gw::config
