@@ -9,6 +9,8 @@
 
 #include "ctl/commands.hpp"
 #include "ctl/config_file.hpp"
+#include "ctl/target_kernel.hpp"
+#include "rules/target_kernel.hpp"
 
 namespace gw::ctl {
 
@@ -33,14 +35,20 @@ void print_unreadable_json(const std::string& path, const std::string& why) {
     std::fputs(config::render_diagnostics_json(d, path).c_str(), stdout);
 }
 
-bool check_one(const std::string& path, bool json) {
+// A valid file is also checked against the target kernel: what apply
+// would refuse there is an error at its line here too.
+bool check_one(const std::string& path, bool json, const Target& target) {
     auto loaded = load_config_file(path);
     if (!loaded) {
         if (json) print_unreadable_json(path, loaded.error());
         else std::fprintf(stderr, "gwctl: %s\n", loaded.error().c_str());
         return false;
     }
-    const auto& diags = loaded->result.diagnostics;
+    auto& diags = loaded->result.diagnostics;
+    if (loaded->result.config) {
+        rules::check_target(*loaded->result.config, target.kernel, diags);
+        diags.sort();
+    }
     bool ok = !diags.has_errors();
     if (json) {
         std::fputs(config::render_diagnostics_json(diags, path).c_str(), stdout);
@@ -52,10 +60,11 @@ bool check_one(const std::string& path, bool json) {
 }
 
 void check_usage() {
-    std::fputs("usage: gwctl check [--json] [FILE...]\n"
-               "  validate gateway.yaml files (default /etc/gatewayd/gateway.yaml);\n"
+    std::fputs("usage: gwctl check [--json] [--kernel-features LIST | --target-kernel RELEASE] [FILE...]\n"
+               "  validate gateway.yaml files (default /etc/gatewayd/gateway.yaml) for the target kernel;\n"
                "  exit 0 if all are valid (warnings allowed), 2 otherwise\n",
                stderr);
+    std::fputs(kTargetKernelUsage.data(), stderr);
 }
 
 }  // namespace
@@ -64,7 +73,21 @@ int run_check(Args args) {
     bool json = false;
     std::vector<std::string> files;
     bool options_done = false;
-    for (auto a : args) {
+    TargetKernelArgs target_args;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        std::string_view a = args[i];
+        bool used_next = false;
+        auto kernel_opt = options_done ? OptionResult::not_mine
+                                       : parse_target_kernel_option(a, i + 1 < args.size() ? &args[i + 1] : nullptr,
+                                                                    target_args, used_next);
+        if (kernel_opt == OptionResult::bad) {
+            check_usage();
+            return kExitError;
+        }
+        if (kernel_opt == OptionResult::taken) {
+            i += used_next ? 1 : 0;
+            continue;
+        }
         if (!options_done && a == "--json") json = true;
         else if (!options_done && a == "--") options_done = true;
         else if (!options_done && (a == "-h" || a == "--help")) {
@@ -77,8 +100,10 @@ int run_check(Args args) {
         } else files.emplace_back(a);
     }
     if (files.empty()) files.emplace_back(kDefaultConfig);
+    auto target = target_kernel(target_args);
+    if (!target) return kExitError;
     bool all_ok = true;
-    for (const auto& f : files) all_ok = check_one(f, json) && all_ok;
+    for (const auto& f : files) all_ok = check_one(f, json, *target) && all_ok;
     return all_ok ? kExitOk : kExitError;
 }
 

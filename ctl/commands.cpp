@@ -14,6 +14,8 @@ constexpr std::array kCommands{
             "validate config files (default /etc/gatewayd/gateway.yaml); exit 2 if invalid", run_check},
     Command{"render", "render [--replace] [--net] [FILE]",
             "print what FILE compiles to: nft ruleset, or links/addresses/routes (--net)", run_render},
+    Command{"explain", "explain FROM TO [PROTO/PORT]",
+            "which rules a packet meets on its way, each at its gateway.yaml line", run_explain},
     Command{"diff", "diff [FILE]", "what applying would change; exit 0 none, 1 changes, 2 error", run_diff},
     Command{"apply", "apply [FILE] [--confirm SECONDS]",
             "apply atomically; with --confirm, roll back unless confirmed in time", run_apply},

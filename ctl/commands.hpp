@@ -32,6 +32,7 @@ constexpr std::string_view kDefaultConfig = "/etc/gatewayd/gateway.yaml";
 
 int run_check(Args args);
 int run_render(Args args);
+int run_explain(Args args);
 // Daemon-facing verbs (the bus when gatewayd runs, else the kernel directly).
 int run_apply(Args args);
 int run_diff(Args args);

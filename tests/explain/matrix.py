@@ -1,0 +1,64 @@
+"""Compares `gwctl explain` with what really happens: for each case the
+verdict and translated addresses explain gives, then one real attempt
+between the lab's namespaces. A case agrees when
+
+    explain delivered    the probe was answered by the server that holds the
+                         address explain delivers to, which saw the source
+                         address explain says it sees;
+    explain dropped      the probe timed out;
+    explain rejected     it was refused at once;
+    explain unreachable  it got an ICMP unreachable (or no route).
+"""
+import json
+import subprocess
+
+EXPECTED_PROBE = {"dropped": "TIMEOUT", "rejected": "REFUSED", "unreachable": "UNREACH"}
+
+
+class Matrix:
+    def __init__(self, checks, gwctl, config, run_ns, servers, extra_args=(), wrap=list):
+        """servers: address -> the name its probe server answers with
+        ("gateway" for the gateway's own addresses)."""
+        self.t, self.gwctl, self.config, self.run_ns = checks, gwctl, config, run_ns
+        self.servers, self.extra, self.wrap = servers, list(extra_args), wrap
+        self.disagreements = []
+        self.cases = 0
+
+    def explain(self, src, dst, proto, port, uid=None):
+        spec = proto if proto in ("icmp", "icmpv6") else f"{proto}/{port}"
+        argv = ["ip", "netns", "exec", self.run_ns, self.gwctl, "explain", "--json", "--file", self.config,
+                src, dst, spec, *self.extra]
+        if uid is not None:
+            argv += ["--uid", str(uid)]
+        res = subprocess.run(self.wrap(argv), capture_output=True, text=True, timeout=60, cwd="/")
+        if res.returncode != 0:
+            raise RuntimeError(f"gwctl explain {src} {dst} {spec} failed: {res.stderr}")
+        return json.loads(res.stdout)
+
+    def agree(self, ex, got):
+        kind, seen, server = got
+        verdict = ex["verdict"]
+        if verdict != "delivered":
+            return kind == EXPECTED_PROBE[verdict]
+        if kind != "OK":
+            return False
+        if seen is None:  # ping: answered is all it tells
+            return True
+        dest = ex["delivered_as"]
+        want_server = self.servers.get(dest["destination"], "?")
+        return server == want_server and seen == dest["source"]
+
+    def case(self, label, src_ns, src, dst, proto, port=0, uid=None, user=None, probe_fn=None):
+        """src/dst: addresses; src is "gateway" for the gateway's own traffic."""
+        self.cases += 1
+        ex = self.explain(src, dst, proto, port, uid)
+        got = probe_fn(src_ns, dst, proto, port, user)
+        ok = self.agree(ex, got)
+        dest = ex["delivered_as"]
+        said = ex["verdict"] + (f" to {dest['destination']} seen from {dest['source']}"
+                                if ex["verdict"] == "delivered" else "")
+        decided = next((s for s in reversed(ex["steps"]) if s.get("origin") or s.get("rule")), {})
+        detail = f"explain: {said} [{decided.get('detail', '')}]; probe: {' '.join(x for x in got if x)}"
+        self.t.check(f"{label}: {proto}/{port} {src} -> {dst}: {detail}" if ok else label, ok, "" if ok else detail)
+        if not ok:
+            self.disagreements.append(label + ": " + detail)
