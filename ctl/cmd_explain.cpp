@@ -28,21 +28,27 @@ constexpr const char* kUsage =
     "                     [-4|-6] [--json] [--live] [--file FILE] [TARGET-KERNEL OPTIONS]\n"
     "  FROM, TO: an address, `gateway`, or a zone, interface, uplink or (TO only) forward name\n"
     "  PROTO/PORT: tcp/443, udp/53, icmp, icmpv6 (default: ping, or the forward's own port)\n"
-    "  --uplink NAME=ADDRESS: an uplink's current address (offline it is not known)\n";
+    "  --uplink NAME=ADDRESS: an uplink's current address (offline it is not known); NAME=down: no address\n";
 
 struct ExplainArgs {
     explain::Request request;
     std::string file{kDefaultConfig};
     std::string uid_name;
     std::vector<std::pair<std::string, net::Prefix>> uplinks;
+    std::vector<std::string> down;  // --uplink NAME=down
     bool json = false;
     bool live = false;
     TargetKernelArgs target;
 };
 
+// NAME=ADDRESS, or NAME=down for an uplink without an address.
 bool parse_uplink(std::string_view v, ExplainArgs& out) {
     auto eq = v.find('=');
     if (eq == std::string_view::npos) return false;
+    if (v.substr(eq + 1) == "down") {
+        out.down.emplace_back(v.substr(0, eq));
+        return true;
+    }
     auto p = net::Prefix::parse(v.substr(eq + 1));
     if (!p) return false;
     out.uplinks.emplace_back(std::string(v.substr(0, eq)), *p);
@@ -122,7 +128,15 @@ std::optional<rules::Facts> offline_facts(const ExplainArgs& a, const reconcile:
         }
         facts.uplink_addresses[name].push_back(prefix.address);
     }
+    for (const auto& name : a.down) {
+        if (!cfg.config.find_uplink(name)) {
+            std::fprintf(stderr, "gwctl explain: --uplink %s=down: no such uplink in %s\n", name.c_str(), a.file.c_str());
+            return std::nullopt;
+        }
+        facts.uplink_addresses[name] = {net::Address{}};  // a placeholder, removed below
+    }
     auto assumed = explain::assume_uplinks_up(cfg.config, facts);
+    for (const auto& name : a.down) facts.uplink_addresses[name].clear();
     auto target = target_kernel(a.target);
     if (!target) return std::nullopt;
     facts.kernel = target->kernel;

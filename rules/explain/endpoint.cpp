@@ -160,11 +160,22 @@ std::optional<net::Family> pick_family(const Request& r, const End& from, const 
 // Where a packet from `from` comes in: --in, the link of a named end, or
 // the link the gateway routes the source address out of (the path the
 // reverse-path filter expects).
-std::string ingress(const Model& m, const Request& r, const End& from, const net::Address& saddr) {
+// A source out on the Internet that sends to one uplink's address comes in
+// on that uplink, whichever uplink the gateway's own route back prefers.
+std::string ingress(const Model& m, const Request& r, const End& from, const net::Address& saddr,
+                    const std::optional<net::Address>& daddr) {
     if (!r.in.empty()) return r.in;
     if (!from.link.empty()) return from.link;
     RouteResult back = route_lookup(m.routing, RouteQuery{saddr, std::nullopt, 0, ""});
-    return back.kind == RouteKind::unicast ? back.oif : "";
+    if (back.kind != RouteKind::unicast) return "";
+    auto uplink_link = [&](const std::string& link) {
+        for (const auto& u : m.config.uplinks)
+            if (link == (u.kind.value == config::UplinkKind::pppoe ? *u.name : *u.device)) return true;
+        return false;
+    };
+    if (daddr && uplink_link(back.oif))
+        if (const auto* own = m.routing.local_address(*daddr); own && uplink_link(own->ifname)) return own->ifname;
+    return back.oif;
 }
 
 }  // namespace
@@ -194,7 +205,7 @@ std::expected<Resolved, std::string> resolve_request(const Model& m, const Reque
     out.query.bound_source = from->gateway && from->literal;
     if (to->gateway && !to->literal) {
         // the gateway's address on the side the packet comes from
-        std::string side = from->gateway ? "lo" : ingress(m, r, *from, p.saddr);
+        std::string side = from->gateway ? "lo" : ingress(m, r, *from, p.saddr, std::nullopt);
         auto a = from->gateway ? net::Address::parse(v4 ? "127.0.0.1" : "::1")
                                : m.routing.source_for(side, p.saddr);
         if (!a) return std::unexpected("the gateway has no " + family_name(*family) + " address on " + side);
@@ -204,7 +215,7 @@ std::expected<Resolved, std::string> resolve_request(const Model& m, const Reque
         if (!a) return std::unexpected(to->what + " has no " + family_name(*family) + " address");
         p.daddr = *a;
     }
-    if (!from->gateway) p.iif = ingress(m, r, *from, p.saddr);
+    if (!from->gateway) p.iif = ingress(m, r, *from, p.saddr, p.daddr);
     if (from->gateway) {
         p.skuid = r.uid.value_or(0);
         p.skgid = r.gid.value_or(0);

@@ -162,17 +162,23 @@ Flow nat_flow(Eval& e, const nft::Nat& n, RuleState& rs) {
         if (n.map_has_port && el->data.size() > 1)
             if (const auto* v = std::get_if<std::uint64_t>(&el->data[1])) port = static_cast<std::uint16_t>(*v);
     }
+    // The kernel marks a connection translated only when the mapping
+    // changed its tuple: a DNAT to the address and port the packet already
+    // has leaves "ct status dnat" unset (nf_nat_setup_info).
     std::string what;
     if (n.kind == nft::NatKind::dnat) {
+        auto before = std::pair(p.daddr, p.dport);
         if (addr) p.daddr = *addr;
         if (port && p.has_ports()) p.dport = *port;
-        p.ct_status |= nft::kCtStatusDnat;
+        bool changed = std::pair(p.daddr, p.dport) != before;
+        if (changed) p.ct_status |= nft::kCtStatusDnat;
         what = "DNAT to " + addr_port(p.daddr, p.has_ports() ? std::optional(p.dport) : std::nullopt);
+        if (!changed) what += " (the same address and port: not marked as translated)";
     } else {
         if (n.kind == nft::NatKind::masquerade) addr = e.route.source_for(p.oif, p.daddr);
         if (!addr) return Flow::stop_rule;  // masquerade with no address on the link: nothing to use
+        if (p.saddr != *addr) p.ct_status |= kCtStatusSnat;
         p.saddr = *addr;
-        p.ct_status |= kCtStatusSnat;
         what = std::string(n.kind == nft::NatKind::masquerade ? "masquerade" : "SNAT") + " to " + addr->str();
     }
     e.run.effects.push_back(Effect{rs.chain, rs.rule, rs.element, rs.set, what});

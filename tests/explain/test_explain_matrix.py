@@ -11,6 +11,7 @@ Usage: test_explain_matrix.py GWCTL EXAMPLES_DIR   (root)"""
 import os
 import sys
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "netns"))
@@ -40,9 +41,11 @@ def home_router(t, gwctl, examples):
         start_server(lab, hr.srv2, "srv2", ports)
         start_server(lab, hr.inet, "inet", ports)
         start_server(lab, hr.gw, "gateway", ports)
-        servers = {SRV1: "srv1", SRV2: "srv2", INTERNET_HOST: "inet", PUBLIC: "gateway", GATEWAY_LAN: "gateway"}
+        start_server(lab, hr.pc, "pc", ports)
+        servers = {SRV1: "srv1", SRV2: "srv2", PC: "pc", INTERNET_HOST: "inet", PUBLIC: "gateway",
+                   GATEWAY_LAN: "gateway"}
         m = Matrix(t, gwctl, example, hr.gw, servers, ["--uplink", f"isp={PUBLIC}"])
-        run = lambda ns, dst, proto, port, user: probe(ns, dst, proto, port)  # noqa: E731
+        run = lambda ns, dst, proto, port, user, timeout=2.0: probe(ns, dst, proto, port, timeout)  # noqa: E731
         for proto, port, _ in FORWARDS:
             m.case("forward from the Internet", hr.inet, INTERNET_HOST, PUBLIC, proto, port, probe_fn=run)
             m.case("forward by hairpin from the LAN", hr.pc, PC, PUBLIC, proto, port, probe_fn=run)
@@ -68,6 +71,16 @@ def home_router(t, gwctl, examples):
         hr.close()
 
 
+def wait_no_tentative(lab, ns, bound=60.0):
+    """Until duplicate address detection has passed on the addresses
+    gwctl apply added (they cannot be used while tentative)."""
+    deadline = time.monotonic() + bound
+    while lab.run(ns, ["ip", "-6", "addr", "show", "tentative"]).stdout.strip():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"IPv6 addresses in {ns} still tentative after {bound} s")
+        time.sleep(0.2)
+
+
 EGRESS_GW4, EGRESS_GW6 = "192.0.2.10", "2001:db8:10::10"
 EGRESS_PEER4, EGRESS_PEER6 = "192.0.2.1", "2001:db8:10::1"
 
@@ -86,6 +99,7 @@ def egress(t, gwctl, examples, workdir):
         t.check("egress: gwctl apply (dbuser from the private account files)", res.returncode == 0,
                 res.stdout + res.stderr)
         lab.ip(gw, f"route add default via {EGRESS_PEER6} dev eth0")  # the file routes IPv4 only
+        wait_no_tentative(lab, gw)
         ports = ["tcp:12345", "tcp:80", "tcp:443", "tcp:8080", "tcp:22"]
         start_server(lab, router, "router", ports)
         start_server(lab, gw, "gateway", ports)
@@ -94,8 +108,8 @@ def egress(t, gwctl, examples, workdir):
         m = Matrix(t, gwctl, example, gw, servers, wrap=accounts.wrap)
         users = ["dbuser", "proxy", "nobody", "root"]
 
-        def run(ns, dst, proto, port, user):
-            return probe(ns, dst, proto, port, wrap=accounts.wrap, user=user)
+        def run(ns, dst, proto, port, user, timeout=2.0):
+            return probe(ns, dst, proto, port, timeout, wrap=accounts.wrap, user=user)
         for user in users:
             ids = accounts.lookup(user)
             for dst in (EGRESS_PEER4, EGRESS_PEER6, "127.0.0.1"):
@@ -110,6 +124,83 @@ def egress(t, gwctl, examples, workdir):
         lab.close()
 
 
+COEX_INTERNET, COEX_SERVER, COEX_CLIENT = "198.51.100.1", "172.16.1.100", "172.16.5.10"
+COEX_LAN, COEX_V6P, COEX_ROUTER, COEX_PPP, COEX_PEER = "172.16.2.1", "192.168.1.2", "192.168.1.1", "203.0.113.7", \
+    "203.0.113.1"
+
+
+def coexistence_lab(lab, workdir, examples):
+    """The example as shipped but for its password file: gw with lan0 (a
+    bridge with the server and a client), v6p0 to the v6plus router and a
+    veth named isp (as pppd would name the link) carrying the PPPoE
+    address. Both upstream namespaces hold the same Internet address, so
+    the server that answers tells which uplink a packet took."""
+    text = open(os.path.join(examples, "coexistence.yaml")).read()
+    password = os.path.join(workdir, "isp.password")
+    with open(password, "w") as f:
+        f.write("secret\n")
+    os.chmod(password, 0o600)
+    config = os.path.join(workdir, "coexistence.yaml")
+    with open(config, "w") as f:
+        f.write(text.replace("/etc/gatewayd/isp.password", password))
+    gw, v6p, isp = lab.netns("gw"), lab.netns("v6p"), lab.netns("isp")
+    lab.veth(gw, "v6p0", v6p, "eth0")
+    lab.veth(gw, "isp", isp, "eth0")
+    lab.ip(v6p, f"addr add {COEX_ROUTER}/24 dev eth0")
+    lab.ip(isp, f"addr add {COEX_PEER}/24 dev eth0")
+    lab.ip(gw, f"addr add {COEX_PPP}/24 dev isp")
+    for ns, net in ((v6p, "192.168.1.0/24"), (isp, "203.0.113.0/24")):
+        lab.ip(ns, f"addr add {COEX_INTERNET}/32 dev lo")
+        # It answers from its Internet address also where nothing binds
+        # one (a UDP reply), like a host whose only address that is.
+        lab.ip(ns, f"route replace {net} dev eth0 src {COEX_INTERNET}")
+    lab.bridge(gw, "wan0")
+    lab.bridge(gw, "lan0")
+    srv = lab.host("srv", gw, "lan0", f"{COEX_SERVER}/16", COEX_LAN)
+    client = lab.host("client", gw, "lan0", f"{COEX_CLIENT}/16", COEX_LAN)
+    return config, gw, v6p, isp, srv, client
+
+
+def coexistence(t, gwctl, examples, workdir):
+    lab = Lab("xc")
+    try:
+        config, gw, v6p, isp, srv, client = coexistence_lab(lab, workdir, examples)
+        res = lab.run(gw, [gwctl, "apply", config], check=False, timeout=60)
+        t.check("coexistence: gwctl apply", res.returncode == 0, res.stdout + res.stderr)
+        ports = ["tcp:443", "tcp:80", "tcp:25", "tcp:22", "tcp:8000", "udp:53"]
+        for ns, name in ((v6p, "v6plus"), (isp, "isp"), (srv, "srv"), (client, "client"), (gw, "gateway")):
+            start_server(lab, ns, name, ports)
+        servers = {COEX_INTERNET: {"v6p0": "v6plus", "isp": "isp"}, COEX_SERVER: "srv", COEX_CLIENT: "client",
+                   COEX_LAN: "gateway", COEX_V6P: "gateway", COEX_PPP: "gateway"}
+        m = Matrix(t, gwctl, config, gw, servers, ["--uplink", f"isp={COEX_PPP}"])
+        run = lambda ns, dst, proto, port, user, timeout=2.0: probe(ns, dst, proto, port, timeout)  # noqa: E731
+        m.case("LAN client out by the default uplink", client, COEX_CLIENT, COEX_INTERNET, "tcp", 8000, probe_fn=run)
+        m.case("pinned server out by PPPoE", srv, COEX_SERVER, COEX_INTERNET, "tcp", 8000, probe_fn=run)
+        m.case("pinned server, udp", srv, COEX_SERVER, COEX_INTERNET, "udp", 53, probe_fn=run)
+        m.case("gateway's own traffic", gw, "gateway", COEX_INTERNET, "tcp", 8000, probe_fn=run)
+        for port in (443, 80, 25, 22):
+            m.case("in over PPPoE, answered over PPPoE", isp, COEX_INTERNET, COEX_PPP, "tcp", port, probe_fn=run)
+            m.case("in over v6plus (forwards are PPPoE only)", v6p, COEX_INTERNET, COEX_V6P, "tcp", port,
+                   probe_fn=run)
+            m.case("hairpin to the PPPoE address", client, COEX_CLIENT, COEX_PPP, "tcp", port, probe_fn=run)
+        for port in (22, 8000):
+            m.case("LAN -> gateway", client, COEX_CLIENT, COEX_LAN, "tcp", port, probe_fn=run)
+        m.case("ping out", client, COEX_CLIENT, COEX_INTERNET, "icmp", probe_fn=run)
+        # PPPoE down: the link loses its address, the next apply follows.
+        lab.ip(gw, "addr flush dev isp")
+        res = lab.run(gw, [gwctl, "apply", config], check=False, timeout=60)
+        t.check("coexistence: gwctl apply with PPPoE down", res.returncode == 0, res.stdout + res.stderr)
+        down = Matrix(t, gwctl, config, gw, servers, ["--uplink", "isp=down"])
+        down.case("PPPoE down: the pin refuses", srv, COEX_SERVER, COEX_INTERNET, "tcp", 8000, probe_fn=run)
+        down.case("PPPoE down: the LAN leaves by v6plus", client, COEX_CLIENT, COEX_INTERNET, "tcp", 8000,
+                  probe_fn=run)
+        m.cases += down.cases
+        m.disagreements += down.disagreements
+        return m
+    finally:
+        lab.close()
+
+
 def main():
     gwctl, examples = sys.argv[1], sys.argv[2]
     if os.geteuid() != 0:
@@ -119,7 +210,8 @@ def main():
     totals = {}
     with tempfile.TemporaryDirectory() as workdir:
         for name, fn in (("home-router", lambda: home_router(t, gwctl, examples)),
-                         ("egress", lambda: egress(t, gwctl, examples, workdir))):
+                         ("egress", lambda: egress(t, gwctl, examples, workdir)),
+                         ("coexistence", lambda: coexistence(t, gwctl, examples, workdir))):
             m = fn()
             totals[name] = (m.cases, len(m.disagreements))
     for name, (cases, bad) in totals.items():
