@@ -107,7 +107,8 @@ struct Walker {
         return r->comment;
     }
 
-    std::string decision_text(const ChainRun& run, const nft::Chain& chain) const {
+    std::string decision_text(const ChainRun& run, const nft::Chain& base) const {
+        const nft::Chain& chain = run.decided.chain ? *run.decided.chain : base;  // a jump target decides
         std::string name = rule_name(run.decided.rule);
         std::string who = name.empty() ? "a rule" : name.starts_with("gw:") ? "built-in rule " + name.substr(3)
                                                                            : "rule " + name;
@@ -307,6 +308,18 @@ struct Walker {
         return std::any_of(s->inside.begin(), s->inside.end(), [&](const auto& n) { return *n == link; });
     }
 
+    // What the bridge forwards between its ports rather than hand to the
+    // host: not brouted, not for the gateway, and IPv6 (the split's
+    // purpose) or addressed to a host on the bridge's own segment; a
+    // routed packet is sent to the gateway's MAC and goes up to the host.
+    bool bridged(const config::BridgeSplit& s) const {
+        if (p.broute || model.routing.is_local(p.daddr)) return false;
+        if (p.family == net::Family::ipv6) return true;
+        return std::any_of(model.routing.addresses.begin(), model.routing.addresses.end(), [&](const LocalAddress& a) {
+            return a.ifname == *s.bridge && a.prefix.network().contains(p.daddr);
+        });
+    }
+
     // A frame on a split port: the bridge table's prerouting marks or
     // brouts it; IPv6 not for the gateway is bridged, the rest goes to the
     // host (on the port when brouted, else on the bridge).
@@ -315,18 +328,17 @@ struct Walker {
         std::string port = p.iif;
         p.ether_type = p.family == net::Family::ipv6 ? kEtherIpv6 : kEtherIpv4;
         if (!run_hook("bridge prerouting", nft::Hook::prerouting, true)) return;
-        bool bridged = p.family == net::Family::ipv6 && !model.routing.is_local(p.daddr) && !p.broute;
-        if (!bridged) {
-            if (!p.broute) {
-                p.iif = *s.bridge;
+        if (!bridged(s)) {
+            if (!p.broute) {  // up the bridge to the host: the bridge input hook sees the port
                 if (!run_hook("bridge input", nft::Hook::input, true)) return;
+                p.iif = *s.bridge;
             }
             from_outside();
             return;
         }
         bool inbound = port == *s.outside;
         p.oif = inbound ? (s.inside.empty() ? "" : *s.inside.front()) : *s.outside;
-        add(Step{"bridge", "bridge", "IPv6 frame bridged from " + port + " to " + p.oif + " by " + *s.bridge, "", "",
+        add(Step{"bridge", "bridge", std::string(p.family == net::Family::ipv6 ? "IPv6" : "IPv4") + " frame bridged from " + port + " to " + p.oif + " by " + *s.bridge, "", "",
                  origin_path(model.config, s.loc), s.loc});
         if (!run_hook("bridge forward", nft::Hook::forward, true)) return;
         if (rules::filters_in_inet(model.split_path)) {  // br_netfilter: the inet hooks see the bridge
