@@ -116,11 +116,11 @@ bool resolve_uid(const std::string& name, explain::Request& r) {
 
 // Facts from the options: the uplinks' addresses as given, users from
 // this machine, the kernel as targeted.
-std::optional<rules::Facts> offline_facts(const ExplainArgs& a, const reconcile::LoadedConfig& cfg,
+std::optional<rules::Facts> offline_facts(const ExplainArgs& a, const config::LoadedConfig& cfg,
                                           std::vector<std::string>& notes) {
     rules::Facts facts;
     std::vector<reconcile::Problem> problems;
-    reconcile::resolve_owners(cfg.config, reconcile::SystemAccounts{}, facts, problems);
+    reconcile::resolve_owners(cfg.config, host::SystemAccounts{}, facts, problems);
     for (const auto& [name, prefix] : a.uplinks) {
         if (!cfg.config.find_uplink(name)) {
             std::fprintf(stderr, "gwctl explain: --uplink %s: no such uplink in %s\n", name.c_str(), a.file.c_str());
@@ -148,7 +148,7 @@ std::optional<rules::Facts> offline_facts(const ExplainArgs& a, const reconcile:
 }
 
 // --live: facts from the kernel, and whether the kernel still equals the file.
-std::optional<rules::Facts> live_facts(const ExplainArgs& a, const reconcile::LoadedConfig& cfg,
+std::optional<rules::Facts> live_facts(const ExplainArgs& a, const config::LoadedConfig& cfg,
                                        std::vector<std::string>& notes) {
     if (::geteuid() != 0) {
         std::fputs("gwctl explain: --live reads the kernel and needs root\n", stderr);

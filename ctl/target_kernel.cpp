@@ -7,7 +7,7 @@
 
 #include <cstdio>
 
-#include "daemon/reconcile/features.hpp"
+#include "daemon/kernel/probe/features.hpp"
 #include "rules/split_path.hpp"
 #include "rules/target_kernel.hpp"
 
@@ -25,7 +25,7 @@ bool write_file(const char* path, const std::string& text) {
 std::optional<rules::KernelFeatures> probe_here() {
     auto nft = kernel::NftNetlink::open();
     if (!nft) return std::nullopt;
-    return reconcile::probe_kernel_features(**nft);
+    return kernel::probe_kernel_features(**nft);
 }
 
 // Not root: a child becomes root of a new user namespace with a network
