@@ -1,18 +1,81 @@
 #!/usr/bin/env python3
-"""Prints one closing line for a meson test run, counted from testlog.json:
-'tests: N passed, N failed, N skipped' (doctest cases are counted inside each
-test program's own output, so this counts meson tests)."""
+"""Prints the closing line of a meson test run, counted from testlog.json:
+
+    tests: N passed, N failed, N skipped (W whole tests, C checks inside tests: reasons)
+
+A skip is never a pass. A whole test skips by exiting 77 after printing
+`skipping: WHY`; a check inside a test that cannot run here (a kernel
+feature, a host account) prints `skip WHAT: WHY` on a line of its own
+(tests/netns/netlab.py Checks.skip, and the C++ tests likewise). Each such
+line is listed above the closing line and counted as skipped in it, with
+its reason; the closing line groups the reasons.
+
+Usage: test_summary.py TESTLOG_JSON
+"""
+import collections
 import json
+import re
 import sys
 
-passed = failed = skipped = 0
-with open(sys.argv[1], encoding="utf-8") as log:
-    for line in log:
-        result = json.loads(line).get("result")
+SUB_SKIP = re.compile(r"^skip (?P<what>.+?): (?P<why>.+)$")
+WHOLE_SKIP = re.compile(r"^skipping: (?P<why>.+)$")
+
+
+def short(name):
+    """'gatewayd:netns / egress-owners' -> 'egress-owners'."""
+    return name.rpartition(" / ")[2] or name
+
+
+def lines_of(entry):
+    return (entry.get("stdout") or "").replace("\r", "").splitlines()
+
+
+def whole_skip_reason(entry):
+    for line in lines_of(entry):
+        m = WHOLE_SKIP.match(line.strip())
+        if m:
+            return m.group("why")
+    return "no reason printed"
+
+
+def sub_skips(entry):
+    return [(m.group("what"), m.group("why")) for m in map(SUB_SKIP.match, lines_of(entry)) if m]
+
+
+def summarize(entries):
+    """(passed, failed, [(test, what, why)] of whole skips, [(test, what, why)] of check skips)."""
+    passed = failed = 0
+    whole, checks = [], []
+    for entry in entries:
+        result, name = entry.get("result"), short(entry.get("name", "?"))
+        if result == "SKIP":
+            whole.append((name, "the whole test", whole_skip_reason(entry)))
+            continue
         if result in ("OK", "EXPECTEDFAIL"):
             passed += 1
-        elif result == "SKIP":
-            skipped += 1
         else:
             failed += 1
-print(f"tests: {passed} passed, {failed} failed, {skipped} skipped")
+        checks += [(name, what, why) for what, why in sub_skips(entry)]
+    return passed, failed, whole, checks
+
+
+def closing_line(passed, failed, whole, checks):
+    line = f"tests: {passed} passed, {failed} failed, {len(whole) + len(checks)} skipped"
+    if not whole and not checks:
+        return line
+    reasons = collections.Counter(why for _, _, why in whole + checks)
+    grouped = "; ".join(f"{n}x {why}" if n > 1 else why for why, n in reasons.items())
+    return (f"{line} ({len(whole)} whole tests, {len(checks)} checks inside tests: {grouped})")
+
+
+def main(path):
+    with open(path, encoding="utf-8") as log:
+        entries = [json.loads(line) for line in log if line.strip()]
+    passed, failed, whole, checks = summarize(entries)
+    for test, what, why in whole + checks:
+        print(f"skipped: {test}: {what}: {why}")
+    print(closing_line(passed, failed, whole, checks))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

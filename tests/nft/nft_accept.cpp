@@ -82,10 +82,11 @@ nft::Ruleset loadable_here(const std::string& label, nft::Ruleset rs) {
     for (auto& t : rs.tables)
         for (auto& c : t.chains)
             removed += std::erase_if(c.rules, [&](const nft::Rule& r) { return needs_missing(t, r, bridge_ct); });
+    // A skip line (scripts/test_summary.py counts it): these rules are not checked here.
     if (removed)
-        std::cout << label << ": checked without its " << removed << " rules that use `meta broute`"
-                  << " (this nft cannot parse it)" << (bridge_ct ? "" : " or bridge-family `ct`"
-                  " (this kernel has no nf_conntrack_bridge)") << "; the vm tier loads them\n";
+        std::cout << "skip " << label << ", its " << removed << " rules with `meta broute`"
+                  << (bridge_ct ? "" : " or bridge-family `ct`") << ": this nft cannot parse `meta broute`"
+                  << (bridge_ct ? "" : "; this kernel has no nf_conntrack_bridge") << " (the vm tier loads them)\n";
     return rs;
 }
 
