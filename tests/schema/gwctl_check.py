@@ -52,9 +52,11 @@ def show(diags):
 
 
 def related(a, b):
-    """a and b are the same place, or one lies inside the other."""
+    """a and b are the same place, or one lies inside the other. The top
+    level ("") is only itself: an error at the top does not answer for a
+    case that names a key, nor a key for a case that names the top."""
     def under(x, y):
-        return x == y or y == "" or (x.startswith(y) and x[len(y)] in ".[")
+        return x == y or (y != "" and x.startswith(y) and x[len(y)] in ".[")
     return under(a, b) or under(b, a)
 
 
