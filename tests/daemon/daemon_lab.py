@@ -209,7 +209,10 @@ class Gateway:
         res = self.lab.run(self.ns, ["ip", "-o", "addr", "show", "dev", dev], check=False)
         return re.findall(r"inet6? (\S+)", res.stdout)
 
-    def wait_until(self, predicate, timeout=5.0, step=0.05):
+    def wait_until(self, predicate, timeout=30.0, step=0.05):
+        """True as soon as predicate() holds; False once `timeout` seconds
+        passed without. The bound is generous (a busy machine is slow):
+        it costs nothing when the event comes."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if predicate():
