@@ -75,21 +75,29 @@ def new_standin(wd, exe):
 
 
 def status(g):
+    """gwctl status --json, or None when gwctl failed (a failure must not
+    read as an empty status)."""
     res = g.gwctl_run("status", "--json")
     try:
-        return json.loads(res.stdout)
+        return json.loads(res.stdout) if res.returncode == 0 else None
     except ValueError:
-        return {}
+        return None
+
+
+def uplink_names(g):
+    """The uplinks status lists, or None when gwctl status failed."""
+    st = status(g)
+    return None if st is None else [u.get("name") for u in st.get("uplinks", [])]
 
 
 def session(g):
-    for u in status(g).get("uplinks", []):
+    for u in (status(g) or {}).get("uplinks", []):
         if u.get("name") == "isp":
             return u.get("session") or {}
     return {}
 
 
-def wait_session(g, pred, timeout=20.0):
+def wait_session(g, pred, timeout=60.0):
     return g.wait_until(lambda: pred(session(g)), timeout, 0.1)
 
 
@@ -158,7 +166,7 @@ def reconnect_checks(t, g, lab, sd, wd):
     seen = set()
     sd.signal(signal.SIGUSR2)  # carrier lost: the link goes, pppd exits 1
     ok = g.wait_until(lambda: seen.add(session(g).get("state")) or
-                      (session(g).get("state") == "up" and session(g).get("address") == "100.64.0.3"), 20, 0.1)
+                      (session(g).get("state") == "up" and session(g).get("address") == "100.64.0.3"), 60, 0.1)
     s = session(g)
     t.check("after carrier loss the session comes back with the new address", ok, str(s) + g.log()[-1500:])
     t.check("... through the retrying state", "retrying" in seen, str(seen))
@@ -202,7 +210,7 @@ def backoff_checks(t, g, sd):
     reasons = set()
     sd.signal(signal.SIGUSR2)
     ok = g.wait_until(lambda: reasons.add(session(g).get("reason", "")) or
-                      (session(g).get("state") == "up" and session(g).get("address") == "100.64.0.4"), 40, 0.1)
+                      (session(g).get("state") == "up" and session(g).get("address") == "100.64.0.4"), 90, 0.1)
     s = session(g)
     t.check("failed starts are retried until the session is up", ok, str(s))
     t.check("each attempt counts as a reconnect", s.get("reconnects", 0) >= before + 3, f"{before} -> {s}")
@@ -235,9 +243,11 @@ def stop_while_retrying_checks(t, g, sd, wd):
     res = g.gwctl_run("apply")
     starts = sd.starts()
     t.check("a config without the uplink applies", res.returncode == 0, res.stdout + res.stderr)
-    t.check("the uplink's session is gone from status", session(g) == {}, str(status(g).get("uplinks")))
-    # Wait past the moment the retry would have started.
-    while time.time() < next_retry + 1.5:
+    names = uplink_names(g)
+    t.check("the uplink is gone from status (which gwctl read)", names is not None and "isp" not in names,
+            f"uplinks {names}")
+    # Wait well past the moment the retry would have started.
+    while time.time() < next_retry + 5:
         time.sleep(0.2)
     t.check("stopping while retrying leaves no pppd and starts none",
             sd.pids() == [] and sd.starts() == starts, f"pids {sd.pids()}, starts {starts} -> {sd.starts()}")
@@ -251,7 +261,7 @@ def daemon_stop_checks(t, g, lab, sd, wd):
     t.check("the uplink is back after it returns to the config", ok, str(session(g)))
     rc = g.stop(signal.SIGTERM)
     t.check("daemon SIGTERM: it exits 0", rc == 0, str(rc))
-    t.check("... and its pppd is gone with it", g.wait_until(lambda: sd.pids() == [], 5), str(sd.pids()))
+    t.check("... and its pppd is gone with it", g.wait_until(lambda: sd.pids() == [], 30), str(sd.pids()))
     link = lab.run(g.ns, ["ip", "link", "show", "isp"], check=False)
     t.check("... taking the link along", link.returncode != 0, link.stdout)
 
@@ -260,7 +270,7 @@ def daemon_stop_checks(t, g, lab, sd, wd):
     t.check("the session comes up again", ok, str(session(g)))
     g.proc.send_signal(signal.SIGKILL)
     g.proc.wait()
-    t.check("daemon SIGKILL: its pppd does not outlive it", g.wait_until(lambda: sd.pids() == [], 5),
+    t.check("daemon SIGKILL: its pppd does not outlive it", g.wait_until(lambda: sd.pids() == [], 30),
             str(sd.pids()))
 
 
