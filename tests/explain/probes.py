@@ -7,6 +7,7 @@ its namespace, and a client that reports what happened to one attempt:
     TIMEOUT                        nothing came back
     UNREACH                        ICMP host/network unreachable, or no route
 """
+import os
 import subprocess
 import sys
 import textwrap
@@ -92,3 +93,10 @@ def probe(ns, address, proto, port, timeout=2.0, wrap=list, user=None):
     if words[0] == "OK" and len(words) == 3:
         return ("OK", words[1], words[2])
     return (words[0], None, None)
+
+
+def require_root():
+    """Exit 77 (meson: skipped) unless root: the labs are network namespaces."""
+    if os.geteuid() != 0:
+        print("skipping: needs root for network namespaces")
+        sys.exit(77)
