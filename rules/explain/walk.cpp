@@ -192,7 +192,8 @@ struct Walker {
         Step s{"routing", "", "", "", "", "", {}};
         if (r.rule) s.rule = describe_rule(*r.rule);
         if (r.route) s.rule += (s.rule.empty() ? "" : "\n") + describe_route(*r.route);
-        config::Loc loc = r.route && r.route->loc.known() ? r.route->loc : r.rule ? r.rule->loc : config::Loc{};
+        // gatewayd's policy rule (a pin, a mark) says more than the route it led to
+        config::Loc loc = r.rule && r.rule->loc.known() ? r.rule->loc : r.route ? r.route->loc : config::Loc{};
         s.loc = loc;
         s.origin = origin_path(model.config, loc);
         switch (r.kind) {

@@ -291,7 +291,7 @@ def bridge_split(t, gwctl, workdir):
 
 
 def main():
-    gwctl, examples = sys.argv[1], sys.argv[2]
+    gwctl, examples = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     require_root()
     t = Checks("explain matrix")
     totals = {}

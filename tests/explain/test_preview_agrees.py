@@ -67,7 +67,7 @@ def one_example(t, lab, gwctl, path):
 
 
 def main():
-    gwctl, examples = sys.argv[1], sys.argv[2]
+    gwctl, examples = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     require_root()
     t = Checks("preview agrees with apply")
     lab = Lab("pa")
