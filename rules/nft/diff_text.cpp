@@ -1,8 +1,15 @@
-// A line diff (Myers' O(ND) shortest edit script) printed in unified
-// format. Common head and tail lines are cut first, so a ruleset where one
-// forward changed costs a few steps however long the text is.
+// A line diff printed in unified format, linear-ish in time and memory in
+// the size of both texts (a router with 1 GB must be able to diff 10,000
+// forwards against 10). Common head and tail lines are cut first; lines
+// that occur once on each side anchor the rest (patience diff: the longest
+// run of such lines in the same order, O(n log n)); what lies between two
+// anchors is diffed by Myers' shortest edit script while that stays cheap
+// (at most kMaxMyersEdits edits, memory O(edits^2)), else it is printed as
+// its old lines removed and its new lines added — a longer diff, never a
+// wrong one.
 #include <algorithm>
 #include <string_view>
+#include <unordered_map>
 
 #include "rules/nft/diff.hpp"
 
@@ -30,63 +37,141 @@ struct Edit {
 };
 
 using Lines = std::vector<std::string_view>;
+using Script = std::vector<Edit>;
 
-// Myers: trace[d] holds the furthest x reached on each diagonal k (offset
-// by d) after d edits; walking it back yields the edit script.
-std::vector<Edit> middle_script(const Lines& a, const Lines& b, int lo_a, int hi_a, int lo_b, int hi_b) {
-    int n = hi_a - lo_a, m = hi_b - lo_b, max = n + m;
-    // One side empty (a first apply: nothing in the kernel yet) is all
-    // inserts or all deletes; the search below would cost O((n+m)^2) here.
-    if (n == 0 || m == 0) {
-        std::vector<Edit> out;
-        for (int i = 0; i < n; ++i) out.push_back({Op::del, lo_a + i, lo_b});
-        for (int j = 0; j < m; ++j) out.push_back({Op::ins, lo_a, lo_b + j});
-        return out;
-    }
+// A half-open window of both texts still to be diffed.
+struct Window {
+    int lo_a, hi_a, lo_b, hi_b;
+    int n() const { return hi_a - lo_a; }
+    int m() const { return hi_b - lo_b; }
+};
+
+// Past this many edits Myers' search costs more than the diff is worth.
+constexpr int kMaxMyersEdits = 1000;
+// Anchoring recurses into the gaps between anchors at most this deep, so a
+// text made to defeat it costs O(depth * n log n), not O(n^2).
+constexpr int kMaxAnchorDepth = 6;
+
+std::size_t ix(int i) { return static_cast<std::size_t>(i); }
+
+void all_replaced(const Window& w, Script& out) {
+    for (int i = w.lo_a; i < w.hi_a; ++i) out.push_back({Op::del, i, w.lo_b});
+    for (int j = w.lo_b; j < w.hi_b; ++j) out.push_back({Op::ins, w.hi_a, j});
+}
+
+// Myers' greedy search where trace[d] keeps only diagonals -d..d (2d+1
+// values), so memory is O(D^2) for D edits; false when D would pass the cap.
+bool myers(const Lines& a, const Lines& b, const Window& w, Script& out) {
+    int n = w.n(), m = w.m();
+    int cap = std::min(n + m, kMaxMyersEdits);
     std::vector<std::vector<int>> trace;
-    std::vector<int> v(2 * static_cast<std::size_t>(max) + 3, 0);
-    auto at = [&](std::vector<int>& vec, int k) -> int& { return vec[static_cast<std::size_t>(k + max + 1)]; };
+    std::vector<int> v(2 * ix(cap) + 3, 0);
+    auto at = [&](std::vector<int>& vec, int k) -> int& { return vec[ix(k + cap + 1)]; };
+    auto choose_down = [](int k, int d, int left, int right) { return k == -d || (k != d && left < right); };
     int found = -1;
-    for (int d = 0; d <= max && found < 0; ++d) {
+    for (int d = 0; d <= cap && found < 0; ++d) {
         for (int k = -d; k <= d; k += 2) {
-            int x = (k == -d || (k != d && at(v, k - 1) < at(v, k + 1))) ? at(v, k + 1) : at(v, k - 1) + 1;
+            int x = choose_down(k, d, at(v, k - 1), at(v, k + 1)) ? at(v, k + 1) : at(v, k - 1) + 1;
             int y = x - k;
-            while (x < n && y < m && a[static_cast<std::size_t>(lo_a + x)] == b[static_cast<std::size_t>(lo_b + y)])
-                ++x, ++y;
+            while (x < n && y < m && a[ix(w.lo_a + x)] == b[ix(w.lo_b + y)]) ++x, ++y;
             at(v, k) = x;
             if (x >= n && y >= m) found = d;
         }
-        trace.push_back(v);
+        trace.emplace_back(v.begin() + (cap + 1 - d), v.begin() + (cap + 2 + d));
     }
-    std::vector<Edit> rev;
+    if (found < 0) return false;
+    Script rev;
     int x = n, y = m;
     for (int d = found; d > 0; --d) {
-        auto& prev = trace[static_cast<std::size_t>(d - 1)];
+        const auto& prev = trace[ix(d - 1)];  // diagonals -(d-1)..d-1
+        auto prev_at = [&](int k) { return prev[ix(k + d - 1)]; };
         int k = x - y;
-        int pk = (k == -d || (k != d && at(prev, k - 1) < at(prev, k + 1))) ? k + 1 : k - 1;
-        int px = at(prev, pk), py = px - pk;
-        for (; x > px && y > py; --x, --y) rev.push_back({Op::keep, lo_a + x - 1, lo_b + y - 1});
-        if (pk == k + 1) rev.push_back({Op::ins, lo_a + x, lo_b + y - 1});
-        else rev.push_back({Op::del, lo_a + x - 1, lo_b + y});
+        bool down = k == -d || (k != d && prev_at(k - 1) < prev_at(k + 1));
+        int pk = down ? k + 1 : k - 1;
+        int px = prev_at(pk), py = px - pk;
+        for (; x > px && y > py; --x, --y) rev.push_back({Op::keep, w.lo_a + x - 1, w.lo_b + y - 1});
+        if (down) rev.push_back({Op::ins, w.lo_a + x, w.lo_b + y - 1});
+        else rev.push_back({Op::del, w.lo_a + x - 1, w.lo_b + y});
         x = px, y = py;
     }
-    for (; x > 0 && y > 0; --x, --y) rev.push_back({Op::keep, lo_a + x - 1, lo_b + y - 1});
-    return {rev.rbegin(), rev.rend()};
+    for (; x > 0 && y > 0; --x, --y) rev.push_back({Op::keep, w.lo_a + x - 1, w.lo_b + y - 1});
+    out.insert(out.end(), rev.rbegin(), rev.rend());
+    return true;
 }
 
-std::vector<Edit> edit_script(const Lines& a, const Lines& b) {
-    int n = static_cast<int>(a.size()), m = static_cast<int>(b.size());
-    int head = 0;
-    while (head < n && head < m && a[static_cast<std::size_t>(head)] == b[static_cast<std::size_t>(head)]) ++head;
-    int tail = 0;
-    while (tail < n - head && tail < m - head &&
-           a[static_cast<std::size_t>(n - 1 - tail)] == b[static_cast<std::size_t>(m - 1 - tail)])
-        ++tail;
-    std::vector<Edit> out;
-    for (int i = 0; i < head; ++i) out.push_back({Op::keep, i, i});
-    auto mid = middle_script(a, b, head, n - tail, head, m - tail);
-    out.insert(out.end(), mid.begin(), mid.end());
-    for (int i = tail; i > 0; --i) out.push_back({Op::keep, n - i, m - i});
+struct Anchor {
+    int a, b;
+};
+
+// Lines found exactly once in each side of the window, in old-text order,
+// reduced to the longest run whose new-text positions also increase.
+std::vector<Anchor> unique_anchors(const Lines& a, const Lines& b, const Window& w) {
+    struct Seen {
+        int count_a = 0, count_b = 0, at_a = 0, at_b = 0;
+    };
+    std::unordered_map<std::string_view, Seen> seen;
+    seen.reserve(ix(w.n() + w.m()));
+    for (int i = w.lo_a; i < w.hi_a; ++i) {
+        auto& s = seen[a[ix(i)]];
+        ++s.count_a, s.at_a = i;
+    }
+    for (int j = w.lo_b; j < w.hi_b; ++j) {
+        auto it = seen.find(b[ix(j)]);
+        if (it != seen.end()) ++it->second.count_b, it->second.at_b = j;
+    }
+    std::vector<Anchor> candidates;
+    for (int i = w.lo_a; i < w.hi_a; ++i) {
+        const auto& s = seen.find(a[ix(i)])->second;
+        if (s.count_a == 1 && s.count_b == 1) candidates.push_back({i, s.at_b});
+    }
+    // Longest increasing subsequence on b by patience sorting.
+    std::vector<int> tails, parent(candidates.size(), -1);
+    for (std::size_t c = 0; c < candidates.size(); ++c) {
+        auto pos = std::lower_bound(tails.begin(), tails.end(), candidates[c].b,
+                                    [&](int t, int value) { return candidates[ix(t)].b < value; });
+        if (pos != tails.begin()) parent[c] = *(pos - 1);
+        if (pos == tails.end()) tails.push_back(static_cast<int>(c));
+        else *pos = static_cast<int>(c);
+    }
+    std::vector<Anchor> chain;
+    for (int c = tails.empty() ? -1 : tails.back(); c >= 0; c = parent[ix(c)]) chain.push_back(candidates[ix(c)]);
+    return {chain.rbegin(), chain.rend()};
+}
+
+void diff_window(const Lines& a, const Lines& b, Window w, int depth, Script& out);
+
+// Equal lines at both ends of a window are kept without searching.
+void trim_and_diff(const Lines& a, const Lines& b, Window w, int depth, Script& out) {
+    while (w.lo_a < w.hi_a && w.lo_b < w.hi_b && a[ix(w.lo_a)] == b[ix(w.lo_b)])
+        out.push_back({Op::keep, w.lo_a++, w.lo_b++});
+    Script tail;
+    while (w.lo_a < w.hi_a && w.lo_b < w.hi_b && a[ix(w.hi_a - 1)] == b[ix(w.hi_b - 1)])
+        tail.push_back({Op::keep, --w.hi_a, --w.hi_b});
+    diff_window(a, b, w, depth, out);
+    out.insert(out.end(), tail.rbegin(), tail.rend());
+}
+
+void diff_window(const Lines& a, const Lines& b, Window w, int depth, Script& out) {
+    if (w.n() == 0 || w.m() == 0) return all_replaced(w, out);
+    if (depth < kMaxAnchorDepth) {
+        auto anchors = unique_anchors(a, b, w);
+        if (!anchors.empty()) {
+            int lo_a = w.lo_a, lo_b = w.lo_b;
+            for (const auto& anchor : anchors) {
+                trim_and_diff(a, b, {lo_a, anchor.a, lo_b, anchor.b}, depth + 1, out);
+                out.push_back({Op::keep, anchor.a, anchor.b});
+                lo_a = anchor.a + 1, lo_b = anchor.b + 1;
+            }
+            return trim_and_diff(a, b, {lo_a, w.hi_a, lo_b, w.hi_b}, depth + 1, out);
+        }
+    }
+    if (!myers(a, b, w, out)) all_replaced(w, out);
+}
+
+Script edit_script(const Lines& a, const Lines& b) {
+    Script out;
+    out.reserve(a.size() + b.size());
+    trim_and_diff(a, b, {0, static_cast<int>(a.size()), 0, static_cast<int>(b.size())}, 0, out);
     return out;
 }
 
@@ -95,19 +180,20 @@ std::string range(int first, int count) {
     return std::to_string(count ? first + 1 : first) + "," + std::to_string(count);
 }
 
-std::string hunk(const std::vector<Edit>& es, std::size_t from, std::size_t to, const Lines& a,
-                 const Lines& b) {
-    int a0 = -1, b0 = -1, na = 0, nb = 0;
-    std::string body;
+void append_hunk(const Script& es, std::size_t from, std::size_t to, const Lines& a, const Lines& b,
+                 std::string& out) {
+    int na = 0, nb = 0;
+    for (std::size_t i = from; i < to; ++i) {
+        if (es[i].op != Op::ins) ++na;
+        if (es[i].op != Op::del) ++nb;
+    }
+    out += "@@ -" + range(es[from].a, na) + " +" + range(es[from].b, nb) + " @@\n";
     for (std::size_t i = from; i < to; ++i) {
         const auto& e = es[i];
-        if (a0 < 0) a0 = e.a, b0 = e.b;
-        if (e.op != Op::ins) ++na;
-        if (e.op != Op::del) ++nb;
-        const auto& line = e.op == Op::ins ? b[static_cast<std::size_t>(e.b)] : a[static_cast<std::size_t>(e.a)];
-        body += (e.op == Op::keep ? " " : e.op == Op::del ? "-" : "+") + std::string(line) + "\n";
+        out += e.op == Op::keep ? ' ' : e.op == Op::del ? '-' : '+';
+        out += e.op == Op::ins ? b[ix(e.b)] : a[ix(e.a)];
+        out += '\n';
     }
-    return "@@ -" + range(a0, na) + " +" + range(b0, nb) + " @@\n" + body;
 }
 
 }  // namespace
@@ -130,7 +216,7 @@ std::string unified_diff(const std::string& from, const std::string& to, const s
             else if (j - end + 1 > 2 * ctx) break;
         }
         std::size_t stop = std::min(es.size(), end + ctx);
-        out += hunk(es, start, stop, a, b);
+        append_hunk(es, start, stop, a, b, out);
         i = stop;
     }
     return out;
