@@ -1,16 +1,13 @@
 #include "daemon/config/file.hpp"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
+#include "daemon/config/read.hpp"
 
 namespace gw::config {
 namespace {
 
 LoadFailure io_failure(const std::string& path, const std::string& why) {
     LoadFailure f;
-    f.message = path + ": " + why;
+    f.message = "cannot read " + path + ": " + why;
     Diagnostics d;
     d.error({}, "", why);
     f.json = render_diagnostics_json(d, path);
@@ -20,15 +17,14 @@ LoadFailure io_failure(const std::string& path, const std::string& why) {
 }  // namespace
 
 std::expected<ConfigText, LoadFailure> read_config_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::unexpected(io_failure(path, std::strerror(errno)));
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad()) return std::unexpected(io_failure(path, "read error"));
-    return ConfigText{text.str(), path};
+    auto bytes = read_config_bytes(path);
+    if (!bytes) return std::unexpected(io_failure(path, bytes.error()));
+    return ConfigText{std::move(*bytes), path};
 }
 
 std::expected<LoadedConfig, LoadFailure> load_config(ConfigText text, const HostFacts* host) {
+    if (auto why = config_size_problem(text.text.size()); !why.empty())
+        return std::unexpected(io_failure(text.label, why));
     auto parsed = parse_config(text.text, text.label, host);
     parsed.diagnostics.sort();
     if (!parsed.config) {
