@@ -29,6 +29,19 @@ int fail(sd_bus_error* error, const reconcile::RequestError& e) {
     return sd_bus_error_set(error, name.c_str(), e.message.c_str());
 }
 
+// The daemon resolves no path against its own working directory, and a
+// confirm window is what gwctl allows (a day); anything else is refused
+// before the Controller sees it.
+int refuse_arguments(const char* value, int is_path, uint32_t confirm, sd_bus_error* error) {
+    constexpr uint32_t kMaxConfirmSeconds = 86400;
+    if (is_path && value[0] != '\0' && value[0] != '/')
+        return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "a config path must be absolute");
+    if (confirm > kMaxConfirmSeconds)
+        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "confirm_seconds must be at most %u",
+                                 kMaxConfirmSeconds);
+    return 0;
+}
+
 int reply_outcome(sd_bus_message* m, const reconcile::ApplyOutcome& out) {
     std::string text = out.diff;
     if (!out.warnings.empty()) text += "pending (retried automatically):\n" + out.warnings;
@@ -42,6 +55,7 @@ int method_apply(sd_bus_message* m, void* userdata, sd_bus_error* error) {
         int is_path = 0;
         uint32_t confirm = 0;
         if (int rc = sd_bus_message_read(m, "sbu", &value, &is_path, &confirm); rc < 0) return rc;
+        if (int rc = refuse_arguments(value, is_path, confirm, error); rc < 0) return rc;
         auto out = self(userdata).controller().apply({value, is_path != 0}, confirm);
         return out ? reply_outcome(m, *out) : fail(error, out.error());
     });
@@ -69,6 +83,7 @@ int method_reload(sd_bus_message* m, void* userdata, sd_bus_error* error) {
 int read_config_args(sd_bus_message* m, BusService& svc, const char** value, int* is_path, sd_bus_error* error) {
     if (int rc = check_access(m, Need::read, svc.reader_group(), error); rc < 0) return rc;
     if (int rc = sd_bus_message_read(m, "sb", value, is_path); rc < 0) return rc;
+    if (int rc = refuse_arguments(*value, *is_path, 0, error); rc < 0) return rc;
     if (*is_path && **value) return check_access(m, Need::write, svc.reader_group(), error);
     return 0;
 }

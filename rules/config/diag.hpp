@@ -1,6 +1,8 @@
 // Config diagnostics: collected (never thrown), each at file:line:col with a
 // YAML path, a message and an optional hint; printed like a compiler does,
-// with the source line and a caret under the offending column.
+// with the source line and a caret under the offending column. Lines that
+// hold a secret, and every line of a file that is not a gateway config, are
+// never printed: the location says where to look.
 #pragma once
 
 #include <string>
@@ -36,16 +38,32 @@ public:
     // diagnostics without a position come last.
     void sort();
 
+    // Lines first..last (1-based) hold a secret: never echo them.
+    void hide_lines(int first, int last) { hidden_.push_back({first, last}); }
+    // The text is not a gateway config (or not text): echo none of it.
+    void hide_source() { source_hidden_ = true; }
+    bool may_quote(int line) const;
+
 private:
+    struct LineRange {
+        int first, last;
+    };
     std::vector<Diagnostic> items_;
+    std::vector<LineRange> hidden_;
+    bool source_hidden_ = false;
 };
+
+// At most this many diagnostics are printed (text and JSON); the rest are
+// counted: "... and N more".
+inline constexpr std::size_t kMaxPrintedDiagnostics = 100;
 
 // "file:line:col: error: message" + source line + caret + "  hint: ..." lines.
 std::string render_diagnostics(const Diagnostics& diags, std::string_view file_name,
                                std::string_view source_text);
 // One line per diagnostic, no source excerpt: "file:line:col: error: message".
 std::string render_diagnostic_line(const Diagnostic& d, std::string_view file_name);
-// {"file":..., "diagnostics":[{"severity","line","column","path","message","hint"}], "valid":bool}
+// {"file":..., "valid":bool, "diagnostics":[{"severity","line","column","path","message","hint"}],
+//  "omitted":N}
 std::string render_diagnostics_json(const Diagnostics& diags, std::string_view file_name);
 
 }  // namespace gw::config

@@ -7,6 +7,9 @@
 // yaml-cpp marks are 0-based; ours are 1-based.
 #include "rules/config/yaml_tree.hpp"
 
+#include "rules/config/secrets.hpp"
+#include "rules/config/text_checks.hpp"
+
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
@@ -64,7 +67,8 @@ public:
         auto it = anchors_.find(anchor);
         if (it == anchors_.end()) return fail(loc_of(mark), "alias to an anchor that is not complete here");
         if (count_ + it->second.size > kMaxNodes)
-            return fail(loc_of(mark), "document too large (aliases expand to too many nodes)");
+            return fail(loc_of(mark), "aliases expand to more than " + std::to_string(kMaxNodes) + " nodes",
+                        "an alias repeats its anchor's whole value; a config needs far fewer");
         count_ += it->second.size - 1;  // add() counts the root
         add(Node(it->second.node), 0);
     }
@@ -104,8 +108,8 @@ private:
         std::size_t size = 0;
     };
 
-    void fail(Loc at, std::string message) {
-        if (!failed_) diags_.error(at, "", std::move(message));
+    void fail(Loc at, std::string message, std::string hint = {}) {
+        if (!failed_) diags_.error(at, "", std::move(message), std::move(hint));
         failed_ = true;
     }
 
@@ -137,7 +141,9 @@ private:
 
     void add(Node n, YAML::anchor_t anchor) {
         if (failed_) return;
-        if (++count_ > kMaxNodes) return fail(n.loc, "document too large (aliases expand to too many nodes)");
+        if (++count_ > kMaxNodes)
+            return fail(n.loc, "document too large: more than " + std::to_string(kMaxNodes) + " nodes",
+                        "a gateway config needs far fewer; is this the right file?");
         if (anchor != 0) anchors_[anchor] = Anchored{n, count_nodes(n)};
         if (stack_.empty()) {
             root_ = std::move(n);
@@ -148,20 +154,41 @@ private:
         if (top.node.kind == Node::Kind::sequence) {
             top.node.items.push_back(std::move(n));
         } else if (!top.have_key) {
+            if (n.is_scalar() && is_secret_key(n.text)) diags_.hide_lines(n.loc.line, n.loc.line);
             top.key = std::move(n);
             top.have_key = true;
         } else {
             if (top.key.is_scalar()) report_duplicate(top.key, top.keys);
+            if (top.key.is_scalar() && is_secret_key(top.key.text)) hide_secret(top.key, n);
             top.node.entries.push_back(MapEntry{std::move(top.key), std::move(n)});
             top.have_key = false;
         }
     }
 
+    // The key's line through the last line the value can reach (a block or
+    // quoted scalar may run over several).
+    void hide_secret(const Node& key, const Node& value) {
+        int last = std::max(key.loc.line, value.loc.line);
+        // A block scalar is marked at its indicator line, one line above
+        // its first content line: each newline in its text is one more line.
+        if (value.is_scalar()) last += static_cast<int>(std::count(value.text.begin(), value.text.end(), '\n'));
+        else last = std::max(last, last_line(value));
+        diags_.hide_lines(key.loc.line, last);
+    }
+
+    static int last_line(const Node& n) {
+        int last = n.loc.line;
+        for (const auto& i : n.items) last = std::max(last, last_line(i));
+        for (const auto& [k, v] : n.entries) last = std::max({last, last_line(k), last_line(v)});
+        return last;
+    }
+
     void report_duplicate(const Node& key, std::map<std::string, Loc>& seen) {
         auto [pos, inserted] = seen.emplace(key.text, key.loc);
         if (inserted) return;
-        diags_.error(key.loc, key.text, "duplicate key '" + key.text + "'",
-                     "first defined at line " + std::to_string(pos->second.line));
+        auto first = "first defined at line " + std::to_string(pos->second.line);
+        if (!diags_.may_quote(key.loc.line)) return diags_.error(key.loc, "", "duplicate key", first);
+        diags_.error(key.loc, key.text, "duplicate key '" + key.text + "'", first);
     }
 
     std::string_view text_;
@@ -175,18 +202,6 @@ private:
     std::size_t count_ = 0;
     bool failed_ = false;
 };
-
-// yaml-cpp 0.7 mis-scans a NUL byte (inside a comment it ends in an
-// unbounded allocation), and no text file has one: refuse it up front.
-bool reject_nul(std::string_view text, Diagnostics& diags) {
-    auto nul = text.find('\0');
-    if (nul == std::string_view::npos) return false;
-    auto line_start = text.rfind('\n', nul);
-    int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(nul), '\n'));
-    int col = static_cast<int>(nul - (line_start == std::string_view::npos ? 0 : line_start + 1)) + 1;
-    diags.error({line, col}, "", "the file contains a NUL byte", "a config is a text file");
-    return true;
-}
 
 // Parses the first document into `out`, then checks that what follows is at
 // most a few empty documents ("---" alone). The loop is bounded: see the top
@@ -241,7 +256,7 @@ std::string_view describe(const Node& n) {
 bool load_yaml(std::string_view text, Node& out, Diagnostics& diags) {
     out = Node{};
     out.loc = {1, 1};
-    if (reject_nul(text, diags)) return false;
+    if (!check_text(text, diags)) return false;
     try {
         return parse_documents(text, out, diags);
     } catch (const YAML::Exception& e) {

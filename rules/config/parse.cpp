@@ -71,6 +71,21 @@ bool parse_document(Reader& r, const Node& root, Config& cfg) {
     return true;
 }
 
+// A file is taken for a gateway config when one of its lines starts with a
+// section key. Anything else (/etc/shadow handed to Apply, a key file) is
+// not quoted back line by line: it may be someone's secret.
+bool looks_like_config(std::string_view text) {
+    for (std::size_t start = 0; start < text.size();) {
+        auto end = text.find('\n', start);
+        auto line = text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+        for (auto key : kTopKeys)
+            if (line.starts_with(key) && line.substr(key.size()).starts_with(':')) return true;
+        if (end == std::string_view::npos) break;
+        start = end + 1;
+    }
+    return false;
+}
+
 }  // namespace
 
 ParseResult parse_config(std::string_view text, std::string file, const HostFacts* host) {
@@ -78,6 +93,7 @@ ParseResult parse_config(std::string_view text, std::string file, const HostFact
     Config cfg;
     cfg.file = std::move(file);
     Node root;
+    if (!looks_like_config(text)) result.diagnostics.hide_source();
     if (load_yaml(text, root, result.diagnostics)) {
         Reader r(result.diagnostics);
         // Validators run even after errors: the operator wants every problem

@@ -1,6 +1,8 @@
 // interfaces: the links gatewayd manages addresses and routes on. The map
 // key is the name zones refer to; `device` is the kernel link (defaults to
 // the key). Addresses are host addresses, so host bits are expected here.
+#include <map>
+
 #include "rules/config/sections.hpp"
 
 namespace gw::config {
@@ -29,15 +31,14 @@ std::optional<StaticRoute> parse_route(Reader& r, const Node& n, const std::stri
 
 void parse_addresses(Reader& r, const Node& n, const std::string& path, Interface& itf) {
     if (!r.expect_list(n, path)) return;
+    std::map<std::string, int> seen;  // address text -> line: a long list stays n log n
     for (std::size_t i = 0; i < n.items.size(); ++i) {
         auto p = r.read_host_prefix(n.items[i], join_path(path, i));
         if (!p) continue;
-        for (const auto& seen : itf.addresses) {
-            if (seen->address == p->value.address) {
-                r.error(p->loc, join_path(path, i), "duplicate address " + p->value.address.str(),
-                        "already listed at line " + std::to_string(seen.loc.line));
-            }
-        }
+        auto [first, fresh] = seen.emplace(p->value.address.str(), p->loc.line);
+        if (!fresh)
+            r.error(p->loc, join_path(path, i), "duplicate address " + p->value.address.str(),
+                    "already listed at line " + std::to_string(first->second));
         itf.addresses.push_back(*p);
     }
 }
@@ -65,15 +66,14 @@ Interface parse_interface(Reader& r, const Node& key, const Node& n, const std::
 
 void parse_interfaces(Reader& r, const Node& n, Config& cfg) {
     if (!r.expect_map_or_null(n, "interfaces")) return;
+    std::map<std::string, std::string> users;  // device -> the interface that named it first
     for (const auto& [key, value] : n.entries) {
         auto path = join_path("interfaces", key.text);
         Interface itf = parse_interface(r, key, value, path);
-        for (const auto& other : cfg.interfaces) {
-            if (other.device.value == itf.device.value) {
-                r.error(itf.device.loc.known() ? itf.device.loc : itf.loc, path,
-                        "device '" + itf.device.value + "' is already used by interface '" + other.name.value + "'");
-            }
-        }
+        auto [other, fresh] = users.emplace(itf.device.value, itf.name.value);
+        if (!fresh)
+            r.error(itf.device.loc.known() ? itf.device.loc : itf.loc, path,
+                    "device '" + itf.device.value + "' is already used by interface '" + other->second + "'");
         cfg.interfaces.push_back(std::move(itf));
     }
 }

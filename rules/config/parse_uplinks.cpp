@@ -34,9 +34,21 @@ void check_kind_keys(Reader& r, const Node& n, const std::string& path, UplinkKi
     }
 }
 
+// pppd gets the username as one argument and sends it to the peer: an
+// empty one or one with control characters is a mistake, never a login.
+void check_username(Reader& r, const std::optional<Located<std::string>>& name, const std::string& path) {
+    if (!name) return;
+    bool printable = !name->value.empty();
+    for (unsigned char c : name->value) printable = printable && c >= ' ' && c != 0x7f;
+    if (!printable)
+        r.error(name->loc, path, "the username must be non-empty text without control characters");
+}
+
 void parse_pppoe(Reader& r, const Node& n, const std::string& path, Uplink& up) {
-    if (const Node* u = r.require(n, path, "username", up.name.loc))
+    if (const Node* u = r.require(n, path, "username", up.name.loc)) {
         up.username = r.read_string(*u, join_path(path, "username"));
+        check_username(r, up.username, join_path(path, "username"));
+    }
     if (const Node* f = r.require(n, path, "password-file", up.name.loc))
         up.password_file = r.read_path(*f, join_path(path, "password-file"));
     if (const Node* s = n.find("service")) up.service = r.read_string(*s, join_path(path, "service"));

@@ -94,6 +94,13 @@ void Reader::check_keys(const Node& map, const std::string& path, std::span<cons
         for (auto a : allowed) known = known || a == key.text;
         if (known) continue;
         std::string where = path.empty() ? "at top level" : "in '" + path + "'";
+        // A key on a line that may not be echoed (a secret's, or a file that
+        // is not a config, where the "key" is someone's /etc/shadow line) is
+        // not named either.
+        if (!diags_.may_quote(key.loc.line)) {
+            error(key.loc, path, "unknown key " + where, did_you_mean(key.text, allowed));
+            continue;
+        }
         error(key.loc, join_path(path, key.text), "unknown key '" + key.text + "' " + where,
               did_you_mean(key.text, allowed));
     }
@@ -153,7 +160,9 @@ std::optional<Located<std::string>> Reader::read_path(const Node& n, const std::
     auto s = read_string(n, path);
     if (!s) return std::nullopt;
     if (s->value.empty() || s->value[0] != '/') {
-        error(n.loc, path, label(path) + " must be an absolute path, got '" + s->value + "'");
+        // The value is not quoted: a password pasted into password-file
+        // by mistake would be echoed (its line is never printed either).
+        error(n.loc, path, label(path) + " must be an absolute path");
         return std::nullopt;
     }
     return s;

@@ -65,7 +65,19 @@ TEST_CASE("alias expansion is capped") {
     Diagnostics d;
     CHECK_FALSE(load_yaml(text, root, d));
     REQUIRE(d.items().size() == 1);
-    CHECK(d.items()[0].message == "document too large (aliases expand to too many nodes)");
+    CHECK(d.items()[0].message == "aliases expand to more than 200000 nodes");
+}
+
+TEST_CASE("a large document without any alias is not blamed on aliases") {
+    std::string text = "a: [";
+    for (int i = 0; i < 200001; ++i) text += i ? ",1" : "1";
+    text += "]\n";
+    Node root;
+    Diagnostics d;
+    CHECK_FALSE(load_yaml(text, root, d));
+    REQUIRE(d.items().size() == 1);
+    CHECK(d.items()[0].message == "document too large: more than 200000 nodes");
+    CHECK(d.items()[0].message.find("alias") == std::string::npos);
 }
 
 TEST_CASE("deep nesting is refused, not a stack overflow") {
