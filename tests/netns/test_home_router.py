@@ -7,7 +7,7 @@ Usage: test_home_router.py GWCTL EXAMPLE   (root)"""
 import sys
 
 from home_router_lab import GATEWAY_LAN, INTERNET_HOST, PC, PUBLIC, SRV1, SRV2, HomeRouterLab
-from netlab import Checks
+from netlab import Checks, require_root
 
 FORWARDS = [("tcp", 443, SRV1), ("tcp", 80, SRV1), ("tcp", 25, SRV1), ("tcp", 1935, SRV1),
             ("udp", 500, SRV1), ("udp", 1701, SRV1), ("udp", 4500, SRV1), ("tcp", 18080, SRV2)]
@@ -15,6 +15,7 @@ FORWARDS = [("tcp", 443, SRV1), ("tcp", 80, SRV1), ("tcp", 25, SRV1), ("tcp", 19
 
 def main():
     gwctl, example = sys.argv[1], sys.argv[2]
+    require_root()
     t = Checks("home-router packets")
     hr = HomeRouterLab()
     lab = hr.lab

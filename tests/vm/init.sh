@@ -41,7 +41,10 @@ overlay() {
 /usr/sbin/modprobe -d "$modroot" overlay
 overlay /etc etc
 overlay /var var
-$bb mount -t tmpfs -o mode=1777 tmpfs /tmp
+# /tmp too is a writable layer over the host's, not an empty tmpfs: a
+# checkout or build dir under the host's /tmp must stay visible at its path.
+overlay /tmp tmp
+$bb chmod 1777 /tmp
 
 # pppd opens /dev/ppp before ppp_generic is loaded; the node triggers the load.
 $bb mknod -m 0600 /dev/ppp c 108 0 2>/dev/null

@@ -110,13 +110,15 @@ def write_job(workdir, args):
 
 # qemu 7.2's virtiofsd has no read-only mode: it serves a read-only copy of
 # the host's mount tree, made in a mount namespace of its own, so even a
-# guest that remounted its root read-write could not change the host.
+# guest that remounted its root read-write could not change the host. A
+# mount that cannot be made read-only stops the run: the guest would write
+# through it to the host.
 READ_ONLY_ROOT = r"""
 set -e
 root=$1; shift
 mount --rbind / "$root"
 for m in $(awk -v r="$root" '$5 == r || index($5, r "/") == 1 { print $5 }' /proc/self/mountinfo); do
-    mount -o remount,bind,ro "$m" 2>/dev/null || true
+    mount -o remount,bind,ro "$m" || { echo "cannot make $m read-only for the guest" >&2; exit 1; }
 done
 exec "$@"
 """
