@@ -251,8 +251,42 @@ struct Walker {
         ex.out_link = in;
     }
 
+    const netstate::Sysctl* sysctl(const std::string& path) const {
+        for (const auto& s : model.net.sysctls)
+            if (s.path == path) return &s;
+        return nullptr;
+    }
+
+    // The IPv4 reverse-path filter gatewayd sets per link: strict (1) wants
+    // the route back to the source to leave by the link the packet came
+    // in on, loose (2) any route back. The route back uses the packet's
+    // mark where src_valid_mark is on.
+    bool reverse_path_ok() {
+        if (p.family != net::Family::ipv4 || p.iif.empty() || p.iif == "lo") return true;
+        const auto* rp = sysctl("net/ipv4/conf/" + p.iif + "/rp_filter");
+        if (!rp || rp->value == "0") return true;
+        const auto* valid_mark = sysctl("net/ipv4/conf/all/src_valid_mark");
+        std::uint32_t mark = valid_mark && valid_mark->value == "1" ? p.mark : 0;
+        RouteResult back = route_lookup(model.routing, RouteQuery{p.saddr, p.daddr, mark, ""});
+        bool ok = rp->value == "1" ? back.kind == RouteKind::unicast && back.oif == p.iif
+                                   : back.kind == RouteKind::unicast || back.kind == RouteKind::local;
+        if (ok) return true;
+        add(Step{"routing", "drop",
+                 "dropped by the reverse-path filter (rp_filter=" + rp->value + " on " + p.iif + "): the route back to " +
+                     p.saddr.str() + (back.kind == RouteKind::unicast ? " leaves by " + back.oif : " does not exist"),
+                 "", "sysctl net.ipv4.conf." + p.iif + ".rp_filter = " + rp->value, origin_path(model.config, rp->loc),
+                 rp->loc});
+        ex.outcome = Outcome::dropped;
+        return false;
+    }
+
     void forwarded() {
         RouteResult r = lookup(true);
+        // What stays on the link it came in on is switched by the LAN
+        // bridge (seen by the forward hook through br_netfilter), not
+        // routed: no reverse-path check applies.
+        bool same_link = r.kind == RouteKind::unicast && r.oif == p.iif;
+        if (!same_link && !reverse_path_ok()) return;
         if (r.kind == RouteKind::local) {
             route_step(r, "");
             local_input();

@@ -25,10 +25,10 @@ class Matrix:
         self.disagreements = []
         self.cases = 0
 
-    def explain(self, src, dst, proto, port, uid=None):
+    def explain(self, src, dst, proto, port, uid=None, extra=()):
         spec = proto if proto in ("icmp", "icmpv6") else f"{proto}/{port}"
         argv = ["ip", "netns", "exec", self.run_ns, self.gwctl, "explain", "--json", "--file", self.config,
-                src, dst, spec, *self.extra]
+                src, dst, spec, *self.extra, *extra]
         if uid is not None:
             argv += ["--uid", str(uid)]
         res = subprocess.run(self.wrap(argv), capture_output=True, text=True, timeout=60, cwd="/")
@@ -51,10 +51,10 @@ class Matrix:
             want_server = want_server.get(ex.get("out"), "?")
         return server == want_server and seen == dest["source"]
 
-    def case(self, label, src_ns, src, dst, proto, port=0, uid=None, user=None, probe_fn=None):
+    def case(self, label, src_ns, src, dst, proto, port=0, uid=None, user=None, probe_fn=None, extra=()):
         """src/dst: addresses; src is "gateway" for the gateway's own traffic."""
         self.cases += 1
-        ex = self.explain(src, dst, proto, port, uid)
+        ex = self.explain(src, dst, proto, port, uid, extra)
         got = probe_fn(src_ns, dst, proto, port, user)
         if ex["verdict"] == "delivered" and got[0] == "TIMEOUT":
             # A busy machine may be slow to resolve a neighbour on the first

@@ -48,6 +48,8 @@ CLIENT = textwrap.dedent("""
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
     s = socket.socket(family, socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM)
     s.settimeout(timeout)
+    if len(sys.argv) > 5:  # a source address of the client's own choosing
+        s.bind((sys.argv[5], 0))
     try:
         s.connect((address, port))
         if proto == "udp":
@@ -74,9 +76,9 @@ def start_server(lab, ns, name, ports):
         raise RuntimeError(f"probe server in {ns} did not start: {proc.stderr.read()}")
 
 
-def probe(ns, address, proto, port, timeout=2.0, wrap=list, user=None):
-    """One attempt from `ns` (as `user`=(uid, gid) when given): the outcome
-    as (kind, source_seen, server_name)."""
+def probe(ns, address, proto, port, timeout=2.0, wrap=list, user=None, source=None):
+    """One attempt from `ns` (as `user`=(uid, gid) when given, from
+    `source` when given): the outcome as (kind, source_seen, server_name)."""
     argv = ["ip", "netns", "exec", ns]
     if user:
         argv += ["setpriv", f"--reuid={user[0]}", f"--regid={user[1]}", "--clear-groups"]
@@ -87,7 +89,7 @@ def probe(ns, address, proto, port, timeout=2.0, wrap=list, user=None):
             return ("OK", None, None)
         unreach = "Unreachable" in res.stdout or "unreachable" in res.stderr
         return ("UNREACH" if unreach else "TIMEOUT", None, None)
-    argv += [sys.executable, "-I", "-c", CLIENT, address, str(port), str(timeout), proto]
+    argv += [sys.executable, "-I", "-c", CLIENT, address, str(port), str(timeout), proto] + ([source] if source else [])
     res = subprocess.run(wrap(argv), capture_output=True, text=True, timeout=timeout + 20, cwd="/")
     words = (res.stdout.strip() or "NOOUTPUT " + res.stderr.strip()).split()
     if words[0] == "OK" and len(words) == 3:

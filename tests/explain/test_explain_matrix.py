@@ -67,6 +67,13 @@ def home_router(t, gwctl, examples):
         lab.ip(hr.pc, "addr add fd00:3::10/64 dev eth0 nodad")
         m.case("IPv6 without IPv6 config", hr.pc, "fd00:3::10", "2001:db8:ffff::1", "tcp", 443,
                probe_fn=run)
+        # A LAN host sending from an address that does not live behind
+        # lan0: the strict reverse-path filter gatewayd sets there drops it.
+        lab.ip(hr.pc, "addr add 198.18.5.5/32 dev eth0")
+        spoof = lambda ns, dst, proto, port, user, timeout=2.0: probe(ns, dst, proto, port, timeout,  # noqa: E731
+                                                                      source="198.18.5.5")
+        m.case("spoofed source from the LAN", hr.pc, "198.18.5.5", INTERNET_HOST, "tcp", 8000, probe_fn=spoof,
+               extra=["--in", "lan0"])
         live_checks(t, lab, hr.gw, gwctl, example)
         return m
     finally:
