@@ -8,6 +8,7 @@
 #include "daemon/netlink/rtnl.hpp"
 #include "daemon/netlink/sysctl.hpp"
 #include "rules/netstate/owner.hpp"
+#include "rules/netstate/undo.hpp"
 
 namespace gw::kernel {
 namespace {
@@ -153,6 +154,29 @@ Ack apply_one(nl_sock* sock, const NetOp& op) {
         op.object);
 }
 
+// A fatal error half-way: what was already changed is put back, newest
+// first, so a failed apply leaves links, addresses, routes, rules and
+// sysctls as they were (the nft half is one atomic batch already). Only
+// requests that really changed something are undone: an EEXIST "success"
+// touched nothing. An undo that fails is reported with the error.
+void undo_changes(nl_sock* sock, const std::vector<NetOp>& changed, KernelError& failure) {
+    std::size_t undone = 0;
+    for (const auto& op : netstate::undo_ops(changed)) {
+        Ack ack = apply_one(sock, op);
+        if (classify_netstate_error(op, ack.error) == Outcome::done) {
+            ++undone;
+            continue;
+        }
+        auto e = make_op_error(op, ack.stage, ack.error, ack.message);
+        e.operation = "undo " + e.operation;
+        failure.more.push_back(std::move(e));
+    }
+    if (changed.empty()) return;
+    if (!failure.message.empty()) failure.message += "; ";
+    failure.message += std::to_string(undone) + " of " + std::to_string(changed.size()) +
+                       " earlier netlink changes undone";
+}
+
 }  // namespace
 
 ApplyResult apply_netstate_ops(const std::vector<NetOp>& ops_in) {
@@ -162,14 +186,22 @@ ApplyResult apply_netstate_ops(const std::vector<NetOp>& ops_in) {
     if (ops.empty()) return report;
     auto sock = open_rtnl_socket("apply");
     if (!sock) return std::unexpected(sock.error());
+    std::vector<NetOp> changed;  // what the kernel really changed, for undo_changes
     for (const auto& op : ops) {
         Ack ack = apply_one(sock->get(), op);
         switch (classify_netstate_error(op, ack.error)) {
-        case Outcome::done: ++report.applied; break;
+        case Outcome::done:
+            ++report.applied;
+            if (ack.error == 0) changed.push_back(op);
+            break;
         case Outcome::transient:
             report.transient.push_back(make_op_error(op, ack.stage, ack.error, ack.message));
             break;
-        case Outcome::fatal: return std::unexpected(make_op_error(op, ack.stage, ack.error, ack.message));
+        case Outcome::fatal: {
+            auto failure = make_op_error(op, ack.stage, ack.error, ack.message);
+            undo_changes(sock->get(), changed, failure);
+            return std::unexpected(std::move(failure));
+        }
         }
     }
     return report;

@@ -1,7 +1,8 @@
 // Executing a diff's operations against the kernel, one acknowledged
 // netlink request (or /proc/sys write) each, in op_phase() order. EEXIST on
 // create and "already gone" on delete are success; transient failures are
-// collected and the rest still applied; the first fatal one stops the run.
+// collected and the rest still applied; the first fatal one stops the run
+// and undoes what the run had changed (rules/netstate/undo.hpp).
 #pragma once
 
 #include <vector>

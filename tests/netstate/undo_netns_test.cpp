@@ -1,0 +1,139 @@
+// Atomic or nothing, netlink too: a run of netlink requests that fails
+// half-way on the real kernel (an IPv6 route whose gateway is unreachable,
+// EHOSTUNREACH, after a bridge was created, a sysctl set, addresses added,
+// an owned route and an owned rule removed) puts everything back. ip(8) and
+// /proc/sys are the witnesses: their view after the failed run is
+// byte-for-byte the view before it. Runs in a network namespace of its own.
+#define DOCTEST_CONFIG_IMPLEMENT
+#include <doctest/doctest.h>
+
+#include <sched.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "daemon/netlink/apply.hpp"
+#include "rules/netstate/owner.hpp"
+#include "rules/netstate/undo.hpp"
+
+using namespace gw;
+using netstate::NetOp;
+using netstate::OpKind;
+
+namespace {
+
+int run(const std::string& cmd) { return std::system((cmd + " >/dev/null 2>&1").c_str()); }
+
+std::string output(const std::string& cmd) {
+    std::unique_ptr<FILE, int (*)(FILE*)> p(popen((cmd + " 2>&1").c_str(), "r"), pclose);
+    std::string out;
+    char buf[512];
+    while (p && std::fgets(buf, sizeof buf, p.get())) out += buf;
+    return out;
+}
+
+// Everything the failed run touched, as the kernel shows it.
+std::string witness() {
+    return output("ip -d link show; ip addr show; ip route show table all; ip -6 route show table all; "
+                  "ip rule show; ip -6 rule show; cat /proc/sys/net/ipv4/conf/u0/forwarding");
+}
+
+netstate::Route route(const char* to, const char* via, const char* dev) {
+    netstate::Route r;
+    r.destination = *net::Prefix::parse(to);
+    r.gateway = *net::Address::parse(via);
+    r.ifname = dev;
+    r.protocol = netstate::kRouteProtocol;
+    return r;
+}
+
+netstate::Rule mark_rule() {
+    netstate::Rule r;
+    r.priority = netstate::kRulePriorityMarks;
+    r.fwmark = 0x10000;
+    r.fwmask = 0xff0000;
+    r.table = 1000;
+    return r;
+}
+
+// The run: each kind of change, then the request the kernel refuses.
+std::vector<NetOp> failing_run() {
+    netstate::Link bridge{"ubr0", "bridge", std::nullopt, std::nullopt, true, false, true, {}};
+    netstate::Sysctl forwarding{"net/ipv4/conf/u0/forwarding", "1", {}};
+    netstate::Sysctl was{"net/ipv4/conf/u0/forwarding", "0", {}};
+    return {
+        {OpKind::add, bridge, std::nullopt},
+        {OpKind::change, forwarding, was},
+        {OpKind::remove, mark_rule(), std::nullopt},
+        {OpKind::remove, route("10.7.0.0/16", "172.16.9.254", "u0"), std::nullopt},
+        {OpKind::add, netstate::Address{"u0", *net::Prefix::parse("172.16.2.1/16"), {}}, std::nullopt},
+        {OpKind::add, netstate::Address{"u0", *net::Prefix::parse("2001:db8:1::1/64"), {}}, std::nullopt},
+        {OpKind::add, route("10.9.0.0/16", "172.16.2.254", "u0"), std::nullopt},
+        {OpKind::add, route("2001:db8:9::/48", "2001:db8:77::1", "u0"), std::nullopt},
+    };
+}
+
+}  // namespace
+
+TEST_CASE("a netlink run that fails half-way leaves the kernel as it was") {
+    REQUIRE(unshare(CLONE_NEWNET) == 0);
+    REQUIRE(run("ip link set lo up") == 0);
+    REQUIRE(run("ip link add u0 type veth peer name u0p") == 0);
+    REQUIRE(run("ip link set u0 up && ip link set u0p up") == 0);
+    REQUIRE(run("ip addr add 172.16.9.1/24 dev u0") == 0);
+    REQUIRE(run("ip route add 10.7.0.0/16 via 172.16.9.254 dev u0 proto 157") == 0);
+    REQUIRE(run("ip rule add priority 10100 fwmark 0x10000/0xff0000 table 1000") == 0);
+    REQUIRE(run("sysctl -qw net.ipv6.conf.u0.accept_dad=0") == 0);
+    auto before = witness();
+    REQUIRE(before.find("10.7.0.0/16") != std::string::npos);
+
+    auto result = kernel::apply_netstate_ops(failing_run());
+    REQUIRE_FALSE(result.has_value());
+    const auto& failure = result.error();
+    INFO(failure.describe());
+    CHECK(failure.error == EHOSTUNREACH);
+    CHECK(failure.message.find("7 of 7 earlier netlink changes undone") != std::string::npos);
+    CHECK(failure.more.empty());
+    CHECK(witness() == before);
+}
+
+TEST_CASE("without undo the same run leaves its changes: the check above can fail") {
+    REQUIRE(unshare(CLONE_NEWNET) == 0);
+    REQUIRE(run("ip link add u0 type veth peer name u0p && ip link set u0 up && ip link set u0p up") == 0);
+    REQUIRE(run("ip addr add 172.16.9.1/24 dev u0") == 0);
+    auto before = witness();
+    auto ops = failing_run();
+    ops.erase(ops.begin() + 2, ops.begin() + 4);  // nothing to remove in this namespace
+    ops.pop_back();                               // no failure: the changes stay
+    auto result = kernel::apply_netstate_ops(ops);
+    REQUIRE(result.has_value());
+    CHECK(witness() != before);
+    CHECK(output("ip addr show dev u0").find("172.16.2.1/16") != std::string::npos);
+    CHECK(output("ip link show ubr0").find("ubr0") != std::string::npos);
+}
+
+TEST_CASE("undo_ops: newest first, each kind put back") {
+    auto run_ops = failing_run();
+    run_ops.pop_back();
+    auto undo = netstate::undo_ops(run_ops);
+    REQUIRE(undo.size() == run_ops.size());
+    CHECK(undo.front().kind == OpKind::remove);  // the last route added goes first
+    CHECK(std::holds_alternative<netstate::Route>(undo.front().object));
+    CHECK(undo[3].kind == OpKind::add);  // the removed owned route comes back
+    CHECK(undo[4].kind == OpKind::add);  // ... and the rule
+    CHECK(undo[5].kind == OpKind::change);
+    CHECK(std::get<netstate::Sysctl>(undo[5].object).value == "0");
+    CHECK(undo.back().kind == OpKind::remove);
+    CHECK(std::get<netstate::Link>(undo.back().object).owned);
+}
+
+int main(int argc, char** argv) {
+    if (geteuid() != 0) {
+        std::puts("skipping: needs root (network namespaces)");
+        return 77;
+    }
+    doctest::Context ctx(argc, argv);
+    return ctx.run();
+}
