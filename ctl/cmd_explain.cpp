@@ -28,7 +28,7 @@ constexpr const char* kUsage =
     "                     [-4|-6] [--json] [--live] [--file FILE] [TARGET-KERNEL OPTIONS]\n"
     "  FROM, TO: an address, `gateway`, or a zone, interface, uplink or (TO only) forward name\n"
     "  PROTO/PORT: tcp/443, udp/53, icmp, icmpv6 (default: ping, or the forward's own port)\n"
-    "  --uplink NAME=ADDRESS: an uplink's current address (offline it is not known); NAME=down: no address\n";
+    "  --uplink NAME=ADDRESS[/LEN]: an uplink's current address (offline it is not known); NAME=down: no address\n";
 
 struct ExplainArgs {
     explain::Request request;
@@ -188,7 +188,9 @@ int run_explain(Args args) {
     std::vector<std::string> notes;
     auto facts = opts->live ? live_facts(*opts, *cfg, notes) : offline_facts(*opts, *cfg, notes);
     if (!facts) return kExitError;
-    auto model = explain::build_model(cfg->config, *facts);
+    std::vector<net::Prefix> prefixes;
+    for (const auto& u : opts->uplinks) prefixes.push_back(u.second);
+    auto model = explain::build_model(cfg->config, *facts, prefixes);
     auto resolved = explain::resolve_request(model, opts->request);
     if (!resolved) {
         std::fprintf(stderr, "gwctl explain: %s\n", resolved.error().c_str());

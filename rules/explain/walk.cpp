@@ -35,13 +35,19 @@ std::string chain_of(config::ChainKind k) {
 constexpr std::uint16_t kEtherIpv4 = 0x0800;
 constexpr std::uint16_t kEtherIpv6 = 0x86dd;
 
-std::vector<LocalAddress> uplink_locals(const config::Config& cfg, const rules::Facts& facts) {
+// The uplinks' addresses as local addresses: a host route each, or the
+// prefix length the caller knows (--uplink up=10.0.0.1/24), which also
+// gives the connected network.
+std::vector<LocalAddress> uplink_locals(const config::Config& cfg, const rules::Facts& facts,
+                                        const std::vector<net::Prefix>& known) {
     std::vector<LocalAddress> out;
     for (const auto& u : cfg.uplinks) {
         auto it = facts.uplink_addresses.find(*u.name);
         if (it == facts.uplink_addresses.end()) continue;
         for (const auto& a : it->second) {
             net::Prefix p{a, a.bits()};
+            for (const auto& k : known)
+                if (k.address == a) p = k;
             bool known = false;  // a next-hop uplink's address is already in `interfaces`
             for (const auto& i : cfg.interfaces)
                 for (const auto& ia : i.addresses) known = known || ia->address == a;
@@ -388,10 +394,11 @@ struct Walker {
 
 }  // namespace
 
-Model build_model(const config::Config& config, const rules::Facts& facts) {
+Model build_model(const config::Config& config, const rules::Facts& facts,
+                  const std::vector<net::Prefix>& uplink_prefixes) {
     Model m{config, rules::compile_ruleset(config, facts), netstate::compile_netstate(config, facts), {},
             rules::choose_split_path(config, facts.kernel)};
-    m.routing = build_routing(m.net, uplink_locals(config, facts));
+    m.routing = build_routing(m.net, uplink_locals(config, facts, uplink_prefixes));
     return m;
 }
 

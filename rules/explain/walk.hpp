@@ -27,8 +27,11 @@ struct Model {
 };
 
 // Compiles `config` with `facts` (uplink addresses, users, kernel features)
-// and builds the routing view, uplink addresses included.
-Model build_model(const config::Config& config, const rules::Facts& facts);
+// and builds the routing view, uplink addresses included; an uplink
+// address also in `uplink_prefixes` takes that prefix length (and so its
+// connected network).
+Model build_model(const config::Config& config, const rules::Facts& facts,
+                  const std::vector<net::Prefix>& uplink_prefixes = {});
 
 struct Query {
     Packet packet;              // saddr/daddr/proto/ports; iif = the link it arrives on

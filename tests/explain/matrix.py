@@ -64,7 +64,7 @@ class Matrix:
         dest = ex["delivered_as"]
         said = ex["verdict"] + (f" to {dest['destination']} seen from {dest['source']}"
                                 if ex["verdict"] == "delivered" else "")
-        decided = next((s for s in reversed(ex["steps"]) if s.get("origin") or s.get("rule")), {})
+        decided = ex["steps"][-1] if ex["steps"] else {}
         detail = f"explain: {said} [{decided.get('detail', '')}]; probe: {' '.join(x for x in got if x)}"
         self.t.check(f"{label}: {proto}/{port} {src} -> {dst}: {detail}" if ok else label, ok, "" if ok else detail)
         if not ok:

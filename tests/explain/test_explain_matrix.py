@@ -297,8 +297,48 @@ def bridge_split(t, gwctl, workdir):
         lab.close()
 
 
+def forwards_fixture(t, gwctl, fixture):
+    """tests/nft/packets.yaml: a port translated (8443 -> 443), a forward
+    open to one source only, a port range, on a next-hop uplink."""
+    lab = Lab("xf")
+    try:
+        gw, out = lab.netns("gw"), lab.netns("out")
+        lab.veth(gw, "wan0", out, "eth0")
+        lab.ip(out, "addr add 10.0.0.2/24 dev eth0")
+        lab.ip(out, "addr add 10.0.0.99/24 dev eth0")
+        lab.ip(gw, "addr add 10.0.0.1/24 dev wan0")
+        lab.bridge(gw, "lan0")
+        srv = lab.host("srv", gw, "lan0", "172.16.1.100/16", "172.16.2.1")
+        cli = lab.host("cli", gw, "lan0", "172.16.5.5/16", "172.16.2.1")
+        res = lab.run(gw, [gwctl, "apply", fixture], check=False, timeout=60)
+        t.check("forwards fixture: gwctl apply", res.returncode == 0, res.stdout + res.stderr)
+        ports = ["tcp:443", "tcp:8443", "tcp:9000", "tcp:7000", "tcp:7005", "tcp:7010", "tcp:7011", "tcp:8000"]
+        for ns, name in ((srv, "srv"), (out, "out"), (gw, "gateway"), (cli, "cli")):
+            start_server(lab, ns, name, ports)
+        servers = {"172.16.1.100": "srv", "10.0.0.2": "out", "10.0.0.99": "out", "10.0.0.1": "gateway",
+                   "172.16.2.1": "gateway", "172.16.5.5": "cli"}
+        lab.ip(out, "route add 172.16.0.0/16 via 10.0.0.1")
+        m = Matrix(t, gwctl, fixture, gw, servers, ["--uplink", "up=10.0.0.1/24"])
+
+        def from_source(source):
+            return lambda ns, dst, proto, port, user, timeout=2.0: probe(ns, dst, proto, port, timeout,
+                                                                         source=source)
+        for src in ("10.0.0.2", "10.0.0.99"):
+            for port in (8443, 443, 9000, 7000, 7005, 7010, 7011):
+                m.case("forward from outside", out, src, "10.0.0.1", "tcp", port, probe_fn=from_source(src))
+        for port in (8443, 7005, 9000):
+            m.case("hairpin", cli, "172.16.5.5", "10.0.0.1", "tcp", port, probe_fn=from_source(None))
+        m.case("LAN out, masqueraded", cli, "172.16.5.5", "10.0.0.2", "tcp", 8000, probe_fn=from_source(None))
+        m.case("outside to a LAN host directly", out, "10.0.0.2", "172.16.1.100", "tcp", 443,
+               probe_fn=from_source("10.0.0.2"))
+        return m
+    finally:
+        lab.close()
+
+
 def main():
     gwctl, examples = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    fixture = os.path.join(HERE, "..", "nft", "packets.yaml")
     require_root()
     t = Checks("explain matrix")
     totals = {}
@@ -306,7 +346,8 @@ def main():
         for name, fn in (("home-router", lambda: home_router(t, gwctl, examples)),
                          ("egress", lambda: egress(t, gwctl, examples, workdir)),
                          ("coexistence", lambda: coexistence(t, gwctl, examples, workdir)),
-                         ("bridge-split fallback", lambda: bridge_split(t, gwctl, workdir))):
+                         ("bridge-split fallback", lambda: bridge_split(t, gwctl, workdir)),
+                         ("forwards fixture", lambda: forwards_fixture(t, gwctl, fixture))):
             m = fn()
             totals[name] = (m.cases, len(m.disagreements))
     for name, (cases, bad) in totals.items():
