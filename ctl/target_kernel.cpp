@@ -93,10 +93,14 @@ std::optional<Target> target_kernel(const TargetKernelArgs& args) {
     }
     auto k = ::geteuid() == 0 ? probe_here() : probe_unprivileged();
     if (!k) {
-        std::fputs("gwctl: cannot probe the running kernel's features (no nftables access, and no user "
-                   "namespace to probe in); name the target with --kernel-features or --target-kernel\n",
-                   stderr);
-        return std::nullopt;
+        // Said, not silent: the preview then holds for a kernel with
+        // br_netfilter and neither meta broute nor bridge conntrack.
+        rules::KernelFeatures assumed;
+        std::fprintf(stderr, "gwctl: cannot probe the running kernel (no nftables access, and no user namespace "
+                             "to probe in): previewing for a kernel with %s; name the target with "
+                             "--kernel-features or --target-kernel\n",
+                     rules::describe_features(assumed).c_str());
+        return Target{assumed, "assumed: the running kernel could not be probed"};
     }
     return Target{*k, "probed from the running kernel"};
 }

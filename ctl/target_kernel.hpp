@@ -37,7 +37,9 @@ struct Target {
     std::string source;  // "probed from the running kernel", "--target-kernel 6.12", ...
 };
 
-// The features to compile for; nullopt after printing why not.
+// The features to compile for; nullopt after printing why not (a bad
+// option). A kernel that cannot be probed is said on stderr and taken as
+// one with br_netfilter only.
 std::optional<Target> target_kernel(const TargetKernelArgs& args);
 
 // For explain: which kernel paths the walk assumed.
