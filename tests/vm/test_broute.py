@@ -145,7 +145,7 @@ def ipv4_checks(c, g, lab, lan, isp):
     c.check("the LAN host pings lan0's 192.168.10.1 (IPv4 brouted to the port)",
             lab.ping(lan, "192.168.10.1", timeout=3))
     c.check("... and the ISP side's 198.51.100.1 through PPPoE",
-            g.wait_until(lambda: lab.ping(lan, ISP_ADDR, timeout=3), timeout=20))
+            g.wait_until(lambda: lab.ping(lan, ISP_ADDR, timeout=3), timeout=120))
     lab.tcp_server(isp, 8080)
     seen = lab.connect(lan, ISP_ADDR, 8080, timeout=5)
     c.check(f"... TCP too, masqueraded: the ISP side sees {POOL}", seen == (POOL, isp), f"{seen}")
@@ -175,7 +175,7 @@ def rule_count(g, chain, name):
 
 def slaac_checks(c, g, lab, lan, isp):
     split.send_ra(lab, isp, PREFIX)
-    got = g.wait_until(lambda: LAN6 in split.addresses_in(lab, lan, "eth0", PREFIX), timeout=15)
+    got = g.wait_until(lambda: LAN6 in split.addresses_in(lab, lan, "eth0", PREFIX), timeout=120)
     c.check(f"an RA sent on the ISP side gives the LAN host {LAN6}", got,
             lab.run(lan, ["ip", "-6", "addr"]).stdout)
     route = lab.run(lan, ["ip", "-6", "route", "show", "default"], check=False).stdout

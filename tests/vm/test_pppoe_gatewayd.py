@@ -12,7 +12,9 @@ the session is up leaves the session alone, its hairpin set holds the
 address and it reaches the LAN server from the isp side; pppoe-server
 restarted with another pool -> gatewayd reconnects, the new address is
 followed, status counts one reconnect and keeps the first address in its
-history; the password is on no command line, in no log and not in status.
+history; the password is on no command line, in no log and not in status;
+the ppp link has the configured MTU; an ISP side that goes silent (frozen,
+no LCP terminate) is noticed by LCP echo and redialled.
 
 The forward is applied once the session is up, so a config change that
 leaves the uplink alone is seen to leave the session alone.
@@ -34,6 +36,8 @@ ISP_ADDR = "198.51.100.1"
 DNS = ["198.51.100.53", "198.51.100.54"]
 FIRST_POOL, SECOND_POOL = "203.0.113.10", "203.0.113.50"
 USER = "gwuser"
+# Not pppd's default nor gatewayd's (1454), and below pppoe-server's MRU.
+MTU = 1440
 SERVER = "172.16.1.100"
 
 CONFIG = """version: 1
@@ -49,6 +53,7 @@ uplinks:
     password-file: {password_file}
     default-route: true
     lcp-echo: {{interval: 2, failures: 3}}
+    mtu: {mtu}
 zones:
   lan:
     interfaces: [lan]
@@ -267,7 +272,7 @@ def run(c, lab, wd, bus, gatewayd, gwctl):
     server.start(FIRST_POOL)
 
     g = Gateway(lab, gw, gatewayd, gwctl, wd, bus)
-    config = CONFIG.format(user=USER, password_file=password_file)
+    config = CONFIG.format(user=USER, password_file=password_file, mtu=MTU)
     g.write_config(config)
     started = time.monotonic()
     ready = g.start(timeout=60, extra_args=["--pppd", "/usr/sbin/pppd"])
@@ -279,6 +284,9 @@ def run(c, lab, wd, bus, gatewayd, gwctl):
     print(f"session up after {time.monotonic() - started:.1f} s (TCG)")
     print(g.gwctl_run("status").stdout)
     first = check_session(c, lab, gw, isp, report, FIRST_POOL, "first session", False)
+    device = session_of(report)[0].get("device", "")
+    mtu = link_mtu(lab, gw, device)
+    c.check(f"the PPPoE link {device} has the configured MTU {MTU}", mtu == MTU, f"mtu {mtu}")
     if c.failed:
         return dump(server, g)
     apply_forwards(c, g, config + FORWARDS.format(server=SERVER), session_of(report)[1])
@@ -302,7 +310,40 @@ def run(c, lab, wd, bus, gatewayd, gwctl):
     exposed = password_exposed(password, texts)
     c.check("the password is on no command line, in no log, not in status", not exposed, f"{exposed}")
     if c.failed:
+        return dump(server, g)
+    dead_peer_checks(c, g, server)
+    if c.failed:
         dump(server, g)
+
+
+def link_mtu(lab, ns, device):
+    out = lab.run(ns, ["ip", "-o", "link", "show", device], check=False).stdout
+    m = re.search(r" mtu (\d+)", out)
+    return int(m.group(1)) if m else None
+
+
+def dead_peer_checks(c, g, server):
+    """The ISP side stops answering without a word (its session processes
+    frozen: no LCP terminate, no PADT): pppd notices by LCP echo
+    (interval 2 s, 3 failures), gatewayd logs why and redials, and
+    pppoe-server, still running, gives a new session."""
+    _, before = session_of(status_json(g))
+    log_start = len(g.log())
+    session = [p for p in server.pids() if not cmdline(p).startswith("pppoe-server")]
+    signal_all(session, signal.SIGSTOP)
+    deadline = time.monotonic() + 180
+    s = before
+    while time.monotonic() < deadline:
+        _, s = session_of(status_json(g))
+        if s.get("state") == "up" and s.get("reconnects", 0) > before.get("reconnects", 0):
+            break
+        time.sleep(1)
+    c.check("a dead peer (frozen, silent) is detected and the session redialled",
+            s.get("state") == "up" and s.get("reconnects", 0) == before.get("reconnects", 0) + 1, f"{s}")
+    # pppd 2.4.9 exits 16 ("modem hung up") even then: its own line says why.
+    c.check("... by LCP echo: gatewayd's log relays pppd's 'No response to 3 echo-requests'",
+            "No response to 3 echo-requests" in g.log()[log_start:], g.log()[log_start:][-1500:])
+    signal_all(session, signal.SIGKILL)
 
 
 def dump(server, g):
