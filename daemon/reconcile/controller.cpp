@@ -3,6 +3,9 @@
 #include "daemon/reconcile/controller.hpp"
 
 #include <malloc.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include "daemon/loop/log.hpp"
 
@@ -11,6 +14,7 @@ namespace gw::reconcile {
 std::string_view state_name(DaemonState s) {
     switch (s) {
     case DaemonState::starting: return "starting";
+    case DaemonState::unconfigured: return "unconfigured";
     case DaemonState::running: return "running";
     case DaemonState::retrying: return "retrying";
     case DaemonState::failed: return "failed";
@@ -34,6 +38,10 @@ Controller::~Controller() = default;
 
 std::expected<void, std::string> Controller::start() {
     auto restored = restore_rollback_file();
+    if (!restored && ::access(options_.config_path.c_str(), F_OK) != 0 && errno == ENOENT) {
+        start_unconfigured();
+        return {};
+    }
     if (!restored) {
         auto cfg = config::load_config_file(options_.config_path, &accounts_);
         if (!cfg) return std::unexpected(cfg.error().message);
@@ -54,6 +62,16 @@ std::expected<void, std::string> Controller::start() {
         forget_rollback();
     }
     return {};
+}
+
+void Controller::start_unconfigured() {
+    state_ = DaemonState::unconfigured;
+    auto line = options_.config_path + " does not exist: gatewayd owns nothing; "
+                "write it and run `systemctl reload gatewayd` (or `gwctl apply FILE`)";
+    loop::log_notice(line);
+    notifier_.status("unconfigured: " + line);
+    notifier_.ready();
+    ready_sent_ = true;
 }
 
 void Controller::kernel_changed(bool overrun) {

@@ -41,7 +41,8 @@ struct ControllerOptions {
 };
 
 enum class DaemonState {
-    starting,  // before the first successful reconcile
+    starting,      // before the first successful reconcile
+    unconfigured,  // no config file: gatewayd owns nothing and touches nothing
     running,   // the kernel follows the active config
     retrying,  // transient errors: waiting to try again
     failed,    // the kernel refused the active config; waiting for a change
@@ -79,7 +80,9 @@ public:
 
     // Loads the rollback target left by a daemon that died mid-confirm, or
     // else the config file, and reconciles. An unreadable or invalid file is
-    // an error: the daemon cannot know what to keep.
+    // an error: the daemon cannot know what to keep. A missing file is not:
+    // a freshly installed package runs, owns nothing and waits for a reload
+    // or an apply.
     std::expected<void, std::string> start();
     // A kernel event: something may have drifted.
     void kernel_changed(bool overrun);
@@ -122,6 +125,7 @@ private:
     ReconcileResult reconcile(const config::LoadedConfig& cfg, std::string_view trigger, bool keep_record = true);
     void record(const ReconcileResult& r, const config::LoadedConfig& cfg, std::string_view trigger);
     void update_state(const ReconcileResult& r);
+    void start_unconfigured();
     void run_active(std::string_view trigger);
     void roll_back();
     void remember_rollback();

@@ -117,6 +117,8 @@ status::StatusReport Controller::status() {
     s.daemon = true;
     s.state = state_name(state_);
     if (active_) s.config = active_->source.label;
+    else if (state_ == DaemonState::unconfigured)
+        s.config = "none (" + options_.config_path + " does not exist): gatewayd owns nothing";
     s.last_apply = last_apply_;
     s.last_rollback = last_rollback_;
     s.confirm_deadline = deadline_;

@@ -104,6 +104,23 @@ TEST_CASE("an invalid file at start is an error and nothing is applied") {
     CHECK(h.notifier.ready_count == 0);
 }
 
+TEST_CASE("without a config file the daemon is ready, owns nothing and says so; reload takes the file") {
+    Harness h;
+    std::filesystem::remove(h.config_path);
+    REQUIRE(h.ctl->start());
+    CHECK(h.notifier.ready_count == 1);
+    CHECK(h.ctl->state() == reconcile::DaemonState::unconfigured);
+    CHECK(h.gw.nft.applies() == 0);
+    CHECK(h.ctl->status().config.find("does not exist") != std::string::npos);
+    h.ctl->kernel_changed(false);
+    h.time.advance(1s);
+    CHECK(h.gw.nft.applies() == 0);
+    h.dir.write("gateway.yaml", test::kBaseConfig);
+    REQUIRE(h.ctl->reload());
+    CHECK(h.ctl->state() == reconcile::DaemonState::running);
+    CHECK(forwards_port(h.gw.nft.tables(), 443));
+}
+
 TEST_CASE("a burst of kernel events runs one reconcile after the debounce delay") {
     Harness h;
     REQUIRE(h.ctl->start());
