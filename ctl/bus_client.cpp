@@ -2,6 +2,7 @@
 
 #include <cstdarg>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "daemon/bus/names.hpp"
@@ -106,6 +107,36 @@ std::expected<std::string, BusError> BusClient::status_json() {
     return std::string(json ? json : "");
 }
 
+std::expected<std::vector<BusClient::GenerationInfo>, BusError> BusClient::history() {
+    auto r = call("History", "");
+    if (!r) return std::unexpected(r.error());
+    std::vector<GenerationInfo> out;
+    int rc = sd_bus_message_enter_container(r->get(), 'a', "(utss)");
+    GenerationInfo g;
+    const char* user = nullptr;
+    const char* summary = nullptr;
+    while (rc >= 0 && (rc = sd_bus_message_read(r->get(), "(utss)", &g.number, &g.usec, &user, &summary)) > 0) {
+        g.user = user ? user : "";
+        g.summary = summary ? summary : "";
+        out.push_back(g);
+    }
+    if (rc < 0) return std::unexpected(BusError{"", std::string("malformed reply: ") + std::strerror(-rc)});
+    return out;
+}
+
+std::expected<std::string, BusError> BusClient::generation(std::uint32_t number) {
+    auto r = call("Generation", "u", number);
+    if (!r) return std::unexpected(r.error());
+    const char* text = nullptr;
+    if (int rc = sd_bus_message_read(r->get(), "s", &text); rc < 0)
+        return std::unexpected(BusError{"", std::string("malformed reply: ") + std::strerror(-rc)});
+    return std::string(text ? text : "");
+}
+
+std::expected<BusReply, BusError> BusClient::rollback(std::uint32_t number, std::uint32_t confirm) {
+    return read_bool_string(call("Rollback", "uu", number, confirm));
+}
+
 // ---- verb helpers ------------------------------------------------------------------
 
 std::string relabel(std::string message, const std::string& path) {
@@ -127,6 +158,14 @@ std::optional<config::LoadedConfig> load_local(const std::string& path) {
     for (const auto& w : cfg->warnings.items())
         std::fprintf(stderr, "%s\n", config::render_diagnostic_line(w, path).c_str());
     return std::move(*cfg);
+}
+
+std::optional<unsigned> parse_confirm_seconds(std::string_view value) {
+    std::string v(value);
+    char* end = nullptr;
+    long n = std::strtol(v.c_str(), &end, 10);
+    if (v.empty() || *end || n <= 0 || n > 86400) return std::nullopt;
+    return static_cast<unsigned>(n);
 }
 
 void print_bus_error(const char* verb, const BusError& e, const std::string& path) {

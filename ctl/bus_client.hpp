@@ -9,6 +9,8 @@
 #include <expected>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "daemon/config/file.hpp"
 #include "daemon/loop/sd_ptr.hpp"
@@ -40,6 +42,16 @@ public:
     std::expected<void, BusError> reload();
     std::expected<std::string, BusError> status_json();
 
+    struct GenerationInfo {
+        std::uint32_t number = 0;
+        std::uint64_t usec = 0;  // since the epoch
+        std::string user;
+        std::string summary;
+    };
+    std::expected<std::vector<GenerationInfo>, BusError> history();
+    std::expected<std::string, BusError> generation(std::uint32_t number);  // 0: the one before the newest
+    std::expected<BusReply, BusError> rollback(std::uint32_t number, std::uint32_t confirm_seconds);
+
 private:
     explicit BusClient(loop::SdBusPtr bus) : bus_(std::move(bus)) {}
     // Calls `method`, appending arguments with `append`; the reply or the error.
@@ -57,6 +69,9 @@ std::string relabel(std::string message, const std::string& path);
 // Reads and validates FILE here first, so that errors show with the file's
 // name, source line and caret; prints them to stderr and returns nullopt.
 std::optional<config::LoadedConfig> load_local(const std::string& path);
+
+// A --confirm value: whole seconds, 1 to 86400.
+std::optional<unsigned> parse_confirm_seconds(std::string_view value);
 
 // "gwctl VERB: message" on stderr, for bus errors (AccessDenied explained).
 void print_bus_error(const char* verb, const BusError& e, const std::string& path = {});

@@ -1,7 +1,8 @@
 // gwctl apply [FILE] [--confirm SECONDS]: make the config live. With the
 // daemon running, FILE is validated here, then its text goes to the daemon
-// (which cannot see the caller's files: it runs sandboxed); without FILE
-// the daemon re-reads its own config file. Without a daemon, root applies
+// (which cannot see the caller's files: it runs sandboxed), which writes it
+// to /etc/gatewayd/gateway.yaml as a new generation once it is committed;
+// without FILE the daemon re-reads its own config file. Without a daemon, root applies
 // directly in the current network namespace. Prints what changed; exit 0
 // on success, 2 on any error. --confirm needs the daemon: it rolls back
 // unless `gwctl confirm` arrives in time.
@@ -30,10 +31,9 @@ std::optional<ApplyArgs> parse_args(Args args) {
         std::string a(args[i]);
         if (a == "--confirm" && i + 1 < args.size()) a += "=" + std::string(args[++i]);
         if (a.starts_with("--confirm=")) {
-            char* end = nullptr;
-            long n = std::strtol(a.c_str() + 10, &end, 10);
-            if (*end || n <= 0 || n > 86400) return std::nullopt;
-            out.confirm = static_cast<unsigned>(n);
+            auto n = parse_confirm_seconds(std::string_view(a).substr(10));
+            if (!n) return std::nullopt;
+            out.confirm = *n;
         } else if (!a.starts_with("-") && !out.file) {
             out.file = a;
         } else {

@@ -1,4 +1,5 @@
-// gwctl diff [FILE]: what applying would change in the kernel, as an nft
+// gwctl diff [FILE | --generation N]: what applying FILE (or a kept
+// generation of the config file) would change in the kernel, as an nft
 // unified diff and `ip`-like netlink lines. Exit 0 when nothing would
 // change, 1 when something would, 2 on error, like diff(1). Asks the
 // daemon when it runs (FILE's text is sent; without FILE the daemon diffs
@@ -6,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <string>
 
@@ -58,18 +60,50 @@ int diff_directly(const std::optional<std::string>& file) {
     return print_diff(r.changed, r.diff_text());
 }
 
+// What applying a kept generation would change (gwctl rollback's preview).
+int diff_generation(std::optional<BusClient>& client, unsigned number) {
+    if (!client) {
+        std::fputs("gwctl diff: --generation needs gatewayd (the generations are its own)\n", stderr);
+        return kExitError;
+    }
+    auto text = client->generation(number);
+    if (!text) {
+        print_bus_error("diff", text.error());
+        return kExitError;
+    }
+    auto r = client->diff(*text, false);
+    if (!r) {
+        print_bus_error("diff", r.error(), "generation " + std::to_string(number));
+        return kExitError;
+    }
+    return print_diff(r->flag, relabel(r->text, "generation " + std::to_string(number)));
+}
+
 }  // namespace
 
 int run_diff(Args args) {
     std::optional<std::string> file;
-    for (auto a : args) {
-        if (a.starts_with("-") || file) {
-            std::fputs("usage: gwctl diff [FILE]\n", stderr);
-            return kExitError;
+    std::optional<unsigned> generation;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        auto a = args[i];
+        if (a == "--generation" && i + 1 < args.size() && !generation && !file) {
+            char* end = nullptr;
+            std::string v(args[++i]);
+            long n = std::strtol(v.c_str(), &end, 10);
+            if (*end == '\0' && n > 0) {
+                generation = static_cast<unsigned>(n);
+                continue;
+            }
+        } else if (!a.starts_with("-") && !file && !generation) {
+            file = std::string(a);
+            continue;
         }
-        file = std::string(a);
+        std::fputs("usage: gwctl diff [FILE | --generation N]\n", stderr);
+        return kExitError;
     }
-    if (auto client = BusClient::connect_if_running()) return diff_via_daemon(*client, file);
+    auto client = BusClient::connect_if_running();
+    if (generation) return diff_generation(client, *generation);
+    if (client) return diff_via_daemon(*client, file);
     return diff_directly(file);
 }
 

@@ -16,10 +16,14 @@ constexpr std::array kCommands{
             "print what FILE compiles to: nft ruleset, or links/addresses/routes (--net)", run_render},
     Command{"explain", "explain FROM TO [PROTO/PORT]",
             "which rules a packet meets on its way, each at its gateway.yaml line", run_explain},
-    Command{"diff", "diff [FILE]", "what applying would change; exit 0 none, 1 changes, 2 error", run_diff},
+    Command{"diff", "diff [FILE | --generation N]",
+            "what applying would change; exit 0 none, 1 changes, 2 error", run_diff},
     Command{"apply", "apply [FILE] [--confirm SECONDS]",
             "apply atomically; with --confirm, roll back unless confirmed in time", run_apply},
     Command{"confirm", "confirm", "keep the configuration of the last apply --confirm", run_confirm},
+    Command{"history", "history [--json]", "generations of the config file kept by gatewayd", run_history},
+    Command{"rollback", "rollback [N] [--confirm SECONDS]",
+            "apply generation N again (default: the one before the live one)", run_rollback},
     Command{"reload", "reload", "make gatewayd re-read its config file", run_reload},
     Command{"status", "status [--json]", "uplinks, counters, kernel paths, last apply", run_status},
 };
@@ -40,9 +44,9 @@ void print_usage(bool to_stderr) {
     std::string text = "usage: gwctl COMMAND [ARGS...]\n\ncommands:\n";
     for (const auto& c : kCommands) {
         std::string syn(c.synopsis);
-        text += "  " + syn + std::string(syn.size() < 28 ? 28 - syn.size() : 1, ' ') + std::string(c.summary) + "\n";
+        text += "  " + syn + std::string(syn.size() < 34 ? 34 - syn.size() : 2, ' ') + std::string(c.summary) + "\n";
     }
-    text += "  help                        show this text\n";
+    text += "  help                              show this text\n";
     std::fputs(text.c_str(), to_stderr ? stderr : stdout);
 }
 

@@ -39,5 +39,7 @@ int run_diff(Args args);
 int run_status(Args args);
 int run_confirm(Args args);
 int run_reload(Args args);
+int run_history(Args args);
+int run_rollback(Args args);
 
 }  // namespace gw::ctl

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "daemon/bus/names.hpp"
@@ -23,11 +24,18 @@ using namespace gw::loop;
 namespace {
 
 constexpr const char* kUsage =
-    "usage: gatewayd [--config FILE] [--run-dir DIR] [--debounce-ms N] [--no-bus] [--pppd PATH]\n";
+    "usage: gatewayd [--config FILE] [--run-dir DIR] [--state-dir DIR] [--keep-generations N]\n"
+    "                [--debounce-ms N] [--no-bus] [--pppd PATH]\n";
 
 std::string default_run_dir() {
     const char* rt = std::getenv("RUNTIME_DIRECTORY");  // systemd's RuntimeDirectory=
     return rt && *rt ? std::string(rt) : "/run/gatewayd";
+}
+
+std::string generations_dir(const DaemonOptions& o) {
+    const char* state = std::getenv("STATE_DIRECTORY");  // systemd's StateDirectory=
+    std::string dir = !o.state_dir.empty() ? o.state_dir : state && *state ? state : "";
+    return dir.empty() ? dir : dir + "/generations";
 }
 
 // Everything the loop's callbacks refer to, destroyed after the loop stops.
@@ -77,6 +85,9 @@ std::expected<void, std::string> setup(Daemon& d, const DaemonOptions& o) {
     co.config_path = o.config_path;
     co.run_dir = o.run_dir.empty() ? default_run_dir() : o.run_dir;
     co.debounce = std::chrono::milliseconds(o.debounce_ms);
+    if (!o.state_dir.empty()) ::mkdir(o.state_dir.c_str(), 0755);
+    co.generations_dir = generations_dir(o);
+    co.keep_generations = o.keep_generations;
     ::mkdir(co.run_dir.c_str(), 0700);
     d.controller = std::make_unique<reconcile::Controller>(*d.reconciler, d.accounts, *d.loop, d.notifier, co);
     d.launcher = std::make_unique<uplinks::SdEventLauncher>(d.loop->get());
@@ -123,6 +134,8 @@ std::expected<DaemonOptions, std::string> parse_daemon_options(int argc, char** 
                                       {"debounce-ms", required_argument, nullptr, 'd'},
                                       {"no-bus", no_argument, nullptr, 'n'},
                                       {"pppd", required_argument, nullptr, 'p'},
+                                      {"state-dir", required_argument, nullptr, 's'},
+                                      {"keep-generations", required_argument, nullptr, 'k'},
                                       {"help", no_argument, nullptr, 'h'},
                                       {nullptr, 0, nullptr, 0}};
     DaemonOptions o;
@@ -133,6 +146,8 @@ std::expected<DaemonOptions, std::string> parse_daemon_options(int argc, char** 
         case 'd': o.debounce_ms = std::atoi(optarg); break;
         case 'n': o.bus = false; break;
         case 'p': o.pppd_path = optarg; break;
+        case 's': o.state_dir = optarg; break;
+        case 'k': o.keep_generations = static_cast<unsigned>(std::max(1, std::atoi(optarg))); break;
         default: return std::unexpected(std::string(kUsage));
         }
     }

@@ -12,6 +12,11 @@ namespace gw::daemon {
 struct DaemonOptions {
     std::string config_path = "/etc/gatewayd/gateway.yaml";
     std::string run_dir;      // "" = $RUNTIME_DIRECTORY, else /run/gatewayd
+    // Committed applies replace the config file and keep generations under
+    // <state_dir>/generations. "" = $STATE_DIRECTORY (systemd's
+    // StateDirectory=); neither: not persistent (tests, a daemon run by hand).
+    std::string state_dir;
+    unsigned keep_generations = 10;
     int debounce_ms = 15;     // see ControllerOptions::debounce
     bool bus = true;          // --no-bus: run without the D-Bus service
     std::string pppd_path = "/usr/sbin/pppd";  // --pppd: what PPPoE uplinks run (tests: a stand-in)

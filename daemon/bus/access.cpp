@@ -1,5 +1,7 @@
 #include "daemon/bus/access.hpp"
 
+#include <pwd.h>
+
 #include <algorithm>
 
 #include "daemon/host/accounts.hpp"
@@ -55,6 +57,16 @@ std::optional<Caller> caller_of(sd_bus_message* m) {
 }
 
 }  // namespace
+
+std::string caller_name(sd_bus_message* m) {
+    auto caller = caller_of(m);
+    if (!caller) return "unknown";
+    std::vector<char> buf(16384);
+    passwd pw{};
+    passwd* found = nullptr;
+    if (::getpwuid_r(caller->uid, &pw, buf.data(), buf.size(), &found) == 0 && found) return found->pw_name;
+    return "uid " + std::to_string(caller->uid);
+}
 
 bool allowed(const Caller& caller, Need need, std::optional<std::uint32_t> reader_gid) {
     if (caller.uid == 0) return true;

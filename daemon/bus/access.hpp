@@ -25,6 +25,10 @@ struct Caller {
 // Pure decision; `reader_gid` is the group's gid (nullopt when it does not exist).
 bool allowed(const Caller& caller, Need need, std::optional<std::uint32_t> reader_gid);
 
+// The caller's user name for the record of what it committed ("uid N" when
+// the account has no name, "unknown" when the bus cannot say).
+std::string caller_name(sd_bus_message* m);
+
 // 0 when allowed; otherwise sets org.freedesktop.DBus.Error.AccessDenied in
 // `error` and returns its negative errno.
 int check_access(sd_bus_message* m, Need need, const std::string& reader_group, sd_bus_error* error);

@@ -1,12 +1,14 @@
 // The handlers behind kGatewayVtable. Each one checks the caller, reads its
 // arguments, asks the Controller and replies; Controller errors become
 // net.gatewayd.Gateway1.Error.* replies carrying the operator-facing text.
+#include <chrono>
 #include <exception>
 #include <functional>
 
 #include "daemon/bus/access.hpp"
 #include "daemon/bus/names.hpp"
 #include "daemon/bus/service.hpp"
+#include "daemon/loop/sd_ptr.hpp"
 
 namespace gw::bus {
 namespace {
@@ -56,7 +58,7 @@ int method_apply(sd_bus_message* m, void* userdata, sd_bus_error* error) {
         uint32_t confirm = 0;
         if (int rc = sd_bus_message_read(m, "sbu", &value, &is_path, &confirm); rc < 0) return rc;
         if (int rc = refuse_arguments(value, is_path, confirm, error); rc < 0) return rc;
-        auto out = self(userdata).controller().apply({value, is_path != 0}, confirm);
+        auto out = self(userdata).controller().apply({value, is_path != 0}, confirm, {caller_name(m), "apply"});
         return out ? reply_outcome(m, *out) : fail(error, out.error());
     });
 }
@@ -113,6 +115,48 @@ int method_status(sd_bus_message* m, void* userdata, sd_bus_error* error) {
         if (int rc = check_access(m, Need::read, self(userdata).reader_group(), error); rc < 0) return rc;
         auto json = status::status_to_json(self(userdata).controller().status());
         return sd_bus_reply_method_return(m, "s", json.c_str());
+    });
+}
+
+// a(utss): number, time in microseconds since the epoch, user, summary; oldest first.
+int method_history(sd_bus_message* m, void* userdata, sd_bus_error* error) {
+    return guarded(error, [&] {
+        if (int rc = check_access(m, Need::read, self(userdata).reader_group(), error); rc < 0) return rc;
+        sd_bus_message* raw = nullptr;
+        int rc = sd_bus_message_new_method_return(m, &raw);
+        loop::SdBusMessagePtr reply(raw);
+        if (rc >= 0) rc = sd_bus_message_open_container(raw, 'a', "(utss)");
+        for (const auto& g : self(userdata).controller().history()) {
+            auto usec = std::chrono::duration_cast<std::chrono::microseconds>(g.time.time_since_epoch()).count();
+            if (rc >= 0)
+                rc = sd_bus_message_append(raw, "(utss)", g.number, static_cast<uint64_t>(usec), g.user.c_str(),
+                                           g.summary.c_str());
+        }
+        if (rc >= 0) rc = sd_bus_message_close_container(raw);
+        return rc < 0 ? rc : sd_bus_send(nullptr, raw, nullptr);
+    });
+}
+
+// The text of a generation (0: the one before the newest). Config text
+// holds no secrets (passwords live in their own files), so readers may see it.
+int method_generation(sd_bus_message* m, void* userdata, sd_bus_error* error) {
+    return guarded(error, [&] {
+        if (int rc = check_access(m, Need::read, self(userdata).reader_group(), error); rc < 0) return rc;
+        uint32_t number = 0;
+        if (int rc = sd_bus_message_read(m, "u", &number); rc < 0) return rc;
+        auto text = self(userdata).controller().generation_text(number);
+        return text ? sd_bus_reply_method_return(m, "s", text->c_str()) : fail(error, text.error());
+    });
+}
+
+int method_rollback(sd_bus_message* m, void* userdata, sd_bus_error* error) {
+    return guarded(error, [&] {
+        if (int rc = check_access(m, Need::write, self(userdata).reader_group(), error); rc < 0) return rc;
+        uint32_t number = 0, confirm = 0;
+        if (int rc = sd_bus_message_read(m, "uu", &number, &confirm); rc < 0) return rc;
+        if (int rc = refuse_arguments("", 0, confirm, error); rc < 0) return rc;
+        auto out = self(userdata).controller().rollback(number, confirm, caller_name(m));
+        return out ? reply_outcome(m, *out) : fail(error, out.error());
     });
 }
 
@@ -188,6 +232,12 @@ const sd_bus_vtable kGatewayVtable[] = {
     SD_BUS_METHOD_WITH_ARGS("Check", SD_BUS_ARGS("s", config, "b", is_path),
                             SD_BUS_RESULT("b", valid, "s", diagnostics_json), method_check, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_ARGS("Reload", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_reload, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_ARGS("History", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(utss)", generations), method_history,
+                            SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_ARGS("Generation", SD_BUS_ARGS("u", number), SD_BUS_RESULT("s", config), method_generation,
+                            SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_ARGS("Rollback", SD_BUS_ARGS("u", number, "u", confirm_seconds),
+                            SD_BUS_RESULT("b", changed, "s", diff), method_rollback, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_ARGS("Status", SD_BUS_NO_ARGS, SD_BUS_RESULT("s", json), method_status, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_PROPERTY("State", "s", get_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
     SD_BUS_PROPERTY("Uplinks", "a(sssas)", get_uplinks, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),

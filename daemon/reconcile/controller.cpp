@@ -32,7 +32,10 @@ Controller::Controller(Reconciler& reconciler, const host::Accounts& accounts, l
       debounce_(time, options_.debounce, options_.debounce_max, [this] { run_active("event"); }),
       retry_timer_(time.make_timer([this] { run_active("retry"); })),
       confirm_timer_(time.make_timer([this] { roll_back(); })),
-      backoff_(options_.retry_first, options_.retry_max) {}
+      backoff_(options_.retry_first, options_.retry_max) {
+    if (!options_.generations_dir.empty())
+        store_ = std::make_unique<generations::GenerationStore>(options_.generations_dir, options_.keep_generations);
+}
 
 Controller::~Controller() = default;
 
@@ -56,6 +59,7 @@ std::expected<void, std::string> Controller::start() {
         return std::unexpected("the kernel refused " + active_->source.label + ":\n" +
                                r.describe_errors(active_->source.label));
     if (on_config_active) on_config_active(*active_);
+    if (!restored) note_generation(*active_, "start", "found in " + options_.config_path);
     if (restored) {
         last_rollback_ = status::RollbackRecord{std::chrono::system_clock::now(),
                                         "restarted while a confirm was pending", !r.fatal()};

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 
+#include "daemon/generations/store.hpp"
 #include "daemon/loop/backoff.hpp"
 #include "daemon/loop/debounce.hpp"
 #include "daemon/loop/notify.hpp"
@@ -31,6 +32,11 @@ using namespace std::chrono_literals;
 struct ControllerOptions {
     std::string config_path = "/etc/gatewayd/gateway.yaml";
     std::string run_dir;  // keeps the rollback target of a pending confirm; "" = keep none
+    // Where committed configs are kept (e.g. /var/lib/gatewayd/generations).
+    // "" = not persistent: an apply lives until the next reload or restart
+    // and the config file is never written (gwctl's direct mode, tests).
+    std::string generations_dir;
+    unsigned keep_generations = 10;
     // A netlink burst (an address swap and the routes that follow it) arrives
     // within a millisecond or two; 15 ms coalesces it and still keeps event ->
     // kernel latency well under 50 ms.
@@ -67,6 +73,12 @@ struct ApplyOutcome {
     std::string warnings;  // transient errors left to retry, config warnings
 };
 
+// Who asked for a change, and why: recorded with the generation it commits.
+struct Requester {
+    std::string user = "root";
+    std::string why = "apply";  // apply, rollback to generation K
+};
+
 struct CheckOutcome {
     bool valid = false;
     std::string json;  // {"file", "diagnostics": [...], "valid"}
@@ -87,8 +99,18 @@ public:
     // A kernel event: something may have drifted.
     void kernel_changed(bool overrun);
 
-    std::expected<ApplyOutcome, RequestError> apply(const ConfigRequest& req, unsigned confirm_seconds);
+    // Persistent mode: a committed apply (at once, or at Confirm) replaces
+    // the config file atomically and adds a generation; both are staged
+    // before the kernel changes, so a full disk or a read-only /etc fails
+    // the apply with nothing changed.
+    std::expected<ApplyOutcome, RequestError> apply(const ConfigRequest& req, unsigned confirm_seconds,
+                                                    const Requester& who = {});
     std::expected<void, RequestError> confirm();
+    // Applies generation `number` (0: the one before the newest) like apply.
+    std::expected<ApplyOutcome, RequestError> rollback(unsigned number, unsigned confirm_seconds,
+                                                       const std::string& user);
+    std::vector<generations::Generation> history() const;
+    std::expected<std::string, RequestError> generation_text(unsigned number) const;
     std::expected<ApplyOutcome, RequestError> reload();
     std::expected<ApplyOutcome, RequestError> diff(const ConfigRequest& req);
     CheckOutcome check(const ConfigRequest& req);
@@ -133,6 +155,22 @@ private:
     std::optional<config::LoadedConfig> restore_rollback_file();
     std::string rollback_path(const char* suffix) const;
 
+    // The file and the generation a committed apply writes (controller_commit.cpp).
+    struct PendingCommit {
+        std::optional<generations::StagedFile> file;  // none when the file already holds the text
+        generations::GenerationStore::Staged generation;
+        Requester who;
+        std::string result;  // what the apply did, one line
+    };
+    std::expected<std::optional<PendingCommit>, RequestError> stage_commit(const config::LoadedConfig& cfg,
+                                                                           const Requester& who);
+    void finish_commit(PendingCommit commit);
+    static void discard_commit(const PendingCommit& commit);
+    void drop_commit();  // the pending confirm's
+    // A config that became live by start or reload (edited by hand) joins
+    // the history when it differs from the newest generation.
+    void note_generation(const config::LoadedConfig& cfg, const std::string& who, const std::string& summary);
+
     Reconciler& reconciler_;
     const host::Accounts& accounts_;
     loop::TimeSource& time_;
@@ -142,6 +180,8 @@ private:
     std::optional<config::LoadedConfig> active_;
     std::optional<config::LoadedConfig> rollback_;  // the last confirmed config while a confirm is pending
     std::optional<status::SystemTime> deadline_;
+    std::unique_ptr<generations::GenerationStore> store_;  // persistent mode only
+    std::optional<PendingCommit> pending_commit_;         // staged until Confirm
     unsigned confirm_seconds_ = 0;
     std::optional<status::ApplyRecord> last_apply_;
     std::optional<status::RollbackRecord> last_rollback_;

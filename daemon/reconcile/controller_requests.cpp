@@ -1,7 +1,7 @@
 // Controller requests: Apply (with confirm/rollback), Confirm, Reload,
-// Diff, Check and Status. The config file on disk is never written: Apply
-// of a text makes it live until the next reload or restart, which read the
-// file again. A pending confirm's rollback target is the last confirmed
+// Diff, Check and Status. In persistent mode a committed Apply replaces the
+// config file (controller_commit.cpp); otherwise Apply of a text lives until
+// the next reload or restart. A pending confirm's rollback target is the last confirmed
 // config; it is kept in the run directory too, so a daemon that dies
 // before the deadline comes back with it rather than with the unconfirmed one.
 #include <unistd.h>
@@ -56,9 +56,12 @@ std::expected<ReconcileResult, RequestError> Controller::switch_to(config::Loade
     return r;
 }
 
-std::expected<ApplyOutcome, RequestError> Controller::apply(const ConfigRequest& req, unsigned confirm_seconds) {
+std::expected<ApplyOutcome, RequestError> Controller::apply(const ConfigRequest& req, unsigned confirm_seconds,
+                                                            const Requester& who) {
     auto cfg = load(req);
     if (!cfg) return std::unexpected(invalid(cfg.error()));
+    auto commit = stage_commit(*cfg, who);
+    if (!commit) return std::unexpected(commit.error());
     // The target is saved before the change, so even a crash during the
     // apply leaves the way back on disk.
     bool new_target = confirm_seconds > 0 && !rollback_;
@@ -66,13 +69,23 @@ std::expected<ApplyOutcome, RequestError> Controller::apply(const ConfigRequest&
     auto r = switch_to(std::move(*cfg), "apply");
     if (!r) {
         if (new_target) forget_rollback();
+        if (*commit) discard_commit(**commit);  // a pending confirm keeps its own
         return std::unexpected(r.error());
     }
-    if (confirm_seconds > 0) {
+    // This apply supersedes what an earlier pending confirm would have
+    // committed; while a confirm is pending, every apply waits for it.
+    drop_commit();
+    if (*commit) (*commit)->result = r->summary(Mode::apply);
+    if (confirm_seconds == 0 && rollback_) {
+        pending_commit_ = std::move(*commit);
+    } else if (confirm_seconds > 0) {
+        pending_commit_ = std::move(*commit);
         confirm_seconds_ = confirm_seconds;
         deadline_ = std::chrono::system_clock::now() + std::chrono::seconds(confirm_seconds);
         confirm_timer_->arm(std::chrono::seconds(confirm_seconds));
         loop::log_notice("waiting " + std::to_string(confirm_seconds) + " s for confirmation");
+    } else if (*commit) {
+        finish_commit(std::move(**commit));
     }
     return ApplyOutcome{r->changed, r->diff_text(), r->describe_errors(active_->source.label)};
 }
@@ -80,6 +93,12 @@ std::expected<ApplyOutcome, RequestError> Controller::apply(const ConfigRequest&
 std::expected<void, RequestError> Controller::confirm() {
     if (!rollback_) return std::unexpected(RequestError{"NoPendingConfirm", "no apply is waiting for confirmation"});
     forget_rollback();
+    if (pending_commit_) {
+        auto commit = std::move(*pending_commit_);
+        pending_commit_.reset();
+        commit.result += " (confirmed)";
+        finish_commit(std::move(commit));
+    }
     loop::log_notice("configuration confirmed");
     return {};
 }
@@ -89,6 +108,7 @@ std::expected<ApplyOutcome, RequestError> Controller::reload() {
     auto cfg = load({"", true});
     std::expected<ReconcileResult, RequestError> r = cfg ? switch_to(std::move(*cfg), "reload")
                                                          : std::unexpected(invalid(cfg.error()));
+    if (r) note_generation(*active_, "reload", "re-read from " + options_.config_path);
     notifier_.ready();
     if (!r) {
         loop::log_error("reload failed, keeping the running configuration:\n" + r.error().message);
@@ -134,6 +154,7 @@ void Controller::roll_back() {
     config::LoadedConfig target = std::move(*rollback_);
     auto reason = "not confirmed within " + std::to_string(confirm_seconds_) + " s";
     forget_rollback();
+    drop_commit();  // the file keeps the last committed config
     loop::log_warning("rolling back to " + target.source.label + ": " + reason);
     auto r = reconcile(target, "rollback");
     active_ = std::move(target);

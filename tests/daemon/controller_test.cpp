@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "daemon/reconcile/controller.hpp"
 #include "tests/daemon/fixture.hpp"
@@ -65,9 +66,11 @@ struct Harness {
     std::string config_path = dir.write("gateway.yaml", test::kBaseConfig);
     std::unique_ptr<reconcile::Controller> ctl;
 
-    explicit Harness(std::string run_dir = "") {
+    explicit Harness(std::string run_dir = "", std::string generations_dir = "", unsigned keep = 10) {
         reconcile::ControllerOptions o;
         o.config_path = config_path;
+        o.generations_dir = generations_dir;
+        o.keep_generations = keep;
         o.run_dir = run_dir.empty() ? (dir.path / "run").string() : run_dir;
         std::filesystem::create_directories(o.run_dir);
         o.debounce = 50ms;
@@ -295,4 +298,142 @@ TEST_CASE("the uplink seam hears of every config that becomes live, and of the f
     CHECK(live == std::vector<std::string>{h.config_path, "<bus>", h.config_path});
     CHECK(facts_seen == 3);
     CHECK(h.ctl->status().uplinks.at(0).state == "supervised");
+}
+
+// ---- persistent apply: the config file and its generations ----------------------
+
+namespace {
+
+std::string read_text(const std::string& path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// A controller in persistent mode whose run and generations folders outlive it,
+// like /run and /var/lib across a daemon restart.
+struct Persistent {
+    TempDir state;
+    std::string gens = (state.path / "generations").string();
+    std::unique_ptr<Harness> h = make();
+    std::unique_ptr<Harness> make(unsigned keep = 10) {
+        return std::make_unique<Harness>((state.path / "run").string(), gens, keep);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("a committed apply replaces the config file and adds a generation; a restart keeps it") {
+    Persistent p;
+    REQUIRE(p.h->ctl->start());
+    auto next = with_port(test::kBaseConfig, 8443);
+    REQUIRE(p.h->ctl->apply({next, false}, 0, {"alice", "apply"}));
+    CHECK(read_text(p.h->config_path) == next);
+    auto gens = p.h->ctl->history();
+    REQUIRE(gens.size() == 2);
+    CHECK(gens[0].user == "start");
+    CHECK(gens[1].user == "alice");
+    CHECK(gens[1].summary.find("apply: ") == 0);
+    CHECK(p.h->ctl->status().config == p.h->config_path);
+    // A restart reads the file: what was applied stays applied.
+    auto path = p.h->config_path;
+    reconcile::ControllerOptions o;
+    o.config_path = path;
+    o.generations_dir = p.gens;
+    test::Gateway fresh;
+    test::ManualTime time;
+    RecordingNotifier notifier;
+    reconcile::Controller again(fresh.reconciler, fresh.accounts, time, notifier, o);
+    REQUIRE(again.start());
+    CHECK(forwards_port(fresh.nft.tables(), 8443));
+    CHECK(again.history().size() == 2);  // nothing new: the file is the newest generation
+}
+
+TEST_CASE("an unconfirmed apply leaves the file and the generations as they were") {
+    Persistent p;
+    REQUIRE(p.h->ctl->start());
+    auto before = read_text(p.h->config_path);
+    REQUIRE(p.h->ctl->apply({with_port(test::kBaseConfig, 8443), false}, 30));
+    CHECK(forwards_port(p.h->gw.nft.tables(), 8443));
+    CHECK(read_text(p.h->config_path) == before);  // not committed yet
+    p.h->time.advance(31s);
+    CHECK(forwards_port(p.h->gw.nft.tables(), 443));
+    CHECK(read_text(p.h->config_path) == before);
+    CHECK(p.h->ctl->history().size() == 1);
+    // No staged copy is left behind either.
+    std::size_t files = 0;
+    for (const auto& e : std::filesystem::directory_iterator(p.h->dir.path)) files += e.is_regular_file();
+    CHECK(files == 1);
+}
+
+TEST_CASE("a confirmed apply is committed when the confirm comes") {
+    Persistent p;
+    REQUIRE(p.h->ctl->start());
+    auto next = with_port(test::kBaseConfig, 8443);
+    REQUIRE(p.h->ctl->apply({next, false}, 30, {"bob", "apply"}));
+    REQUIRE(p.h->ctl->confirm());
+    CHECK(read_text(p.h->config_path) == next);
+    REQUIRE(p.h->ctl->history().size() == 2);
+    CHECK(p.h->ctl->history().back().summary.find("(confirmed)") != std::string::npos);
+    p.h->time.advance(31s);
+    CHECK(forwards_port(p.h->gw.nft.tables(), 8443));
+}
+
+TEST_CASE("a rejected apply leaves file, generations and kernel as they were") {
+    Persistent p;
+    REQUIRE(p.h->ctl->start());
+    auto before = read_text(p.h->config_path);
+    auto tables = p.h->gw.nft.tables();
+    p.h->gw.nft.fail_next(EINVAL);
+    CHECK_FALSE(p.h->ctl->apply({with_port(test::kBaseConfig, 8443), false}, 0));
+    CHECK(p.h->gw.nft.tables() == tables);
+    CHECK(read_text(p.h->config_path) == before);
+    CHECK(p.h->ctl->history().size() == 1);
+}
+
+TEST_CASE("where the generations cannot be written, the apply fails before the kernel changes") {
+    TempDir state;
+    std::ofstream(state.path / "not-a-folder") << "x";
+    Harness h((state.path / "run").string(), (state.path / "not-a-folder" / "generations").string());
+    REQUIRE(h.ctl->start());
+    auto before = read_text(h.config_path);
+    int applies = h.gw.nft.applies();
+    auto r = h.ctl->apply({with_port(test::kBaseConfig, 8443), false}, 0);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().name == "WriteFailed");
+    CHECK(r.error().message.find("not-a-folder") != std::string::npos);
+    CHECK(r.error().message.find("the kernel is unchanged") != std::string::npos);
+    CHECK(h.gw.nft.applies() == applies);
+    CHECK(read_text(h.config_path) == before);
+}
+
+TEST_CASE("rollback applies an earlier generation as a new one; only the newest N are kept") {
+    Persistent p;
+    p.h = p.make(3);
+    REQUIRE(p.h->ctl->start());                                               // generation 1: 443
+    REQUIRE(p.h->ctl->apply({with_port(test::kBaseConfig, 8443), false}, 0));  // 2
+    REQUIRE(p.h->ctl->apply({with_port(test::kBaseConfig, 9443), false}, 0));  // 3
+    REQUIRE(p.h->ctl->rollback(0, 0, "carol"));                                // 4: generation 2 again
+    CHECK(forwards_port(p.h->gw.nft.tables(), 8443));
+    CHECK(read_text(p.h->config_path) == with_port(test::kBaseConfig, 8443));
+    auto gens = p.h->ctl->history();
+    REQUIRE(gens.size() == 3);
+    CHECK(gens.front().number == 2);
+    CHECK(gens.back().number == 4);
+    CHECK(gens.back().user == "carol");
+    CHECK(gens.back().summary.find("rollback to generation 3") == std::string::npos);
+    CHECK(gens.back().summary.find("rollback to generation 2") == 0);
+    CHECK_FALSE(p.h->ctl->rollback(1, 0, "carol"));  // pruned
+    CHECK(p.h->ctl->rollback(1, 0, "carol").error().name == "NoSuchGeneration");
+}
+
+TEST_CASE("a file edited by hand and reloaded joins the history") {
+    Persistent p;
+    REQUIRE(p.h->ctl->start());
+    p.h->dir.write("gateway.yaml", with_port(test::kBaseConfig, 7443));
+    REQUIRE(p.h->ctl->reload());
+    auto gens = p.h->ctl->history();
+    REQUIRE(gens.size() == 2);
+    CHECK(gens.back().user == "reload");
+    REQUIRE(p.h->ctl->reload());
+    CHECK(p.h->ctl->history().size() == 2);  // unchanged text: no new generation
 }
