@@ -41,12 +41,15 @@ const Command* find_command(std::string_view name) {
 }
 
 void print_usage(bool to_stderr) {
+    // Two spaces at least between synopsis and summary: completion and the
+    // man page test split the lines there.
+    auto row = [](std::string_view syn, std::string_view summary) {
+        return "  " + std::string(syn) + std::string(syn.size() < 34 ? 36 - syn.size() : 2, ' ') +
+               std::string(summary) + "\n";
+    };
     std::string text = "usage: gwctl COMMAND [ARGS...]\n\ncommands:\n";
-    for (const auto& c : kCommands) {
-        std::string syn(c.synopsis);
-        text += "  " + syn + std::string(syn.size() < 34 ? 34 - syn.size() : 2, ' ') + std::string(c.summary) + "\n";
-    }
-    text += "  help                              show this text\n";
+    for (const auto& c : kCommands) text += row(c.synopsis, c.summary);
+    text += row("help", "show this text");
     std::fputs(text.c_str(), to_stderr ? stderr : stdout);
 }
 
