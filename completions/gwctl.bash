@@ -31,7 +31,7 @@ _gwctl() {
     synopsis=$(_gwctl_synopses | grep "^$verb\( \|$\)" | head -n 1)
     case $prev in
         --class) COMPREPLY=($(compgen -W "$(_gwctl_classes)" -- "$cur")); return ;;
-        --uplink) COMPREPLY=($(compgen -W "$(_gwctl_uplinks)" -- "$cur")); return ;;
+        --uplink) COMPREPLY=($(compgen -W "$(_gwctl_uplinks | sed 's/$/=/')" -- "$cur")); compopt -o nospace 2>/dev/null; return ;;
         --confirm|--since|--generation|-n) return ;;
     esac
     if [[ $cur == -* ]]; then
