@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing (Debian 12, apt-get), builds,
-# and runs every meson suite (unit, golden, netns, vm). The netns and vm
+# runs every meson suite (unit, golden, netns, vm) and builds the Debian
+# package (scripts/package.sh, checked by lintian). The netns and vm
 # suites need root: run it as root (a fresh Debian root shell has no sudo),
 # or as a user with sudo, which it then uses for apt-get and the tests.
 set -euo pipefail
@@ -19,5 +20,9 @@ sudo=()
 [ "$(id -u)" -eq 0 ] || ! command -v sudo >/dev/null || sudo=(sudo)
 status=0
 "${sudo[@]}" meson test -C "$build" --no-rebuild --print-errorlogs "$@" || status=$?
+# The Debian package builds from this tree and lintian finds no error in it.
+if [ $# -eq 0 ]; then
+    scripts/package.sh "$build/deb" || { echo "package: FAILED"; status=1; }
+fi
 python3 scripts/test_summary.py "$build/meson-logs/testlog.json"
 exit $status
