@@ -150,7 +150,7 @@ def dhcpv6_reply_arrives(lab, lan, isp):
         import socket
         s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
         s.bind(("::", 546))
-        s.settimeout(3)
+        s.settimeout(30)  # a bound, not a wait: the reply ends it (the sender's start alone took > 3 s under TCG)
         print("ready", flush=True)
         try:
             data, peer = s.recvfrom(512)

@@ -27,6 +27,7 @@ the inet forward hook.
 
 Usage (guest): test_broute.py GATEWAYD GWCTL EXAMPLE [br-netfilter]
 """
+import json
 import os
 import re
 import secrets
@@ -195,18 +196,29 @@ def outbound_checks(c, lab, lan, net):
             seen == (LAN6, net), f"{seen}")
 
 
-def inbound_checks(c, g, lab, lan, net):
+def explain_agrees(c, g, example, source, port, got_in):
+    """gwctl explain, probing this kernel as the daemon did, says of the
+    same packet what just happened to it."""
+    r = g.gwctl_run("explain", "--json", "--file", example, "--in", "wan0", source, LAN6, f"tcp/{port}")
+    verdict = json.loads(r.stdout)["verdict"] if r.returncode == 0 else r.stderr
+    c.check(f"... and gwctl explain says so ({verdict})", verdict == ("delivered" if got_in else "dropped"),
+            r.stdout[-1500:])
+
+
+def inbound_checks(c, g, lab, lan, net, example):
     split.tcp6_server(lab, lan, SSH)
     split.tcp6_server(lab, lan, OTHER_PORT)
     allowed = rule_count(g, "incoming", "nas-ssh")
     seen = connect6(lab, net, NAS_PEER, LAN6, SSH, timeout=5)
     c.check(f"nas-ssh: tcp {SSH} from {NAS_PEER} to {LAN6} gets in", seen == (NAS_PEER, lan), f"{seen}")
+    explain_agrees(c, g, example, NAS_PEER, SSH, True)
     after = rule_count(g, "incoming", "nas-ssh")
     c.check("... counted under its name in gwctl status", after > allowed, f"{allowed} -> {after}")
     c.check("inbound echo request answered (icmpv6-echo: true)", lab.ping(net, LAN6, timeout=5))
     for source, port in ((NAS_PEER, OTHER_PORT), (OTHER_PEER, SSH)):
         before = split.drop_count(g, "incoming", "policy")
         c.check(f"inbound tcp {port} from {source} is dropped", connect6(lab, net, source, LAN6, port) is None)
+        explain_agrees(c, g, example, source, port, False)
         after = split.drop_count(g, "incoming", "policy")
         c.check("... and counted (incoming policy)", after > before, f"{before} -> {after}")
 
@@ -231,7 +243,7 @@ def run(c, lab, wd, bus, argv, mode):
     ipv4_checks(c, g, lab, lan, isp)
     slaac_checks(c, g, lab, lan, isp)
     outbound_checks(c, lab, lan, net)
-    inbound_checks(c, g, lab, lan, net)
+    inbound_checks(c, g, lab, lan, net, example)
     final_checks(c, g, password)
     if c.failed:
         print(g.gwctl_run("status").stdout)
