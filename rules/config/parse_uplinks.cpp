@@ -64,11 +64,25 @@ void parse_pppoe(Reader& r, const Node& n, const std::string& path, Uplink& up) 
     }
 }
 
+// Hooks and DNS come from a PPPoE session (pppd's IPCP, the session going
+// up and down); a next-hop uplink has neither, so these would silently do
+// nothing: refused at their line instead.
+void refuse_session_keys(Reader& r, const Node& n, const std::string& path) {
+    for (const char* key : {"on-up", "on-down", "resolv-conf"})
+        if (const Node* k = n.find(key))
+            r.error(k->loc, join_path(path, key), std::string("'") + key + "' works for pppoe uplinks only",
+                    "a next-hop uplink has no session that comes up or down and learns no DNS servers");
+    if (const Node* u = n.find("use-dns"); u && u->text == "true")
+        r.error(u->loc, join_path(path, "use-dns"), "'use-dns: true' works for pppoe uplinks only",
+                "a next-hop uplink learns no DNS servers; leave the key out or set it to false");
+}
+
 void parse_next_hop(Reader& r, const Node& n, const std::string& path, Uplink& up) {
     if (const Node* g = r.require(n, path, "gateway", up.name.loc))
         up.gateway = r.read_address(*g, join_path(path, "gateway"), net::Family::ipv4);
     if (const Node* g6 = n.find("gateway6"))
         up.gateway6 = r.read_address(*g6, join_path(path, "gateway6"), net::Family::ipv6);
+    refuse_session_keys(r, n, path);
 }
 
 void parse_table(Reader& r, const Node& n, const std::string& path, Uplink& up) {
