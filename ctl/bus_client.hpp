@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "daemon/config/file.hpp"
-#include "daemon/loop/sd_ptr.hpp"
+#include "daemon/loop/sd_objects.hpp"
 
 namespace gw::ctl {
 

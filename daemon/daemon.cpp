@@ -9,11 +9,12 @@
 
 #include "daemon/bus/names.hpp"
 #include "daemon/bus/service.hpp"
+#include "daemon/kernel/linux_kernel.hpp"
+#include "daemon/kernel/nft/events.hpp"
 #include "daemon/kernel/probe/features.hpp"
+#include "daemon/kernel/rtnl/events.hpp"
 #include "daemon/loop/event_loop.hpp"
 #include "daemon/loop/log.hpp"
-#include "daemon/loop/nft_events.hpp"
-#include "daemon/netlink/events.hpp"
 #include "daemon/uplinks/supervisor.hpp"
 
 namespace gw::daemon {
@@ -41,8 +42,7 @@ std::string generations_dir(const DaemonOptions& o) {
 // Everything the loop's callbacks refer to, destroyed after the loop stops.
 struct Daemon {
     std::unique_ptr<EventLoop> loop;
-    std::unique_ptr<kernel::NftNetlink> nft;
-    kernel::LibnlNetBackend net;
+    std::unique_ptr<kernel::LinuxKernel> kernel;
     host::SystemAccounts accounts;
     SdNotifier notifier;
     std::unique_ptr<reconcile::Reconciler> reconciler;
@@ -51,7 +51,7 @@ struct Daemon {
     std::unique_ptr<uplinks::SdEventLauncher> launcher;
     std::unique_ptr<uplinks::Supervisor> supervisor;
     std::unique_ptr<kernel::NetEvents> net_events;
-    std::unique_ptr<NftEvents> nft_events;
+    std::unique_ptr<kernel::NftEvents> nft_events;
     std::unique_ptr<bus::BusService> bus;
 };
 
@@ -62,7 +62,7 @@ std::expected<void, std::string> subscribe(Daemon& d) {
     });
     if (!net) return std::unexpected("netlink events: " + net.error().describe());
     d.net_events = std::move(*net);
-    auto nft = NftEvents::open(nft::kTableName, [&d] {
+    auto nft = kernel::NftEvents::open(nft::kTableName, [&d] {
         log_debug("nftables: another process changed gatewayd's tables");
         d.controller->kernel_changed(false);
     });
@@ -76,11 +76,11 @@ std::expected<void, std::string> setup(Daemon& d, const DaemonOptions& o) {
     auto loop = EventLoop::create();
     if (!loop) return std::unexpected(loop.error());
     d.loop = std::move(*loop);
-    auto nft = kernel::NftNetlink::open();
-    if (!nft) return std::unexpected(nft.error().describe());
-    d.nft = std::move(*nft);
+    auto kernel = kernel::LinuxKernel::open();
+    if (!kernel) return std::unexpected(kernel.error().describe());
+    d.kernel = std::move(*kernel);
     d.reconciler = std::make_unique<reconcile::Reconciler>(
-        *d.nft, d.net, d.accounts, [&d] { return kernel::probe_kernel_features(*d.nft); });
+        *d.kernel, d.accounts, [&d] { return kernel::probe_kernel_features(*d.kernel); });
     reconcile::ControllerOptions co;
     co.config_path = o.config_path;
     co.run_dir = o.run_dir.empty() ? default_run_dir() : o.run_dir;

@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "daemon/host/accounts.hpp"
-#include "daemon/loop/sd_ptr.hpp"
+#include "daemon/loop/sd_objects.hpp"
 
 namespace gw::bus {
 namespace {

@@ -12,7 +12,7 @@
 #include <memory>
 #include <string>
 
-#include "daemon/loop/sd_ptr.hpp"
+#include "daemon/loop/sd_objects.hpp"
 #include "daemon/reconcile/controller.hpp"
 
 namespace gw::bus {

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "daemon/loop/sd_ptr.hpp"
+#include "daemon/loop/sd_objects.hpp"
 #include "daemon/loop/timer.hpp"
 
 namespace gw::loop {

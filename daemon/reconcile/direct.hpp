@@ -1,5 +1,5 @@
-// The kernel reached directly, with no daemon in between: the real nft and
-// netlink backends, the system's accounts and a Reconciler over them, as
+// The kernel reached directly, with no daemon in between: the real kernel
+// (LinuxKernel), the system's accounts and a Reconciler over them, as
 // gwctl uses them when gatewayd is not running (root, current network
 // namespace). Nothing is retried or rolled back in this mode.
 #pragma once
@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "daemon/kernel/linux_kernel.hpp"
 #include "daemon/reconcile/reconciler.hpp"
 
 namespace gw::reconcile {
@@ -21,8 +22,7 @@ public:
 private:
     DirectKernel() = default;
 
-    std::unique_ptr<kernel::NftNetlink> nft_;
-    kernel::LibnlNetBackend net_;
+    std::unique_ptr<kernel::LinuxKernel> kernel_;
     host::SystemAccounts accounts_;
     std::unique_ptr<Reconciler> reconciler_;
 };

@@ -1,10 +1,8 @@
 // Gathering Facts: what compilation needs to know about the live system.
-// Uplink addresses come from one address dump of the uplinks' interfaces
+// Uplink addresses come from the reconcile's one observation of the kernel
 // (a PPPoE uplink's interface is named after it; a next-hop uplink's is its
 // device); users and groups of egress rules from the system's databases. A
 // user that does not exist is a fatal problem: nothing is applied.
-#include <set>
-
 #include "daemon/reconcile/reconciler.hpp"
 #include "rules/split_path.hpp"
 
@@ -36,27 +34,19 @@ void resolve_owners(const config::Config& cfg, const host::Accounts& accounts, r
     }
 }
 
-rules::Facts Reconciler::gather_facts(const config::Config& cfg, std::vector<Problem>& problems) {
+rules::Facts Reconciler::gather_facts(const config::Config& cfg, const kernel::AddressMap& addresses,
+                                      std::vector<Problem>& problems) {
     rules::Facts facts;
     facts.kernel = features();
     if (auto refusal = rules::split_refusal(cfg, facts.kernel))
         problems.push_back({refusal->message, refusal->loc, false});
-    std::set<std::string> ifnames;
-    for (const auto& u : cfg.uplinks) {
-        facts.uplink_ifnames[u.name.value] = rules::default_uplink_ifname(u);
-        ifnames.insert(rules::default_uplink_ifname(u));
-    }
     resolve_owners(cfg, accounts_, facts, problems);
-    if (ifnames.empty()) return facts;
-    auto addresses = net_.observe_addresses({ifnames.begin(), ifnames.end()});
-    if (!addresses) {
-        add_problems(problems, addresses.error());
-        return facts;
-    }
     for (const auto& u : cfg.uplinks) {
-        auto it = addresses->find(rules::default_uplink_ifname(u));
+        auto ifname = rules::default_uplink_ifname(u);
+        auto it = addresses.find(ifname);
+        facts.uplink_ifnames[u.name.value] = ifname;
         facts.uplink_addresses[u.name.value] =
-            it != addresses->end() ? it->second : std::vector<net::Address>{};
+            it != addresses.end() ? it->second : std::vector<net::Address>{};
     }
     return facts;
 }

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "rules/netstate/compile.hpp"
+#include "rules/netstate/owner.hpp"
 #include "rules/nft/compile.hpp"
 
 namespace gw::reconcile {
@@ -37,94 +38,74 @@ void add_problems(std::vector<Problem>& to, const kernel::KernelError& e) {
     for (auto& p : problems_of(e)) to.push_back(std::move(p));
 }
 
-Reconciler::Reconciler(kernel::NftBackend& nft, kernel::NetBackend& net, const host::Accounts& accounts,
-                       FeatureProbe probe)
-    : nft_(nft), net_(net), accounts_(accounts), probe_(std::move(probe)) {}
+Reconciler::Reconciler(kernel::Kernel& kernel, const host::Accounts& accounts, FeatureProbe probe)
+    : kernel_(kernel), accounts_(accounts), probe_(std::move(probe)) {}
 
 ReconcileResult Reconciler::run(const config::LoadedConfig& cfg, Mode mode) {
     ReconcileResult r;
-    if (!observe(cfg, r)) return r;
-    if (mode == Mode::diff) return r;
+    auto observed = observe(r);
+    if (!observed) return r;
+    auto plan = make_plan(cfg, std::move(*observed), r);
+    if (!plan || mode == Mode::diff) return r;
     if (mode == Mode::check) {
-        check_nft(r);
+        if (auto ok = kernel_.check(*plan); !ok) add_problems(r, problems_of(ok.error()));
         return r;
     }
-    apply_nft(r);
-    if (r.nft_in_sync) apply_net(r);
+    apply(*plan, r);
     return r;
 }
 
-// Gathers facts, compiles, observes and diffs both halves; false when
-// something stopped the run before anything could be compared.
-bool Reconciler::observe(const config::LoadedConfig& cfg, ReconcileResult& r) {
-    std::vector<Problem> problems;
-    r.facts = gather_facts(cfg.config, problems);
-    if (!problems.empty()) {
-        add_problems(r, std::move(problems));
-        return false;
-    }
-    desired_nft_ = rules::compile_ruleset(cfg.config, r.facts);
-    auto desired_net = netstate::compile_netstate(cfg.config, r.facts);
-    auto canonical = kernel::canonicalize(desired_nft_);
-    if (!canonical) {
-        add_problems(r, problems_of(canonical.error()));
-        return false;
-    }
-    auto observed = nft_.observe();
+std::optional<kernel::Observed> Reconciler::observe(ReconcileResult& r) {
+    auto observed = kernel_.observe({.nft = true, .net = true, .sysctls = {}});
     if (!observed) {
         add_problems(r, problems_of(observed.error()));
-        return false;
+        return std::nullopt;
     }
-    auto observed_net = net_.observe(desired_net);
-    if (!observed_net) {
-        add_problems(r.errors, observed_net.error());
-        return false;
-    }
-    nft_diff_ = nft::diff_rulesets(*canonical, *observed);
-    net_diff_ = netstate::diff_netstate(desired_net, *observed_net);
-    r.nft_change = nft_diff_.kind;
-    r.nft_diff = nft_diff_.text;
-    r.net_diff = net_diff_.text;
-    r.nft_in_sync = nft_diff_.kind == nft::ChangeKind::none;
-    r.changed = !r.nft_in_sync || !net_diff_.empty();
-    return true;
+    return std::move(*observed);
 }
 
-void Reconciler::check_nft(ReconcileResult& r) {
-    if (auto ok = nft_.apply(desired_nft_, kernel::ApplyMode::check); !ok)
-        add_problems(r, problems_of(ok.error()));
+namespace {
+
+std::vector<std::string> sysctl_paths(const netstate::NetState& desired) {
+    std::vector<std::string> out;
+    for (const auto& s : desired.sysctls) out.push_back(s.path);
+    return out;
 }
 
-void Reconciler::apply_nft(ReconcileResult& r) {
-    if (nft_diff_.kind == nft::ChangeKind::none) return;
-    std::expected<void, kernel::KernelError> done;
-    if (nft_diff_.kind == nft::ChangeKind::elements) {
-        std::vector<kernel::ElementUpdate> updates;
-        for (const auto& ref : nft_diff_.changed_sets)
-            for (const auto& t : desired_nft_.tables)
-                if (t.family == ref.family && t.name == ref.table)
-                    for (const auto& s : t.sets)
-                        if (s.name == ref.set) updates.push_back({ref.family, ref.table, s});
-        done = nft_.replace_elements(updates, kernel::ApplyMode::commit);
-    } else {
-        done = nft_.apply(desired_nft_, kernel::ApplyMode::commit);
+}  // namespace
+
+std::optional<plan::Plan> Reconciler::make_plan(const config::LoadedConfig& cfg, kernel::Observed observed,
+                                                ReconcileResult& r) {
+    std::vector<Problem> problems;
+    r.facts = gather_facts(cfg.config, observed.addresses, problems);
+    if (!problems.empty()) {
+        add_problems(r, std::move(problems));
+        return std::nullopt;
     }
-    if (!done) {
-        add_problems(r, problems_of(done.error()));
-        return;
-    }
-    r.nft_in_sync = true;
+    auto desired_net = netstate::compile_netstate(cfg.config, r.facts);
+    auto prepared = kernel_.prepare(rules::compile_ruleset(cfg.config, r.facts));
+    auto sysctls = kernel_.observe({.nft = false, .net = false, .sysctls = sysctl_paths(desired_net)});
+    for (const auto* e : {prepared ? nullptr : &prepared.error(), sysctls ? nullptr : &sysctls.error()})
+        if (e) add_problems(r, problems_of(*e));
+    if (!r.errors.empty()) return std::nullopt;
+    observed.net.sysctls = std::move(sysctls->net.sysctls);
+    plan::Plan p;
+    p.nft = plan::plan_nft(std::move(prepared->kernel_form), observed.nft, std::move(prepared->encoded));
+    p.net = plan::plan_net(desired_net, netstate::restrict_to_scope(observed.net, desired_net));
+    r.nft_change = p.nft.kind;
+    r.nft_diff = p.nft.text;
+    r.net_diff = p.net.text;
+    r.nft_in_sync = p.nft.kind == nft::ChangeKind::none;
+    r.changed = !p.empty();
+    return p;
 }
 
-void Reconciler::apply_net(ReconcileResult& r) {
-    if (net_diff_.empty()) return;
-    auto report = net_.apply(net_diff_.ops);
-    if (!report) {
-        add_problems(r.errors, report.error());
-        return;
-    }
-    r.net_applied = report->applied;
-    for (const auto& e : report->transient) add_problems(r.errors, e);
+void Reconciler::apply(const plan::Plan& plan, ReconcileResult& r) {
+    if (plan.empty()) return;
+    auto outcome = kernel_.apply(plan);
+    r.nft_in_sync = outcome.nft_in_sync;
+    r.net_applied = outcome.net_applied;
+    for (const auto& e : outcome.errors) add_problems(r.errors, e);
 }
 
 }  // namespace gw::reconcile

@@ -1,20 +1,21 @@
-// One reconcile: config + facts about the host -> the nft ruleset and the
-// netlink state gatewayd wants, compared with what the kernel holds and,
-// in apply mode, made true. Shared by the daemon and by gwctl's direct mode.
-// Atomic where the kernel allows it: nothing is sent when facts cannot be
-// gathered (a missing user) or the nft part fails; the nft change is one
-// transaction (or one element-only update when only set elements differ,
-// e.g. an uplink's address in the hairpin set); netlink requests follow.
+// One reconcile: observe the kernel once (its tables, links and addresses),
+// gather facts from that, compile the nft ruleset and netlink state wanted,
+// make one Plan (rules/plan) and, in apply mode, hand it to the kernel.
+// Shared by the daemon and by gwctl's direct mode. Atomic where the kernel
+// allows it: nothing is sent when facts cannot be gathered (a missing user)
+// or the nft part fails; the nft change is one transaction (or one
+// element-only update when only set elements differ, e.g. an uplink's
+// address in the hairpin set); netlink requests follow. Nothing of a run is
+// kept between runs.
 #pragma once
 
 #include <functional>
 #include <optional>
 
-#include "daemon/kernel/nft_backend.hpp"
-#include "daemon/netlink/backend.hpp"
+#include "daemon/kernel/kernel.hpp"
+#include "daemon/config/file.hpp"
 #include "daemon/host/accounts.hpp"
 #include "daemon/reconcile/result.hpp"
-#include "daemon/config/file.hpp"
 #include "daemon/status/status.hpp"
 
 namespace gw::reconcile {
@@ -25,15 +26,15 @@ class Reconciler {
 public:
     // `probe` runs once, on first use; without one every feature is off
     // except br_netfilter.
-    Reconciler(kernel::NftBackend& nft, kernel::NetBackend& net, const host::Accounts& accounts,
-               FeatureProbe probe = {});
+    Reconciler(kernel::Kernel& kernel, const host::Accounts& accounts, FeatureProbe probe = {});
 
     ReconcileResult run(const config::LoadedConfig& cfg, Mode mode);
 
-    // Facts compilation needs: each uplink's interface name and addresses,
-    // uids/gids of egress rules, kernel features. Problems are fatal (a
-    // missing user) or transient (the address dump failed).
-    rules::Facts gather_facts(const config::Config& cfg, std::vector<Problem>& problems);
+    // Facts compilation needs: each uplink's interface name and addresses
+    // (from `addresses`, one observation of the kernel), uids/gids of egress
+    // rules, kernel features. A missing user is a fatal problem.
+    rules::Facts gather_facts(const config::Config& cfg, const kernel::AddressMap& addresses,
+                              std::vector<Problem>& problems);
 
     // Links, addresses and counters for `gwctl status`; `cfg` may be null
     // (direct mode without a readable config): counters only.
@@ -42,21 +43,17 @@ public:
     const rules::KernelFeatures& features();
 
 private:
-    bool observe(const config::LoadedConfig& cfg, ReconcileResult& r);
-    void apply_nft(ReconcileResult& r);
-    void apply_net(ReconcileResult& r);
-    void check_nft(ReconcileResult& r);
+    // What the kernel holds of gatewayd's tables, links and addresses.
+    std::optional<kernel::Observed> observe(ReconcileResult& r);
+    // Facts, compile and the Plan; nullopt when something stopped the run.
+    std::optional<plan::Plan> make_plan(const config::LoadedConfig& cfg, kernel::Observed observed,
+                                        ReconcileResult& r);
+    void apply(const plan::Plan& plan, ReconcileResult& r);
 
-    kernel::NftBackend& nft_;
-    kernel::NetBackend& net_;
+    kernel::Kernel& kernel_;
     const host::Accounts& accounts_;
     FeatureProbe probe_;
     std::optional<rules::KernelFeatures> features_;
-
-    // State of the run in progress, between observe and apply.
-    nft::Ruleset desired_nft_;
-    nft::RulesetDiff nft_diff_;
-    netstate::NetDiff net_diff_;
 };
 
 // uids/gids of the users and groups egress rules name; a missing one is a

@@ -1,5 +1,7 @@
 #include "daemon/reconcile/result.hpp"
 
+#include "rules/plan/plan.hpp"
+
 namespace gw::reconcile {
 
 bool ReconcileResult::fatal() const {
@@ -9,12 +11,7 @@ bool ReconcileResult::fatal() const {
 }
 
 std::string ReconcileResult::diff_text() const {
-    std::string out = nft_diff;
-    if (!net_diff.empty()) {
-        if (!out.empty() && out.back() != '\n') out += '\n';
-        out += "netlink:\n" + net_diff;
-    }
-    return out;
+    return plan::render_changes(nft_diff, net_diff);
 }
 
 std::string ReconcileResult::describe_errors(std::string_view file) const {

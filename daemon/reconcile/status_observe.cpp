@@ -4,6 +4,7 @@
 #include <set>
 
 #include "daemon/reconcile/reconciler.hpp"
+#include "rules/netstate/owner.hpp"
 
 namespace gw::reconcile {
 namespace {
@@ -18,17 +19,10 @@ netstate::NetState link_scope(const config::Config& cfg, const rules::Facts& fac
     return scope;
 }
 
-void add_config_links(kernel::NetBackend& net, const config::Config& cfg, const rules::Facts& facts,
+void add_config_links(const kernel::Observed& observed, const config::Config& cfg, const rules::Facts& facts,
                       status::StatusReport& out) {
-    auto scope = link_scope(cfg, facts);
-    auto links = net.observe(scope);
-    std::vector<std::string> names;
-    for (const auto& l : scope.links) names.push_back(l.name);
-    auto addresses = net.observe_addresses(names);
-    for (const auto* e : {links ? nullptr : &links.error(), addresses ? nullptr : &addresses.error()})
-        if (e)
-            for (const auto& p : problems_of(*e)) out.errors.push_back(p.message);
-    status::add_links(cfg, facts, links ? *links : netstate::NetState{}, addresses ? *addresses : status::AddressMap{}, out);
+    auto links = netstate::restrict_to_scope(observed.net, link_scope(cfg, facts));
+    status::add_links(cfg, facts, links, observed.addresses, out);
 }
 
 }  // namespace
@@ -36,15 +30,18 @@ void add_config_links(kernel::NetBackend& net, const config::Config& cfg, const 
 status::StatusReport Reconciler::observe_status(const config::Config* cfg) {
     status::StatusReport out;
     out.kernel.features = features();
-    if (auto rs = nft_.observe(); rs) status::add_ruleset_counters(*rs, out);
-    else
-        for (const auto& p : problems_of(rs.error())) out.errors.push_back(p.message);
+    auto observed = kernel_.observe({.nft = true, .net = cfg != nullptr, .sysctls = {}});
+    if (!observed) {
+        for (const auto& p : problems_of(observed.error())) out.errors.push_back(p.message);
+        observed = kernel::Observed{};
+    }
+    status::add_ruleset_counters(observed->nft, out);
     if (!cfg) return out;
-    out.kernel.ipv6_split = status::split_path(*cfg, out.kernel.features);
+    out.kernel.ipv6_split = split_path(*cfg, out.kernel.features);
     std::vector<Problem> problems;
-    auto facts = gather_facts(*cfg, problems);
+    auto facts = gather_facts(*cfg, observed->addresses, problems);
     for (const auto& p : problems) out.errors.push_back(p.message);
-    add_config_links(net_, *cfg, facts, out);
+    add_config_links(*observed, *cfg, facts, out);
     status::order_forwards(*cfg, out);
     return out;
 }

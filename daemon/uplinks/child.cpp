@@ -17,7 +17,7 @@
 #include <utility>
 
 #include "daemon/loop/event_loop.hpp"
-#include "daemon/loop/sd_ptr.hpp"
+#include "daemon/loop/sd_objects.hpp"
 
 extern char** environ;
 

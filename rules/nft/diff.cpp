@@ -99,12 +99,12 @@ bool element_less(const Element& a, const Element& b) {
 }
 
 void sort_elements(std::vector<Element>& elements) {
-    // Compiled and canonicalized sets arrive sorted: checking is linear.
+    // Compiled sets and sets in the kernel's form arrive sorted: checking is linear.
     if (std::is_sorted(elements.begin(), elements.end(), element_less)) return;
     std::stable_sort(elements.begin(), elements.end(), element_less);
 }
 
-Ruleset canonical(Ruleset ruleset) {
+Ruleset with_sorted_elements(Ruleset ruleset) {
     for (auto& t : ruleset.tables) {
         for (auto& s : t.sets) sort_elements(s.elements);
         for (auto& c : t.chains)
@@ -114,7 +114,7 @@ Ruleset canonical(Ruleset ruleset) {
 }
 
 RulesetDiff diff_rulesets(const Ruleset& desired, const Ruleset& observed) {
-    Ruleset d = canonical(desired), o = canonical(observed);
+    Ruleset d = with_sorted_elements(desired), o = with_sorted_elements(observed);
     align(o.tables, d.tables, [](const Table& x, const Table& y) { return x.family == y.family && x.name == y.name; });
     for (std::size_t i = 0; i < std::min(d.tables.size(), o.tables.size()); ++i) {
         align(o.tables[i].sets, d.tables[i].sets, [](const Set& x, const Set& y) { return x.name == y.name; });

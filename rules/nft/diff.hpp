@@ -43,6 +43,6 @@ std::string unified_diff(const std::string& from, const std::string& to, const s
 bool value_less(const Value& a, const Value& b);
 bool element_less(const Element& a, const Element& b);
 void sort_elements(std::vector<Element>& elements);
-Ruleset canonical(Ruleset ruleset);
+Ruleset with_sorted_elements(Ruleset ruleset);
 
 }  // namespace gw::nft

@@ -5,8 +5,7 @@
 
 #include <string>
 
-#include "daemon/netlink/fake_backend.hpp"
-#include "daemon/reconcile/fake_nft.hpp"
+#include "tests/fake/fake_kernel.hpp"
 #include "daemon/reconcile/reconciler.hpp"
 
 namespace gw::test {
@@ -54,10 +53,11 @@ egress:
 )";
 
 struct Gateway {
-    reconcile::FakeNftBackend nft;
-    kernel::FakeNetBackend net;
+    FakeKernel kernel;
+    FakeNft& nft = kernel.nft;
+    FakeNet& net = kernel.net;
     host::MapAccounts accounts;
-    reconcile::Reconciler reconciler{nft, net, accounts};
+    reconcile::Reconciler reconciler{kernel, accounts};
 
     Gateway() {
         accounts.users["dbuser"] = 1234;

@@ -11,7 +11,7 @@
 
 #include "daemon/loop/backoff.hpp"
 #include "daemon/loop/debounce.hpp"
-#include "daemon/loop/nft_events.hpp"
+#include "daemon/kernel/nft/events.hpp"
 #include "tests/daemon/manual_time.hpp"
 
 using namespace gw;
@@ -70,7 +70,7 @@ std::vector<char> message(int msg, int attr, const std::string& table, std::opti
     return buf;
 }
 
-bool feed(loop::NftEventFilter& f, const std::vector<char>& m) {
+bool feed(kernel::NftEventFilter& f, const std::vector<char>& m) {
     return f.feed(reinterpret_cast<const nlmsghdr*>(m.data()));
 }
 
@@ -79,7 +79,7 @@ std::vector<char> gen(std::uint32_t pid) { return message(NFT_MSG_NEWGEN, 0, "",
 }  // namespace
 
 TEST_CASE("nft events: a foreign change to our table counts once the transaction ends") {
-    loop::NftEventFilter f("gatewayd", 100);
+    kernel::NftEventFilter f("gatewayd", 100);
     CHECK_FALSE(feed(f, message(NFT_MSG_DELRULE, NFTA_RULE_TABLE, "gatewayd")));
     CHECK(feed(f, gen(200)));
     // The next transaction starts clean.
@@ -87,7 +87,7 @@ TEST_CASE("nft events: a foreign change to our table counts once the transaction
 }
 
 TEST_CASE("nft events: our own transactions and other tables are ignored") {
-    loop::NftEventFilter f("gatewayd", 100);
+    kernel::NftEventFilter f("gatewayd", 100);
     CHECK_FALSE(feed(f, message(NFT_MSG_NEWTABLE, NFTA_TABLE_NAME, "gatewayd")));
     CHECK_FALSE(feed(f, message(NFT_MSG_NEWSETELEM, NFTA_SET_ELEM_LIST_TABLE, "gatewayd")));
     CHECK_FALSE(feed(f, gen(100)));

@@ -7,7 +7,7 @@
 
 #include <memory>
 
-#include "daemon/kernel/nft_backend.hpp"
+#include "daemon/kernel/nft/netlink.hpp"
 #include "rules/nft/render.hpp"
 
 namespace gw::kernel::test {
@@ -18,12 +18,12 @@ inline std::unique_ptr<NftNetlink> backend() {
     return std::move(*b);
 }
 
-inline void apply_ok(NftBackend& nft, const nft::Ruleset& rs, ApplyMode mode = ApplyMode::commit) {
+inline void apply_ok(NftNetlink& nft, const nft::Ruleset& rs, ApplyMode mode = ApplyMode::commit) {
     auto r = nft.apply(rs, mode);
     REQUIRE_MESSAGE(r.has_value(), (r ? "" : r.error().describe()));
 }
 
-inline nft::Ruleset observe_ok(NftBackend& nft) {
+inline nft::Ruleset observe_ok(NftNetlink& nft) {
     auto r = nft.observe();
     REQUIRE_MESSAGE(r.has_value(), (r ? "" : r.error().describe()));
     return *r;

@@ -301,7 +301,7 @@ std::string key_sets_text() {
 Ruleset full_ruleset() {
     Ruleset rs;
     rs.tables = {inet_table(), bridge_table()};
-    return canonical(rs);
+    return with_sorted_elements(rs);
 }
 
 std::string full_ruleset_text() {
@@ -450,7 +450,7 @@ Ruleset small_ruleset() {
     t.chains = {input};
     Ruleset rs;
     rs.tables = {t};
-    return canonical(rs);
+    return with_sorted_elements(rs);
 }
 
 Run run_nft(const std::vector<std::string>& args, const std::string& input) {

@@ -4,8 +4,8 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "daemon/kernel/nft_key_codec.hpp"
-#include "daemon/kernel/nft_observe.hpp"
+#include "daemon/kernel/nft/key_codec.hpp"
+#include "daemon/kernel/nft/observe.hpp"
 
 namespace gw::kernel::test {
 

@@ -2,7 +2,7 @@
 // writes, the decoder reads back as the same model, counters included.
 #include <doctest/doctest.h>
 
-#include "daemon/kernel/nft_backend.hpp"
+#include "daemon/kernel/nft/netlink.hpp"
 #include "rules/nft/diff.hpp"
 #include "rules/nft/render.hpp"
 #include "tests/kernel/backend_helpers.hpp"
@@ -32,10 +32,10 @@ TEST_CASE("every key and statement survives apply then observe") {
     CHECK(rule_count(got) == rule_count(want));
 }
 
-TEST_CASE("the decoder reads the kernel as canonicalize() predicts") {
+TEST_CASE("the decoder reads the kernel as as_kernel_holds() predicts") {
     auto nft = backend();
     auto want = full_ruleset();
-    auto canon = canonicalize(want);
+    auto canon = as_kernel_holds(want);
     REQUIRE(canon.has_value());
     check_same(*canon, want);
     apply_ok(*nft, want);
@@ -52,7 +52,7 @@ TEST_CASE("rules written without their dependencies get nft's, spelled out") {
              rule({cmp(nft::Key::th_dport, std::uint64_t{23}), nft::Reject{nft::RejectKind::tcp_reset}})};
     apply_ok(*nft, rs);
     auto got = observe_ok(*nft);
-    auto canon = canonicalize(rs);
+    auto canon = as_kernel_holds(rs);
     REQUIRE(canon.has_value());
     check_same(got, *canon);
     const auto& first = got.tables[0].chains[0].rules[0].stmts;
@@ -131,7 +131,7 @@ TEST_CASE("a large ruleset spans many batch pages and dump messages") {
         rules.push_back(rule({cmp(nft::Key::meta_l4proto, std::uint64_t{6}), cmp(nft::Key::th_dport, port),
                               nft::Counter{}, verdict(nft::VerdictKind::accept)},
                              "port " + std::to_string(port), static_cast<int>(port)));
-    rs = nft::canonical(rs);
+    rs = nft::with_sorted_elements(rs);
     apply_ok(*nft, rs);
     auto got = observe_ok(*nft);
     REQUIRE(got.tables.size() == 1);

@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <cstdio>
 
-#include "daemon/kernel/nft_backend.hpp"
+#include "daemon/kernel/nft/netlink.hpp"
 #include "rules/nft/render.hpp"
 #include "tests/kernel/backend_helpers.hpp"
 #include "tests/kernel/nft_fixture.hpp"
@@ -111,7 +111,7 @@ TEST_CASE("an element update replaces the set's elements and nothing else") {
     std::get<nft::Counter>(rs.tables[0].chains[0].rules[0].stmts[2]) = nft::Counter{7, 700};
     apply_ok(*nft, rs);
 
-    ElementUpdate u;
+    plan::ElementUpdate u;
     u.set = rs.tables[0].sets[0];
     u.set.elements = {elem({pfx("10.0.0.0/8")}), elem({pfx("192.0.2.0/24")}, {}, "added")};
     auto r = nft->replace_elements({u}, ApplyMode::commit);
@@ -138,7 +138,7 @@ TEST_CASE("an element update replaces the set's elements and nothing else") {
 TEST_CASE("an element update of a missing set is refused with the set's line") {
     auto nft = backend();
     apply_ok(*nft, small_ruleset());
-    ElementUpdate u;
+    plan::ElementUpdate u;
     u.set = small_ruleset().tables[0].sets[0];
     u.set.name = "absent";
     auto r = nft->replace_elements({u}, ApplyMode::commit);

@@ -12,12 +12,12 @@
 #include <set>
 
 #include "daemon/kernel/kernel_error.hpp"
-#include "daemon/kernel/nft_backend.hpp"
-#include "daemon/kernel/nft_batch.hpp"
-#include "daemon/kernel/nft_decode.hpp"
-#include "daemon/kernel/nft_deps.hpp"
-#include "daemon/kernel/nft_encode.hpp"
-#include "daemon/kernel/nft_key_codec.hpp"
+#include "daemon/kernel/nft/netlink.hpp"
+#include "daemon/kernel/nft/batch.hpp"
+#include "daemon/kernel/nft/decode.hpp"
+#include "daemon/kernel/nft/deps.hpp"
+#include "daemon/kernel/nft/encode.hpp"
+#include "daemon/kernel/nft/key_codec.hpp"
 #include "rules/nft/keys.hpp"
 #include "rules/nft/render.hpp"
 #include "tests/kernel/nft_fixture.hpp"
@@ -91,11 +91,11 @@ TEST_CASE("every key has one kernel encoding that reads back as itself") {
 
 TEST_CASE("encode then decode without a kernel gives the model back") {
     auto rs = full_ruleset();
-    auto canon = canonicalize(rs);
+    auto canon = as_kernel_holds(rs);
     REQUIRE_MESSAGE(canon.has_value(), (canon ? "" : canon.error().describe()));
     INFO("decoded:\n" << nft::render_ruleset(*canon) << "\nmodel:\n" << nft::render_ruleset(rs));
     CHECK(*canon == rs);
-    auto again = canonicalize(*canon);
+    auto again = as_kernel_holds(*canon);
     REQUIRE(again.has_value());
     CHECK(*again == *canon);
 }

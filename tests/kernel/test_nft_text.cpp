@@ -10,7 +10,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "daemon/kernel/nft_backend.hpp"
+#include "daemon/kernel/nft/netlink.hpp"
 #include "rules/nft/keys.hpp"
 #include "rules/nft/render.hpp"
 #include "tests/kernel/backend_helpers.hpp"
@@ -59,14 +59,14 @@ std::string loadable_here(const std::string& text, const std::string& name) {
 }
 
 // Kernel state after `nft -f text`, starting from no gatewayd tables.
-std::string state_from_nft(NftBackend& nft, const std::string& text) {
+std::string state_from_nft(NftNetlink& nft, const std::string& text) {
     apply_ok(nft, nft::Ruleset{});
     auto run = run_nft({}, text);
     REQUIRE_MESSAGE(run.status == 0, run.output);
     return raw_dump();
 }
 
-std::string state_from_encoder(NftBackend& nft, const nft::Ruleset& rs) {
+std::string state_from_encoder(NftNetlink& nft, const nft::Ruleset& rs) {
     apply_ok(nft, nft::Ruleset{});
     apply_ok(nft, rs);
     return raw_dump();

@@ -10,7 +10,7 @@
 
 #include <vector>
 
-#include "daemon/netlink/codec.hpp"
+#include "daemon/kernel/rtnl/codec.hpp"
 #include "rules/netstate/render.hpp"
 #include "tests/netstate/config_builder.hpp"
 

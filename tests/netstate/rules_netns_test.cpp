@@ -14,8 +14,8 @@
 #include <cstring>
 #include <memory>
 
-#include "daemon/netlink/backend.hpp"
-#include "daemon/netlink/sysctl.hpp"
+#include "tests/kernel/net_sync.hpp"
+#include "daemon/kernel/rtnl/sysctl.hpp"
 #include "rules/config/parse.hpp"
 #include "rules/netstate/compile.hpp"
 #include "tests/netstate/config_builder.hpp"
@@ -91,14 +91,14 @@ rules::Facts isp_at(const std::string& address) {
     return f;
 }
 
-std::string diff_text(kernel::NetBackend& k, const netstate::NetState& want) {
-    auto seen = k.observe(want);
+std::string diff_text(kernel::Kernel& k, const netstate::NetState& want) {
+    auto seen = test::observe_scope(k, want);
     REQUIRE_MESSAGE(seen, (seen ? "" : seen.error().describe()));
     return netstate::diff_netstate(want, *seen).text;
 }
 
-void sync(kernel::NetBackend& k, const netstate::NetState& want) {
-    auto r = kernel::sync_netstate(k, want);
+void sync(kernel::Kernel& k, const netstate::NetState& want) {
+    auto r = test::sync_netstate(k, want);
     REQUIRE_MESSAGE(r, (r ? "" : r.error().describe()));
     for (const auto& e : r->applied.transient) FAIL_CHECK(e.describe());
 }
@@ -107,7 +107,7 @@ void sync(kernel::NetBackend& k, const netstate::NetState& want) {
 
 TEST_CASE("netns: routing rules apply in order and observe back unchanged") {
     fresh_lab();
-    kernel::LibnlNetBackend k;
+    test::RealKernel k;
     auto want = netstate::compile_netstate(lab_config(), isp_at("203.0.113.7"));
     sync(k, want);
     CHECK(diff_text(k, want) == "");
@@ -124,7 +124,7 @@ TEST_CASE("netns: routing rules apply in order and observe back unchanged") {
 
 TEST_CASE("netns: a hand-made rule like ours but without suppress_prefixlength is replaced") {
     fresh_lab();
-    kernel::LibnlNetBackend k;
+    test::RealKernel k;
     REQUIRE(run("ip rule add pref 10000 lookup main") == 0);
     auto want = netstate::compile_netstate(lab_config(), isp_at("203.0.113.7"));
     auto before = diff_text(k, want);
@@ -139,7 +139,7 @@ TEST_CASE("netns: a hand-made rule like ours but without suppress_prefixlength i
 
 TEST_CASE("netns: a reconnect with a new address moves the from-rule; PPPoE down removes it") {
     fresh_lab();
-    kernel::LibnlNetBackend k;
+    test::RealKernel k;
     auto cfg = lab_config();
     sync(k, netstate::compile_netstate(cfg, isp_at("203.0.113.7")));
     auto moved = netstate::compile_netstate(cfg, isp_at("198.51.100.9"));

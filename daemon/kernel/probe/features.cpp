@@ -18,20 +18,23 @@ nft::Ruleset bridge_probe(nft::Hook hook, nft::Stmt stmt) {
     return nft::Ruleset{{std::move(table)}};
 }
 
-bool kernel_accepts(NftBackend& nft, const nft::Ruleset& rs) {
-    return nft.apply(rs, ApplyMode::check).has_value();
+bool kernel_accepts(Kernel& k, nft::Ruleset rs) {
+    plan::Plan probe;
+    probe.nft.kind = nft::ChangeKind::structure;
+    probe.nft.desired = std::move(rs);
+    return k.check(probe).has_value();
 }
 
 }  // namespace
 
-rules::KernelFeatures probe_kernel_features(NftBackend& nft) {
+rules::KernelFeatures probe_kernel_features(Kernel& k) {
     rules::KernelFeatures f;
     // meta broute: nft_meta_bridge, Linux >= 6.4.
-    f.broute = kernel_accepts(nft, bridge_probe(nft::Hook::prerouting,
+    f.broute = kernel_accepts(k, bridge_probe(nft::Hook::prerouting,
                                                 nft::SetMeta{nft::SetTarget::meta_broute, 1, std::nullopt}));
     // ct in the bridge family: nf_conntrack_bridge.
     f.bridge_conntrack = kernel_accepts(
-        nft, bridge_probe(nft::Hook::forward, nft::AnyBits{nft::Key::ct_state, nft::kCtStateEstablished}));
+        k, bridge_probe(nft::Hook::forward, nft::AnyBits{nft::Key::ct_state, nft::kCtStateEstablished}));
     // br_netfilter: the per-namespace switch exists once the module is in.
     f.br_netfilter = ::access("/proc/sys/net/bridge/bridge-nf-call-ip6tables", F_OK) == 0;
     return f;

@@ -4,11 +4,11 @@
 // version number. Run once per daemon start.
 #pragma once
 
-#include "daemon/kernel/nft_backend.hpp"
+#include "daemon/kernel/kernel.hpp"
 #include "rules/facts.hpp"
 
 namespace gw::kernel {
 
-rules::KernelFeatures probe_kernel_features(NftBackend& nft);
+rules::KernelFeatures probe_kernel_features(Kernel& k);
 
 }  // namespace gw::kernel

@@ -1,0 +1,74 @@
+#include "daemon/kernel/linux_kernel.hpp"
+
+#include "daemon/kernel/nft/netlink.hpp"
+#include "daemon/kernel/rtnl/apply.hpp"
+#include "daemon/kernel/rtnl/observe.hpp"
+
+namespace gw::kernel {
+
+std::expected<std::unique_ptr<LinuxKernel>, KernelError> LinuxKernel::open() {
+    auto nft = NftNetlink::open();
+    if (!nft) return std::unexpected(nft.error());
+    return std::unique_ptr<LinuxKernel>(new LinuxKernel(std::move(*nft)));
+}
+
+LinuxKernel::LinuxKernel(std::unique_ptr<NftNetlink> nft) : nft_(std::move(nft)) {}
+LinuxKernel::~LinuxKernel() = default;
+
+std::expected<Observed, KernelError> LinuxKernel::observe(const Scope& scope) {
+    Observed out;
+    if (scope.nft) {
+        auto rs = nft_->observe();
+        if (!rs) return std::unexpected(rs.error());
+        out.nft = std::move(*rs);
+    }
+    if (scope.net) {
+        auto view = observe_net();
+        if (!view) return std::unexpected(view.error());
+        out.net = std::move(view->net);
+        out.addresses = std::move(view->addresses);
+    }
+    out.net.sysctls = read_sysctls(scope.sysctls);
+    return out;
+}
+
+std::expected<Prepared, KernelError> LinuxKernel::prepare(const nft::Ruleset& desired) {
+    return nft_->prepare(desired);
+}
+
+namespace {
+
+std::expected<void, KernelError> apply_nft(NftNetlink& nft, const plan::NftPlan& p, ApplyMode mode) {
+    switch (p.kind) {
+    case nft::ChangeKind::none: return {};
+    case nft::ChangeKind::elements: return nft.replace_elements(p.elements, mode);
+    case nft::ChangeKind::structure: break;
+    }
+    return nft.replace(p.desired, p.encoded.get(), mode);
+}
+
+}  // namespace
+
+ApplyOutcome LinuxKernel::apply(const plan::Plan& plan) {
+    ApplyOutcome out;
+    if (auto done = apply_nft(*nft_, plan.nft, ApplyMode::commit); !done) {
+        out.errors.push_back(done.error());
+        return out;
+    }
+    out.nft_in_sync = true;
+    if (plan.net.empty()) return out;
+    auto report = apply_netstate_ops(plan.net.ops);
+    if (!report) {
+        out.errors.push_back(report.error());
+        return out;
+    }
+    out.net_applied = report->applied;
+    for (auto& e : report->transient) out.errors.push_back(std::move(e));
+    return out;
+}
+
+std::expected<void, KernelError> LinuxKernel::check(const plan::Plan& plan) {
+    return nft_->replace(plan.nft.desired, plan.nft.encoded.get(), ApplyMode::check);
+}
+
+}  // namespace gw::kernel

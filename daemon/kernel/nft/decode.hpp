@@ -1,0 +1,53 @@
+// libnftnl objects (as a dump returns them) -> nft::Ruleset. Pure: the
+// socket code in nft_observe.cpp fills an NftDump, these functions read
+// it, so they are tested on objects built in memory. Whatever the model
+// cannot express decodes to nft::Opaque with the kernel's own description,
+// so the daemon sees drift instead of silently dropping it.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "daemon/kernel/nft/objects.hpp"
+#include "rules/nft/ruleset.hpp"
+
+namespace gw::kernel {
+
+// Everything a dump of some tables returned.
+struct NftDump {
+    std::vector<NftTablePtr> tables;
+    std::vector<NftChainPtr> chains;
+    std::vector<NftSetPtr> sets;  // named and anonymous, with their elements
+    std::vector<NftRulePtr> rules;
+};
+
+// Tables in the dump, inet before bridge, each with its named sets, chains
+// and rules in kernel order and set elements in canonical order.
+nft::Ruleset decode_ruleset(const NftDump& dump);
+
+// ---- pieces ------------------------------------------------------------
+
+// The sets of one table by name, for rules that refer to them.
+using SetsByName = std::map<std::string, const nftnl_set*>;
+
+nft::Set decode_set(const nftnl_set* set);
+// Elements of a set whose key (and data) keys are known, e.g. an anonymous
+// set from the keys of the lookup that uses it. In nft::sort_elements order.
+std::vector<nft::Element> decode_elements(const nftnl_set* set, const std::vector<nft::Key>& key,
+                                          const std::vector<nft::Key>& data, bool verdict);
+nft::Rule decode_rule(nft::TableFamily family, const nftnl_rule* rule, const SetsByName& sets);
+
+// counter, log, limit or reject: the expressions that are a statement on
+// their own. nullopt for anything else, or for settings gatewayd never writes.
+std::optional<nft::Stmt> decode_plain_stmt(const nftnl_expr* expr);
+std::optional<nft::VerdictKind> decode_verdict(int code);
+
+// Keys of a set declaration: from nft's `typeof` userdata when present,
+// else from the datatype ids. Empty when neither can be read.
+std::vector<nft::Key> decode_set_keys(const nftnl_set* set, bool data);
+
+bool is_anonymous(const nftnl_set* set);
+
+}  // namespace gw::kernel

@@ -1,0 +1,302 @@
+// Set declarations and elements back into nft::Set: keys from nft's
+// `typeof` userdata (or, for sets declared by type, one key per datatype),
+// interval sets rebuilt from their start/end elements (a leading end element
+// at zero is nft's, not an element), concatenated intervals from key/key-end
+// pairs, and values of host-order keys read in the byte order they were
+// stored in.
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+
+#include <algorithm>
+
+#include "daemon/kernel/nft/decode.hpp"
+#include "daemon/kernel/nft/key_codec.hpp"
+#include "daemon/kernel/nft/udata.hpp"
+#include "rules/nft/diff.hpp"
+
+namespace gw::kernel {
+
+namespace {
+
+using nft::Key;
+
+constexpr std::uint32_t kExprConcat = 13;
+
+struct RawElem {
+    Bytes key;
+    std::optional<Bytes> key_end;
+    bool end = false;   // NFT_SET_ELEM_INTERVAL_END
+    bool open = false;  // nft's "range runs to the maximum" flag
+    Bytes data;
+    std::optional<nft::Verdict> verdict;
+    std::string comment;
+    nft::Counter counter;
+};
+
+Bytes elem_bytes(nftnl_set_elem* e, std::uint16_t attr) {
+    if (!nftnl_set_elem_is_set(e, attr)) return {};
+    std::uint32_t len = 0;
+    const auto* p = static_cast<const std::uint8_t*>(nftnl_set_elem_get(e, attr, &len));
+    return Bytes(p, p + len);
+}
+
+std::optional<nft::Verdict> elem_verdict(nftnl_set_elem* e) {
+    if (!nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_VERDICT)) return std::nullopt;
+    auto kind = decode_verdict(static_cast<int>(nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_VERDICT)));
+    if (!kind) return std::nullopt;  // a verdict gatewayd never writes (queue, ...): no model value
+    nft::Verdict v;
+    v.kind = *kind;
+    if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_CHAIN))
+        v.chain = nftnl_set_elem_get_str(e, NFTNL_SET_ELEM_CHAIN);
+    return v;
+}
+
+void read_elem_udata(nftnl_set_elem* e, RawElem& out) {
+    auto bytes = elem_bytes(e, NFTNL_SET_ELEM_USERDATA);
+    auto tlvs = parse_tlvs(bytes.data(), bytes.size());
+    if (!tlvs) return;
+    if (const auto* c = find_tlv(*tlvs, NFTNL_UDATA_SET_ELEM_COMMENT))
+        out.comment = tlv_strz(*c).value_or("");
+    if (const auto* f = find_tlv(*tlvs, NFTNL_UDATA_SET_ELEM_FLAGS))
+        out.open = tlv_u32(*f).value_or(0) & NFTNL_SET_ELEM_F_INTERVAL_OPEN;
+}
+
+RawElem read_elem(nftnl_set_elem* e) {
+    RawElem r;
+    r.key = elem_bytes(e, NFTNL_SET_ELEM_KEY);
+    if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_KEY_END)) r.key_end = elem_bytes(e, NFTNL_SET_ELEM_KEY_END);
+    if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS))
+        r.end = nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS) & NFT_SET_ELEM_INTERVAL_END;
+    r.data = elem_bytes(e, NFTNL_SET_ELEM_DATA);
+    r.verdict = elem_verdict(e);
+    read_elem_udata(e, r);
+    nftnl_set_elem_expr_foreach(e, [](nftnl_expr* x, void* data) {
+        if (std::string_view(nftnl_expr_get_str(x, NFTNL_EXPR_NAME)) != "counter") return 0;
+        auto* c = static_cast<nft::Counter*>(data);
+        c->packets = nftnl_expr_get_u64(x, NFTNL_EXPR_CTR_PACKETS);
+        c->bytes = nftnl_expr_get_u64(x, NFTNL_EXPR_CTR_BYTES);
+        return 0;
+    }, &r.counter);
+    return r;
+}
+
+std::vector<RawElem> read_elems(const nftnl_set* set) {
+    std::vector<RawElem> out;
+    NftElemIterPtr it(nftnl_set_elems_iter_create(set));
+    if (!it) return out;
+    for (auto* e = nftnl_set_elems_iter_next(it.get()); e; e = nftnl_set_elems_iter_next(it.get()))
+        out.push_back(read_elem(e));
+    return out;
+}
+
+nft::Value undecodable(const std::string& why) {
+    return std::string("<gatewayd cannot read: " + why + ">");
+}
+
+// Concatenated bytes -> one value per key; each part padded to 4 bytes.
+std::vector<nft::Value> split_values(const std::vector<Key>& keys, const Bytes& bytes,
+                                     bool network_order) {
+    if (keys.size() == 1) {
+        auto v = decode_value(keys.front(), bytes, network_order && needs_hton(keys.front()));
+        return {v ? *v : undecodable(v.error())};
+    }
+    std::vector<nft::Value> out;
+    std::size_t off = 0;
+    for (auto k : keys) {
+        if (off + key_padded_length(k) > bytes.size()) return {undecodable("short element " + hex(bytes))};
+        Bytes part(bytes.begin() + static_cast<long>(off), bytes.begin() + static_cast<long>(off + key_length(k)));
+        auto v = decode_value(k, part, network_order && needs_hton(k));
+        out.push_back(v ? *v : undecodable(v.error()));
+        off += key_padded_length(k);
+    }
+    return out;
+}
+
+std::vector<nft::Value> split_intervals(const std::vector<Key>& keys, const Bytes& first,
+                                        const Bytes& last) {
+    std::vector<nft::Value> out;
+    std::size_t off = 0;
+    for (auto k : keys) {
+        auto len = keys.size() == 1 ? key_length(k) : key_padded_length(k);
+        if (off + len > first.size() || off + len > last.size()) return {undecodable("short interval")};
+        auto cut = [&](const Bytes& b) {
+            return Bytes(b.begin() + static_cast<long>(off), b.begin() + static_cast<long>(off + key_length(k)));
+        };
+        auto v = decode_interval(k, cut(first), cut(last));
+        out.push_back(v ? *v : undecodable(v.error()));
+        off += len;
+    }
+    return out;
+}
+
+struct Shape {
+    const std::vector<Key>& key;
+    const std::vector<Key>& data;
+    bool verdict;
+};
+
+nft::Element to_element(const Shape& shape, const RawElem& r, std::vector<nft::Value> key) {
+    nft::Element e;
+    e.key = std::move(key);
+    if (shape.verdict) e.verdict = r.verdict;
+    if (!shape.data.empty()) e.data = split_values(shape.data, r.data, false);
+    e.comment = r.comment;
+    e.counter = r.counter;
+    return e;
+}
+
+// Start elements paired with the end element that follows them in key order.
+std::vector<nft::Element> rebuild_intervals(const Shape& shape, std::vector<RawElem> raw) {
+    std::stable_sort(raw.begin(), raw.end(), [](const RawElem& a, const RawElem& b) {
+        if (a.key != b.key) return a.key < b.key;
+        return a.end && !b.end;  // an end at k closes the range before a start at k
+    });
+    std::vector<nft::Element> out;
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        if (raw[i].end) continue;  // nft's leading end element, or one already paired
+        Bytes last;
+        if (i + 1 < raw.size() && raw[i + 1].end && !raw[i].open) {
+            last = decrement(raw[i + 1].key);
+        } else {
+            last = Bytes(raw[i].key.size(), 0xff);
+        }
+        out.push_back(to_element(shape, raw[i], split_intervals(shape.key, raw[i].key, last)));
+    }
+    return out;
+}
+
+std::optional<std::vector<std::uint32_t>> u32_fields(const std::vector<std::uint8_t>& bytes) {
+    auto tlvs = parse_tlvs(bytes.data(), bytes.size());
+    if (!tlvs) return std::nullopt;
+    std::vector<std::uint32_t> out;
+    for (const auto& t : *tlvs) {
+        auto v = tlv_u32(t);
+        if (!v || t.type != out.size()) return std::nullopt;
+        out.push_back(*v);
+    }
+    return out;
+}
+
+// One `typeof` expression: [0] expression type, [1] its fields.
+std::optional<Key> typeof_key(const std::vector<Tlv>& expr) {
+    const auto* etype = find_tlv(expr, NFTNL_UDATA_SET_TYPEOF_EXPR);
+    const auto* data = find_tlv(expr, NFTNL_UDATA_SET_TYPEOF_DATA);
+    if (!etype || !data || !tlv_u32(*etype)) return std::nullopt;
+    auto fields = u32_fields(data->value);
+    if (!fields) return std::nullopt;
+    return key_for_typeof(*tlv_u32(*etype), *fields);
+}
+
+std::vector<Key> typeof_keys(const Tlv& tlv) {
+    auto expr = parse_tlvs(tlv.value.data(), tlv.value.size());
+    if (!expr) return {};
+    const auto* etype = find_tlv(*expr, NFTNL_UDATA_SET_TYPEOF_EXPR);
+    if (!etype || tlv_u32(*etype) != kExprConcat) {
+        auto k = typeof_key(*expr);
+        return k ? std::vector<Key>{*k} : std::vector<Key>{};
+    }
+    const auto* data = find_tlv(*expr, NFTNL_UDATA_SET_TYPEOF_DATA);
+    auto parts = data ? parse_tlvs(data->value.data(), data->value.size()) : std::nullopt;
+    if (!parts) return {};
+    std::vector<Key> out;
+    for (const auto& part : *parts) {
+        auto sub = parse_tlvs(part.value.data(), part.value.size());
+        auto k = sub ? typeof_key(*sub) : std::nullopt;
+        if (!k) return {};
+        out.push_back(*k);
+    }
+    return out;
+}
+
+std::vector<Key> keys_from_type(std::uint32_t type_id) {
+    std::vector<Key> out;
+    for (std::uint32_t id = type_id; id != 0; id >>= 6) {
+        auto k = key_for_type(id & 63);
+        if (!k) return {};
+        out.insert(out.begin(), *k);
+    }
+    return out;
+}
+
+std::optional<std::vector<Tlv>> set_udata(const nftnl_set* set) {
+    if (!nftnl_set_is_set(set, NFTNL_SET_USERDATA)) return std::nullopt;
+    std::uint32_t len = 0;
+    const void* p = nftnl_set_get_data(set, NFTNL_SET_USERDATA, &len);
+    return parse_tlvs(p, len);
+}
+
+bool has_counter(const nftnl_set* set) {
+    bool found = false;
+    nftnl_set_expr_foreach(set, [](nftnl_expr* e, void* data) {
+        if (std::string_view(nftnl_expr_get_str(e, NFTNL_EXPR_NAME)) == "counter")
+            *static_cast<bool*>(data) = true;
+        return 0;
+    }, &found);
+    return found;
+}
+
+}  // namespace
+
+bool is_anonymous(const nftnl_set* set) {
+    return nftnl_set_get_u32(set, NFTNL_SET_FLAGS) & NFT_SET_ANONYMOUS;
+}
+
+std::vector<Key> decode_set_keys(const nftnl_set* set, bool data) {
+    auto attr_type = data ? NFTNL_SET_DATA_TYPE : NFTNL_SET_KEY_TYPE;
+    auto attr_len = data ? NFTNL_SET_DATA_LEN : NFTNL_SET_KEY_LEN;
+    std::vector<Key> keys;
+    if (auto udata = set_udata(set)) {
+        auto type = data ? NFTNL_UDATA_SET_DATA_TYPEOF : NFTNL_UDATA_SET_KEY_TYPEOF;
+        if (const auto* t = find_tlv(*udata, type)) keys = typeof_keys(*t);
+    }
+    if (keys.empty()) keys = keys_from_type(nftnl_set_get_u32(set, attr_type));
+    // Whatever the userdata says, the kernel's own type and length must agree.
+    if (keys.empty() || concat_type_id(keys) != nftnl_set_get_u32(set, attr_type) ||
+        keys_length(keys) != nftnl_set_get_u32(set, attr_len))
+        return {};
+    return keys;
+}
+
+std::vector<nft::Element> decode_elements(const nftnl_set* set, const std::vector<Key>& key,
+                                          const std::vector<Key>& data, bool verdict) {
+    Shape shape{key, data, verdict};
+    auto raw = read_elems(set);
+    bool interval = nftnl_set_get_u32(set, NFTNL_SET_FLAGS) & NFT_SET_INTERVAL;
+    std::vector<nft::Element> out;
+    if (interval && key.size() == 1) {
+        out = rebuild_intervals(shape, std::move(raw));
+    } else {
+        for (const auto& r : raw) {
+            auto values = r.key_end ? split_intervals(key, r.key, *r.key_end)
+                                    : split_values(key, r.key, interval);
+            out.push_back(to_element(shape, r, std::move(values)));
+        }
+    }
+    nft::sort_elements(out);
+    return out;
+}
+
+nft::Set decode_set(const nftnl_set* set) {
+    nft::Set s;
+    s.name = nftnl_set_get_str(set, NFTNL_SET_NAME);
+    auto flags = nftnl_set_get_u32(set, NFTNL_SET_FLAGS);
+    s.interval = flags & NFT_SET_INTERVAL;
+    s.verdict_map = (flags & NFT_SET_MAP) && nftnl_set_get_u32(set, NFTNL_SET_DATA_TYPE) == NFT_DATA_VERDICT;
+    s.counter = has_counter(set);
+    if (auto udata = set_udata(set))
+        if (const auto* c = find_tlv(*udata, NFTNL_UDATA_SET_COMMENT)) s.comment = tlv_strz(*c).value_or("");
+    s.key = decode_set_keys(set, false);
+    if ((flags & NFT_SET_MAP) && !s.verdict_map) s.data = decode_set_keys(set, true);
+    bool unreadable = s.key.empty() || ((flags & NFT_SET_MAP) && !s.verdict_map && s.data.empty());
+    if (unreadable) {
+        s.comment = "<gatewayd cannot read the type of this set> " + s.comment;
+        return s;
+    }
+    // Timeouts, dynamic updates, object maps: never gatewayd's; shown as drift.
+    auto foreign = flags & ~static_cast<std::uint32_t>(NFT_SET_INTERVAL | NFT_SET_MAP | NFT_SET_CONCAT);
+    if (foreign) s.comment = "<set flags " + std::to_string(foreign) + " gatewayd does not write> " + s.comment;
+    s.elements = decode_elements(set, s.key, s.data, s.verdict_map);
+    return s;
+}
+
+}  // namespace gw::kernel

@@ -1,0 +1,61 @@
+// The nft room's face: gatewayd's tables observed, a desired ruleset put in
+// the kernel's form and encoded once, tables replaced in one transaction,
+// or only the elements of named sets replaced. LinuxKernel composes it
+// with the rtnl room; the kernel-layer tests use it directly.
+#pragma once
+
+#include <expected>
+#include <memory>
+#include <vector>
+
+#include "daemon/kernel/kernel.hpp"
+#include "daemon/kernel/nft/encode.hpp"
+#include "daemon/kernel/nft/socket.hpp"
+
+namespace gw::kernel {
+
+// A ruleset run through the encoder and back through the decoder with no
+// kernel in between: what observe() would return after applying it (the
+// protocol dependencies nft adds spelled out, set keys as their datatypes
+// say, elements in canonical order). Pure.
+std::expected<nft::Ruleset, KernelError> as_kernel_holds(const nft::Ruleset& ruleset);
+
+// The two halves of as_kernel_holds(): every table's operations in one
+// list, then their objects moved into a dump and decoded (the operations
+// keep `what` and `origin`).
+std::expected<std::vector<NftOp>, KernelError> encode_ruleset(const nft::Ruleset& ruleset);
+nft::Ruleset decode_encoded(std::vector<NftOp>& ops);
+
+class NftNetlink {
+public:
+    static std::expected<std::unique_ptr<NftNetlink>, KernelError> open();
+
+    // gatewayd's tables as the kernel holds them, decoded (counter values
+    // filled in). Absent tables are simply not in the result.
+    std::expected<nft::Ruleset, KernelError> observe();
+
+    // as_kernel_holds(desired) and the transaction body that replace() sends
+    // for it, from one encoding.
+    std::expected<Prepared, KernelError> prepare(const nft::Ruleset& desired);
+
+    // One transaction: every owned table in `desired` is replaced whole,
+    // every owned table not in it is deleted. A rejection leaves the old
+    // ruleset in place. `encoded` (from prepare(desired)) saves encoding
+    // again. check: the kernel validates, nothing changes.
+    std::expected<void, KernelError> replace(const nft::Ruleset& desired, const plan::Encoded* encoded,
+                                             ApplyMode mode);
+    std::expected<void, KernelError> apply(const nft::Ruleset& desired, ApplyMode mode) {
+        return replace(desired, nullptr, mode);
+    }
+
+    // One transaction: each set's elements are flushed and replaced;
+    // chains, rules and other sets stay as they are.
+    std::expected<void, KernelError> replace_elements(const std::vector<plan::ElementUpdate>& updates,
+                                                      ApplyMode mode);
+
+private:
+    explicit NftNetlink(NftSocket sock) : sock_(std::move(sock)) {}
+    NftSocket sock_;
+};
+
+}  // namespace gw::kernel

@@ -1,0 +1,59 @@
+#include "tests/fake/fake_kernel.hpp"
+
+#include "daemon/kernel/nft/netlink.hpp"
+
+namespace gw::test {
+
+std::expected<kernel::Observed, kernel::KernelError> FakeKernel::observe(const kernel::Scope& scope) {
+    kernel::Observed out;
+    if (scope.nft) {
+        auto rs = nft.observe();
+        if (!rs) return std::unexpected(rs.error());
+        out.nft = std::move(*rs);
+    }
+    out.net = net.observe(scope.sysctls);
+    if (scope.net) {
+        out.addresses = net.addresses();
+    } else {
+        out.net.links.clear();
+        out.net.addresses.clear();
+        out.net.routes.clear();
+        out.net.rules.clear();
+    }
+    return out;
+}
+
+std::expected<kernel::Prepared, kernel::KernelError> FakeKernel::prepare(const nft::Ruleset& desired) {
+    auto form = kernel::as_kernel_holds(desired);
+    if (!form) return std::unexpected(form.error());
+    return kernel::Prepared{std::move(*form), nullptr};
+}
+
+kernel::ApplyOutcome FakeKernel::apply(const plan::Plan& plan) {
+    kernel::ApplyOutcome out;
+    std::expected<void, kernel::KernelError> done;
+    if (plan.nft.kind == nft::ChangeKind::elements)
+        done = nft.replace_elements(plan.nft.elements, kernel::ApplyMode::commit);
+    else if (plan.nft.kind == nft::ChangeKind::structure)
+        done = nft.apply(plan.nft.desired, kernel::ApplyMode::commit);
+    if (!done) {
+        out.errors.push_back(done.error());
+        return out;
+    }
+    out.nft_in_sync = true;
+    if (plan.net.empty()) return out;
+    auto report = net.apply(plan.net.ops);
+    if (!report) {
+        out.errors.push_back(report.error());
+        return out;
+    }
+    out.net_applied = report->applied;
+    for (auto& e : report->transient) out.errors.push_back(std::move(e));
+    return out;
+}
+
+std::expected<void, kernel::KernelError> FakeKernel::check(const plan::Plan& plan) {
+    return nft.apply(plan.nft.desired, kernel::ApplyMode::check);
+}
+
+}  // namespace gw::test
