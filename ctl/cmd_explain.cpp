@@ -159,10 +159,11 @@ std::optional<rules::Facts> live_facts(const ExplainArgs& a, const config::Loade
         std::fprintf(stderr, "gwctl explain: %s\n", kernel.error().c_str());
         return std::nullopt;
     }
-    std::vector<reconcile::Problem> problems;
-    auto facts = (*kernel)->reconciler().gather_facts(cfg.config, problems);
-    notes = target_notes(cfg.config, Target{facts.kernel, "probed from the running kernel"});
+    // The facts the diff was compiled with, from the same observation of the kernel.
     auto r = (*kernel)->reconciler().run(cfg, reconcile::Mode::diff);
+    auto facts = r.facts;
+    facts.kernel = (*kernel)->reconciler().features();
+    notes = target_notes(cfg.config, Target{facts.kernel, "probed from the running kernel"});
     if (!r.ok()) notes.push_back("the live kernel could not be compared: " + r.describe_errors(a.file));
     else if (r.changed) notes.push_back("the live kernel differs from " + a.file + " (see gwctl diff): "
                                         "packets meet the live rules, not this explanation");

@@ -7,6 +7,7 @@
 
 #include <cstdio>
 
+#include "daemon/kernel/linux_kernel.hpp"
 #include "daemon/kernel/probe/features.hpp"
 #include "rules/split_path.hpp"
 #include "rules/target_kernel.hpp"
@@ -23,9 +24,9 @@ bool write_file(const char* path, const std::string& text) {
 }
 
 std::optional<rules::KernelFeatures> probe_here() {
-    auto nft = kernel::NftNetlink::open();
-    if (!nft) return std::nullopt;
-    return kernel::probe_kernel_features(**nft);
+    auto k = kernel::LinuxKernel::open();
+    if (!k) return std::nullopt;
+    return kernel::probe_kernel_features(**k);
 }
 
 // Not root: a child becomes root of a new user namespace with a network
