@@ -14,7 +14,7 @@
 #include <memory>
 #include <string>
 
-#include "daemon/netlink/apply.hpp"
+#include "daemon/kernel/rtnl/apply.hpp"
 #include "rules/netstate/owner.hpp"
 #include "rules/netstate/undo.hpp"
 
