@@ -8,7 +8,7 @@
 #include "daemon/bus/access.hpp"
 #include "daemon/bus/names.hpp"
 #include "daemon/bus/service.hpp"
-#include "daemon/loop/sd_ptr.hpp"
+#include "daemon/loop/sd_objects.hpp"
 
 namespace gw::bus {
 namespace {
