@@ -25,6 +25,8 @@ constexpr std::array kCommands{
     Command{"rollback", "rollback [N] [--confirm SECONDS]",
             "apply generation N again (default: the one before the live one)", run_rollback},
     Command{"reload", "reload", "make gatewayd re-read its config file", run_reload},
+    Command{"import", "import iptables [-o FILE] SAVEFILE...",
+            "iptables-save output as gateway.yaml; exit 3 if something was left out", run_import},
     Command{"status", "status [--json]", "uplinks, counters, kernel paths, last apply", run_status},
 };
 

@@ -33,6 +33,8 @@ constexpr std::string_view kDefaultConfig = "/etc/gatewayd/gateway.yaml";
 int run_check(Args args);
 int run_render(Args args);
 int run_explain(Args args);
+// iptables-save output -> gateway.yaml (exit 3: something left out).
+int run_import(Args args);
 // Daemon-facing verbs (the bus when gatewayd runs, else the kernel directly).
 int run_apply(Args args);
 int run_diff(Args args);

@@ -8,7 +8,7 @@ GW_BUILD_DEPS=(g++ meson ninja-build pkg-config libnftnl-dev libmnl-dev libnl-3-
 GW_RUN_DEPS=(nftables iproute2 dbus procps util-linux ppp)
 # scripts/package.sh: the Debian package (debhelper, meson) and its checks.
 GW_PACKAGE_DEPS=(dpkg-dev debhelper lintian go-md2man bash-completion systemd)
-GW_TEST_DEPS=(python3 python3-jsonschema python3-yaml systemd iputils-ping)
+GW_TEST_DEPS=(python3 python3-jsonschema python3-yaml systemd iputils-ping iptables)
 
 gw_install_missing() {
     local missing=()

@@ -134,10 +134,14 @@ struct AddressSet {
 
 // ---- nat -------------------------------------------------------------------
 
+// One entry of `masquerade` or `snat`: the same selection of traffic; a
+// masquerade takes the outgoing link's address, an snat entry the fixed
+// `address` (set for snat entries only).
 struct Masquerade {
     Names from_zones;          // "from": zone names ...
     AddressMatch from;         // ... and/or networks and sets
     Names to;                  // "to": zone or uplink names
+    std::optional<Located<net::Address>> address;  // snat: the IPv4 source to write
     Loc loc;
 };
 
@@ -154,6 +158,7 @@ struct PortForward {
 
 struct Nat {
     std::vector<Masquerade> masquerade;
+    std::vector<Masquerade> snat;      // source NAT to a fixed address
     std::vector<PortForward> forwards;
     Located<bool> hairpin{true};
     Located<bool> mss_clamp{true};  // "mss-clamp"

@@ -3,6 +3,7 @@
 // forwards and targets outside the inside networks are checked in
 // validate_nat.cpp once the whole file is read.
 #include <charconv>
+#include <span>
 
 #include "rules/config/sections.hpp"
 
@@ -10,8 +11,9 @@ namespace gw::config {
 
 namespace {
 
-constexpr std::string_view kNatKeys[] = {"masquerade", "forwards", "hairpin", "mss-clamp"};
+constexpr std::string_view kNatKeys[] = {"masquerade", "snat", "forwards", "hairpin", "mss-clamp"};
 constexpr std::string_view kMasqKeys[] = {"from", "to"};
+constexpr std::string_view kSnatKeys[] = {"from", "to", "address"};
 constexpr std::string_view kForwardKeys[] = {"name", "proto", "port", "ports", "to", "from", "uplink"};
 
 bool is_zone(const Config& cfg, std::string_view name) {
@@ -20,9 +22,10 @@ bool is_zone(const Config& cfg, std::string_view name) {
     return false;
 }
 
-std::optional<Masquerade> parse_masquerade(Reader& r, const Node& n, const std::string& path, const Config& cfg) {
+std::optional<Masquerade> parse_masquerade(Reader& r, const Node& n, const std::string& path, const Config& cfg,
+                                           std::span<const std::string_view> keys = kMasqKeys) {
     if (!r.expect_map(n, path)) return std::nullopt;
-    r.check_keys(n, path, kMasqKeys);
+    r.check_keys(n, path, keys);
     Masquerade m;
     m.loc = n.loc;
     if (const Node* f = r.require(n, path, "from")) {
@@ -33,6 +36,24 @@ std::optional<Masquerade> parse_masquerade(Reader& r, const Node& n, const std::
         for (auto& name : from.sets) (is_zone(cfg, name.value) ? m.from_zones : m.from.sets).push_back(name);
     }
     if (const Node* t = r.require(n, path, "to")) m.to = r.read_names(*t, join_path(path, "to"));
+    return m;
+}
+
+// An snat entry is a masquerade entry with the fixed IPv4 source `address`
+// (what `-j SNAT --to-source` does in an iptables script).
+std::optional<Masquerade> parse_snat(Reader& r, const Node& n, const std::string& path, const Config& cfg) {
+    auto m = parse_masquerade(r, n, path, cfg, kSnatKeys);
+    if (!m) return m;
+    const Node* a = r.require(n, path, "address");
+    if (!a) return m;
+    auto s = r.read_string(*a, join_path(path, "address"));
+    if (!s) return m;
+    auto addr = net::Address::parse(s->value);
+    if (!addr || addr->family != net::Family::ipv4)
+        r.error(a->loc, join_path(path, "address"), "invalid snat address '" + s->value + "'",
+                "expected one IPv4 address, e.g. 203.0.113.5 (IPv6 is never source-NATed)");
+    else
+        m->address = Located<net::Address>{*addr, a->loc};
     return m;
 }
 
@@ -124,6 +145,9 @@ void parse_nat(Reader& r, const Node& n, Config& cfg) {
     if (const Node* m = n.find("masquerade"))
         parse_list(r, *m, "nat.masquerade", cfg.nat.masquerade,
                    [&](const Node& item, const std::string& p) { return parse_masquerade(r, item, p, cfg); });
+    if (const Node* s = n.find("snat"))
+        parse_list(r, *s, "nat.snat", cfg.nat.snat,
+                   [&](const Node& item, const std::string& p) { return parse_snat(r, item, p, cfg); });
     if (const Node* f = n.find("forwards"))
         parse_list(r, *f, "nat.forwards", cfg.nat.forwards,
                    [&](const Node& item, const std::string& p) { return parse_forward(r, item, p); });

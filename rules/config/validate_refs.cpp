@@ -83,12 +83,17 @@ void check_rules(RefChecker& refs, const std::vector<FirewallRule>& rules, const
     }
 }
 
-void check_nat(RefChecker& refs, const Nat& nat) {
-    for (std::size_t i = 0; i < nat.masquerade.size(); ++i) {
-        auto p = join_path("nat.masquerade", i);
-        for (const auto& s : nat.masquerade[i].from.sets) refs.zone_or_set(s, join_path(p, "from"));
-        for (const auto& t : nat.masquerade[i].to) refs.zone_or_uplink(t, join_path(p, "to"));
+void check_source_nat(RefChecker& refs, const std::vector<Masquerade>& list, std::string_view section) {
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        auto p = join_path(std::string(section), i);
+        for (const auto& s : list[i].from.sets) refs.zone_or_set(s, join_path(p, "from"));
+        for (const auto& t : list[i].to) refs.zone_or_uplink(t, join_path(p, "to"));
     }
+}
+
+void check_nat(RefChecker& refs, const Nat& nat) {
+    check_source_nat(refs, nat.masquerade, "nat.masquerade");
+    check_source_nat(refs, nat.snat, "nat.snat");
     for (std::size_t i = 0; i < nat.forwards.size(); ++i) {
         auto p = join_path("nat.forwards", i);
         refs.sets(nat.forwards[i].sources, join_path(p, "from"));

@@ -19,12 +19,14 @@ void set(NetState& out, std::string path, std::string value, config::Loc loc) {
 }
 
 bool needs_forwarding(const config::Config& cfg) {
-    return cfg.zones.size() > 1 || !cfg.nat.masquerade.empty() || !cfg.nat.forwards.empty();
+    return cfg.zones.size() > 1 || !cfg.nat.masquerade.empty() || !cfg.nat.snat.empty() ||
+           !cfg.nat.forwards.empty();
 }
 
 // The value that made forwarding necessary, for error messages.
 config::Loc forwarding_loc(const config::Config& cfg) {
     if (!cfg.nat.masquerade.empty()) return cfg.nat.masquerade.front().loc;
+    if (!cfg.nat.snat.empty()) return cfg.nat.snat.front().loc;
     if (!cfg.nat.forwards.empty()) return cfg.nat.forwards.front().loc;
     return cfg.zones.size() > 1 ? cfg.zones[1].loc : config::Loc{};
 }

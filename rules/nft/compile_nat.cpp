@@ -1,4 +1,5 @@
-// nat.masquerade, hairpin and mss-clamp. Masquerade is IPv4 only (IPv6 is
+// nat.masquerade, snat, hairpin and mss-clamp. Masquerade (and snat, to a
+// fixed address) is IPv4 only (IPv6 is
 // routed end to end), from zones/networks out to zones/uplinks. The
 // postrouting hook has no input interface (iifname is empty there), so a
 // source zone is matched by its networks: zone_<name>_net4, the zone's
@@ -21,6 +22,12 @@ namespace {
 
 nft::Stmt masquerade() {
     return nft::Nat{nft::NatKind::masquerade, net::Family::ipv4, {}, {}, {}, {}, false};
+}
+
+// The statement of one entry: masquerade, or snat to its fixed address.
+nft::Stmt source_nat(const config::Masquerade& m) {
+    if (!m.address) return masquerade();
+    return nft::Nat{nft::NatKind::snat, net::Family::ipv4, m.address->value, {}, {}, {}, false};
 }
 
 // The sources a masquerade entry names: zones (by their networks), networks
@@ -46,8 +53,9 @@ Alternatives to_alternatives(const Context& ctx, const config::Masquerade& m) {
     return out;
 }
 
-void compile_masquerade(Context& ctx) {
-    const auto& list = ctx.config().nat.masquerade;
+// masquerade and snat entries, in file order within each list; snat
+// entries come first, since a fixed address is the more specific choice.
+void compile_source_nat(Context& ctx, const std::vector<config::Masquerade>& list, const std::string& label) {
     for (std::size_t i = 0; i < list.size(); ++i) {
         const auto& m = list[i];
         auto from = from_alternatives(ctx, m);
@@ -59,9 +67,9 @@ void compile_masquerade(Context& ctx) {
             for (const auto& f : from) alts.push_back(base), alts.back().push_back(f);
             for (auto& stmts : alts) {
                 stmts.push_back(counter());
-                stmts.push_back(masquerade());
+                stmts.push_back(source_nat(m));
                 ctx.chain(kChainPostrouting)
-                    .rules.push_back(make_rule(std::move(stmts), "masquerade[" + std::to_string(i) + "]", m.loc));
+                    .rules.push_back(make_rule(std::move(stmts), label + "[" + std::to_string(i) + "]", m.loc));
             }
         }
     }
@@ -96,7 +104,8 @@ void compile_mss_clamp(Context& ctx) {
 }  // namespace
 
 void compile_nat(Context& ctx) {
-    compile_masquerade(ctx);
+    compile_source_nat(ctx, ctx.config().nat.snat, "snat");
+    compile_source_nat(ctx, ctx.config().nat.masquerade, "masquerade");
     compile_hairpin(ctx);
     compile_mss_clamp(ctx);
 }

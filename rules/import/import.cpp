@@ -1,0 +1,84 @@
+// The import pipeline: links and zones first (every later step names
+// them), then NAT, marks, the bridge split and the filter; then a last
+// look for forwards to hosts outside every zone, and the text.
+#include "rules/import/import.hpp"
+
+#include <algorithm>
+
+#include "rules/import/plan.hpp"
+
+namespace gw::import {
+
+namespace {
+
+// Inside networks are what the ruleset says lives behind the LAN: the
+// sources it masquerades, and -s on rules that come in on a LAN link.
+void infer_networks(const std::vector<SaveFile>& files, Plan& plan) {
+    std::vector<std::string> lan_zones;
+    for (const auto& l : plan.links)
+        if (!l.uplink) lan_zones.push_back(l.zone);
+    if (lan_zones.size() == 1)
+        for (const auto& m : plan.masquerade)
+            for (const auto& f : m.from)
+                if (f != "0.0.0.0/0") plan.zone_networks[lan_zones[0]].push_back(f);
+    for (auto& [zone, nets] : plan.zone_networks) {
+        std::sort(nets.begin(), nets.end());
+        nets.erase(std::unique(nets.begin(), nets.end()), nets.end());
+    }
+    (void)files;
+}
+
+void check_forward_targets(const std::vector<SaveFile>& files, Plan& plan) {
+    std::vector<net::Prefix> inside;
+    for (const auto& [zone, nets] : plan.zone_networks)
+        for (const auto& n : nets)
+            if (auto p = net::Prefix::parse(n)) inside.push_back(*p);
+    if (inside.empty()) return;
+    for (const auto& f : files) {
+        const Table* t = f.kind == SaveKind::iptables ? f.find_table("nat") : nullptr;
+        if (!t) continue;
+        for (const auto& r : t->rules) {
+            if (r.target != "DNAT") continue;
+            std::string to = r.option("--to-destination");
+            auto a = net::Address::parse(to.substr(0, to.find(':')));
+            if (!a) continue;
+            bool in = std::any_of(inside.begin(), inside.end(), [&](const net::Prefix& p) { return p.contains(*a); });
+            if (!in)
+                plan.report(ReportKind::suspicious, r,
+                            "forwards to " + a->str() + ", which is in no inside network (a typo, or a host that moved?)");
+        }
+    }
+}
+
+}  // namespace
+
+ImportResult import_rulesets(const std::vector<SaveFile>& files, const ImportOptions& options) {
+    Plan plan;
+    map_bridge_split(files, plan);
+    map_links(files, plan);
+    map_nat(files, plan);
+    map_mangle(files, plan);
+    map_filter(files, options, plan);
+    infer_networks(files, plan);
+    check_forward_targets(files, plan);
+    std::stable_sort(plan.reports.begin(), plan.reports.end(), [](const Report& a, const Report& b) {
+        return a.file != b.file ? a.file < b.file : a.line < b.line;
+    });
+    return {emit_yaml(plan, files), plan.reports};
+}
+
+bool ImportResult::left_out() const {
+    return std::any_of(reports.begin(), reports.end(), [](const Report& r) { return r.kind != ReportKind::covered; });
+}
+
+std::string render_reports(const std::vector<Report>& reports) {
+    std::string out;
+    for (const auto& r : reports) {
+        if (r.kind == ReportKind::covered) continue;
+        out += r.where() + ": " + (r.kind == ReportKind::left_out ? "left out: " : "suspicious: ") + r.message +
+               "\n    " + r.text + "\n";
+    }
+    return out;
+}
+
+}  // namespace gw::import
