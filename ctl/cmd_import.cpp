@@ -5,7 +5,9 @@
 // parser as `gwctl check` before it is written. Exit 0: everything
 // imported; 3: something was left out or not copied as written; 2: an
 // unreadable file, a line that is not iptables-save output, bad usage.
+#include <arpa/inet.h>
 #include <grp.h>
+#include <ifaddrs.h>
 #include <pwd.h>
 
 #include <cstdio>
@@ -33,8 +35,39 @@ void import_usage() {
                stderr);
 }
 
-import::ImportOptions host_accounts() {
+int prefix_length(const sockaddr* mask) {
+    const auto* bytes = mask->sa_family == AF_INET
+                            ? reinterpret_cast<const unsigned char*>(&reinterpret_cast<const sockaddr_in*>(mask)->sin_addr)
+                            : reinterpret_cast<const unsigned char*>(&reinterpret_cast<const sockaddr_in6*>(mask)->sin6_addr);
+    int n = 0;
+    for (int i = 0; i < (mask->sa_family == AF_INET ? 4 : 16); ++i) n += __builtin_popcount(bytes[i]);
+    return n;
+}
+
+// The global addresses of `link` on this machine (link-local ones are the
+// kernel's own), as "address/length".
+std::vector<std::string> link_addresses(const std::string& link) {
+    std::vector<std::string> out;
+    ifaddrs* list = nullptr;
+    if (getifaddrs(&list) != 0) return out;
+    for (const ifaddrs* a = list; a; a = a->ifa_next) {
+        if (!a->ifa_addr || !a->ifa_netmask || link != a->ifa_name) continue;
+        int family = a->ifa_addr->sa_family;
+        if (family != AF_INET && family != AF_INET6) continue;
+        const void* raw = family == AF_INET ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in*>(a->ifa_addr)->sin_addr)
+                                            : static_cast<const void*>(&reinterpret_cast<const sockaddr_in6*>(a->ifa_addr)->sin6_addr);
+        char text[INET6_ADDRSTRLEN] = {};
+        if (!inet_ntop(family, raw, text, sizeof text)) continue;
+        if (std::string_view(text).starts_with("fe80:")) continue;
+        out.push_back(std::string(text) + "/" + std::to_string(prefix_length(a->ifa_netmask)));
+    }
+    freeifaddrs(list);
+    return out;
+}
+
+import::ImportOptions host_facts() {
     import::ImportOptions o;
+    o.link_addresses = link_addresses;
     o.user_name = [](std::uint32_t uid) -> std::optional<std::string> {
         const passwd* p = getpwuid(uid);
         return p ? std::optional<std::string>(p->pw_name) : std::nullopt;
@@ -86,7 +119,7 @@ int run_import(Args args) {
         if (!parsed) return std::fprintf(stderr, "%s\n", parsed.error().text().c_str()), kExitError;
         files.push_back(std::move(*parsed));
     }
-    auto result = import::import_rulesets(files, host_accounts());
+    auto result = import::import_rulesets(files, host_facts());
     std::string label = a->output.empty() ? "<imported>" : a->output;
     auto checked = config::parse_config(result.yaml, label);
     if (checked.diagnostics.has_errors()) {

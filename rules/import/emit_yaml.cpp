@@ -55,8 +55,12 @@ void emit_links(Out& o, const Plan& p) {
     bool any_if = false, any_up = false;
     for (const auto& l : p.links) (l.uplink ? any_up : any_if) = true;
     if (any_if) o.line(0, "interfaces:");
-    for (const auto& l : p.links)
-        if (!l.uplink) o.line(2, q(l.name) + ": {device: " + q(l.device) + "}");
+    for (const auto& l : p.links) {
+        if (l.uplink) continue;
+        if (l.addresses.empty())
+            o.line(2, "# CHECK: " + l.device + " had no address here; gatewayd keeps only the addresses listed");
+        o.line(2, q(l.name) + ": {device: " + q(l.device) + ", addresses: " + list(l.addresses) + "}");
+    }
     if (any_up) o.line(0, "uplinks:");
     int next_hops = 0;
     for (const auto& l : p.links) {

@@ -4,6 +4,7 @@
 #include "rules/import/import.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 #include "rules/import/plan.hpp"
 
@@ -50,17 +51,36 @@ void check_forward_targets(const std::vector<SaveFile>& files, Plan& plan) {
     }
 }
 
+// A family without its save file was not filtered by this ruleset at all;
+// gatewayd's chains are for both families, so the imported policies now
+// apply to it too. Said at the first line of a file of the other family.
+void check_families(const std::vector<SaveFile>& files, Plan& plan) {
+    auto has = [&](SaveKind k) {
+        return std::any_of(files.begin(), files.end(), [&](const SaveFile& f) { return f.kind == k; });
+    };
+    for (auto [missing, other, name] : {std::tuple{SaveKind::ip6tables, SaveKind::iptables, "ip6tables-save"},
+                                        std::tuple{SaveKind::iptables, SaveKind::ip6tables, "iptables-save"}}) {
+        if (has(missing) || !has(other)) continue;
+        const auto& f = *std::find_if(files.begin(), files.end(), [&](const SaveFile& s) { return s.kind == other; });
+        plan.reports.push_back({ReportKind::suspicious, f.path, 1, "(the whole file)",
+                                std::string("no ") + name + " given: this ruleset left " +
+                                    (missing == SaveKind::ip6tables ? "IPv6" : "IPv4") +
+                                    " unfiltered; the imported chains apply the same policies to it"});
+    }
+}
+
 }  // namespace
 
 ImportResult import_rulesets(const std::vector<SaveFile>& files, const ImportOptions& options) {
     Plan plan;
     map_bridge_split(files, plan);
-    map_links(files, plan);
+    map_links(files, options, plan);
     map_nat(files, plan);
     map_mangle(files, plan);
     map_filter(files, options, plan);
     infer_networks(files, plan);
     check_forward_targets(files, plan);
+    check_families(files, plan);
     std::stable_sort(plan.reports.begin(), plan.reports.end(), [](const Report& a, const Report& b) {
         return a.file != b.file ? a.file < b.file : a.line < b.line;
     });

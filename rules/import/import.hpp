@@ -32,6 +32,9 @@ struct ImportOptions {
     // Numeric owners as iptables-save prints them -> account names.
     std::function<std::optional<std::string>(std::uint32_t)> user_name;
     std::function<std::optional<std::string>(std::uint32_t)> group_name;
+    // The addresses ("192.168.1.1/24") a link has on this machine: gatewayd
+    // keeps exactly the addresses an interface lists, so they must be there.
+    std::function<std::vector<std::string>(const std::string& link)> link_addresses;
 };
 
 struct ImportResult {

@@ -55,7 +55,7 @@ PlanLink* Plan::find_link(const std::string& device) {
     return nullptr;
 }
 
-void map_links(const std::vector<SaveFile>& files, Plan& plan) {
+void map_links(const std::vector<SaveFile>& files, const ImportOptions& options, Plan& plan) {
     std::set<std::string> all, outside;
     for (const auto& f : files) {
         if (f.kind == SaveKind::ebtables) continue;  // bridge ports belong to the split
@@ -69,6 +69,7 @@ void map_links(const std::vector<SaveFile>& files, Plan& plan) {
         PlanLink l{name_for(dev), dev, up, up && dev.rfind("ppp", 0) == 0, ""};
         std::string side = up ? "wan" : "lan";
         l.zone = (up ? n_out : n_in) == 1 ? side : (side + "-" + l.name).substr(0, 15);
+        if (!up && options.link_addresses) l.addresses = options.link_addresses(dev);
         plan.links.push_back(l);
     }
 }

@@ -67,6 +67,7 @@ struct PlanLink {
     bool uplink = false;  // an uplink (pppoe when ppp*, else next-hop)
     bool pppoe = false;
     std::string zone;
+    std::vector<std::string> addresses;  // from this machine, when known
 };
 
 struct PlanSplit {
@@ -106,7 +107,7 @@ struct Plan {
 };
 
 // The steps of import_rulesets, in order.
-void map_links(const std::vector<SaveFile>& files, Plan& plan);
+void map_links(const std::vector<SaveFile>& files, const ImportOptions& options, Plan& plan);
 void map_nat(const std::vector<SaveFile>& files, Plan& plan);
 void map_mangle(const std::vector<SaveFile>& files, Plan& plan);
 void map_bridge_split(const std::vector<SaveFile>& files, Plan& plan);
