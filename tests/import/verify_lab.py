@@ -27,6 +27,8 @@ kernel may lack: its bridge part is then left out of the lab (said so),
 and the routed part (IPv4, IPv6 to the router) is still compared."""
 import ipaddress
 import json
+import os
+import shutil
 import pathlib
 import pwd
 import re
@@ -53,6 +55,8 @@ class Plan:
         for name, up in (cfg.get("uplinks") or {}).items():
             dev = name if up["kind"] == "pppoe" else up["device"]
             self.links.append({"dev": dev, "side": "wan", "gateway": up.get("gateway")})
+        if not self.links:  # a server's rules name no link: give it one peer
+            self.links.append({"dev": "eth0", "side": "wan"})
         zones = cfg.get("zones") or {}
         for k, link in enumerate(self.links):
             self.address(k, link, zones)
@@ -280,10 +284,11 @@ def verify(gwctl, folder):
     cfg = yaml.safe_load(without_split(yaml_text))
     originals = [line for f in files for line in f.read_text().splitlines() if line.startswith("-A")]
     plan = Plan(cfg, originals)
-    for addr, dev in plan.sources + plan.targets():
-        link = plan.host_for(addr, dev)
-        if addr not in (link["host4"], link["host6"]) and addr not in link["extra"]:
-            link["extra"].append(addr)
+    placed = {a for l in plan.links for a in (l["router4"], l["router6"], l["host4"], l["host6"])}
+    for addr, dev in plan.sources + plan.targets():  # the first place an address is named wins
+        if addr not in placed:
+            plan.host_for(addr, dev)["extra"].append(addr)
+            placed.add(addr)
     lab = Lab(f"iv{folder.name[:2]}")
     try:
         ra, rb = build(lab, plan, "a"), build(lab, plan, "b")
@@ -311,7 +316,13 @@ def verify(gwctl, folder):
         src = "router" + (f" uid {uid}" if uid else "") if where == "router" else p["src"]
         print(f"  {label}: {p['proto']} {src} -> {p['dst']}:{p['port']}: iptables {ra_!r}, gatewayd {rb_!r}"
               + (f" ({why})" if why else ""))
-    print(f"{folder.name}: {len(matrix)} probes, {fixes} intended fixes, {mismatches} mismatches")
+    seen = {}
+    for outcome in a.values():
+        kind = verdict(outcome).split()[0].replace("open", "accepted")
+        seen[kind] = seen.get(kind, 0) + 1
+    print(f"{folder.name}: {len(matrix)} probes (under iptables: "
+          + ", ".join(f"{n} {k}" for k, n in sorted(seen.items()))
+          + f"), {fixes} intended fixes, {mismatches} mismatches")
     return mismatches
 
 
@@ -329,6 +340,11 @@ def same(x, y):
 
 
 def main():
+    if os.geteuid() != 0:
+        print("skipping: the verification lab needs root (network namespaces)")
+        sys.exit(77)
+    if not shutil.which("iptables-restore"):
+        sys.exit("iptables-restore is missing: install the iptables package (scripts/deps.sh does)")
     gwctl, folders = sys.argv[1], [pathlib.Path(p) for p in sys.argv[2:]]
     total = 0
     for folder in folders:
