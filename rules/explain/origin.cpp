@@ -42,6 +42,7 @@ std::vector<Anchor> anchors(const config::Config& c) {
     for (const auto& s : c.sets) add(out, s.loc, "sets." + *s.name);
     for (std::size_t i = 0; i < c.nat.masquerade.size(); ++i)
         add(out, c.nat.masquerade[i].loc, indexed("nat.masquerade", i));
+    for (std::size_t i = 0; i < c.nat.snat.size(); ++i) add(out, c.nat.snat[i].loc, indexed("nat.snat", i));
     for (std::size_t i = 0; i < c.nat.forwards.size(); ++i)
         add(out, c.nat.forwards[i].loc, indexed("nat.forwards", i));
     add(out, c.nat.hairpin.loc, "nat.hairpin");
