@@ -21,28 +21,20 @@
 #include "daemon/kernel/rtnl/sysctl.hpp"
 #include "rules/netstate/compile.hpp"
 #include "rules/netstate/owner.hpp"
+#include "tests/netstate/shell.hpp"
 #include "tests/netstate/config_builder.hpp"
 
 using namespace gw;
 using gw::test::at;
 
+using gw::test::contains;
+using gw::test::output;
+using gw::test::run;
+
 namespace {
 
 void fresh_netns() { REQUIRE(unshare(CLONE_NEWNET) == 0); }
 
-int run(const std::string& cmd) { return std::system((cmd + " >/dev/null 2>&1").c_str()); }
-
-std::string output(const std::string& cmd) {
-    std::unique_ptr<FILE, int (*)(FILE*)> p(popen((cmd + " 2>&1").c_str(), "r"), pclose);
-    std::string out;
-    char buf[512];
-    while (p && std::fgets(buf, sizeof buf, p.get())) out += buf;
-    return out;
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
 
 // A veth pair whose peer is up, so `name` gets a carrier once it is up.
 void make_veth(const std::string& name) {

@@ -18,25 +18,17 @@
 #include "daemon/kernel/rtnl/sysctl.hpp"
 #include "rules/config/parse.hpp"
 #include "rules/netstate/compile.hpp"
+#include "tests/netstate/shell.hpp"
 #include "tests/netstate/config_builder.hpp"
 
 using namespace gw;
 
+using gw::test::contains;
+using gw::test::output;
+using gw::test::run;
+
 namespace {
 
-int run(const std::string& cmd) { return std::system((cmd + " >/dev/null 2>&1").c_str()); }
-
-std::string output(const std::string& cmd) {
-    std::unique_ptr<FILE, int (*)(FILE*)> p(popen((cmd + " 2>&1").c_str(), "r"), pclose);
-    std::string out;
-    char buf[512];
-    while (p && std::fgets(buf, sizeof buf, p.get())) out += buf;
-    return out;
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
 
 const char* kConfig = R"(version: 1
 interfaces:

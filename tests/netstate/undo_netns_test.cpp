@@ -15,6 +15,7 @@
 #include <string>
 
 #include "daemon/kernel/rtnl/apply.hpp"
+#include "tests/netstate/shell.hpp"
 #include "rules/netstate/owner.hpp"
 #include "rules/netstate/undo.hpp"
 
@@ -22,17 +23,12 @@ using namespace gw;
 using netstate::NetOp;
 using netstate::OpKind;
 
+using gw::test::contains;
+using gw::test::output;
+using gw::test::run;
+
 namespace {
 
-int run(const std::string& cmd) { return std::system((cmd + " >/dev/null 2>&1").c_str()); }
-
-std::string output(const std::string& cmd) {
-    std::unique_ptr<FILE, int (*)(FILE*)> p(popen((cmd + " 2>&1").c_str(), "r"), pclose);
-    std::string out;
-    char buf[512];
-    while (p && std::fgets(buf, sizeof buf, p.get())) out += buf;
-    return out;
-}
 
 // Everything the failed run touched, as the kernel shows it.
 std::string witness() {

@@ -16,9 +16,8 @@ import subprocess
 import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "daemon"))
-from daemon_lab import NOBODY, Bus, Checks, Gateway, Lab, base_config, gateway_netns, require_root, workdir  # noqa: E402
+from harness import gateway
+from daemon_lab import NOBODY, Checks, base_config, require_root
 
 OBJ = ("net.gatewayd.Gateway1", "/net/gatewayd/Gateway1", "net.gatewayd.Gateway1")
 
@@ -115,14 +114,7 @@ def main():
     gatewayd, gwctl, bus_call = sys.argv[1:4]
     require_root()
     t = Checks("D-Bus hostile callers")
-    lab = Lab("b")
-    wd = workdir()
-    os.chmod(wd, 0o755)
-    bus = Bus(wd)
-    try:
-        gw, _, _ = gateway_netns(lab)
-        g = Gateway(lab, gw, gatewayd, gwctl, wd, bus)
-        g.write_config(base_config())
+    with gateway("b", gatewayd, gwctl) as (g, _, _, wd):
         good = os.path.join(wd, "other.yaml")
         with open(good, "w") as f:
             f.write(base_config(port=8443))
@@ -132,9 +124,6 @@ def main():
         hostile_checks(t, g, bus_call, wd)
         fifo_reload_checks(t, g)
         t.check("the daemon ends cleanly on SIGTERM", g.stop(signal.SIGTERM) == 0, g.log()[-500:])
-    finally:
-        lab.close()
-        bus.close()
     t.finish()
 
 

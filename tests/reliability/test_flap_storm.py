@@ -12,10 +12,8 @@ import os
 import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "daemon"))
-from daemon_lab import Bus, Checks, Gateway, Lab, base_config, gateway_netns, require_root, workdir  # noqa: E402
-from scale import rounds  # noqa: E402
+from harness import gateway, rounds
+from daemon_lab import Checks, require_root
 
 
 def usage(pid):
@@ -49,13 +47,8 @@ def main():
     require_root()
     cycles, recreations = rounds(200, 1000), rounds(20, 100)
     t = Checks("flap storm")
-    lab = Lab("f")
-    wd = workdir()
-    bus = Bus(wd)
-    try:
-        gw, lan, _ = gateway_netns(lab)
-        g = Gateway(lab, gw, gatewayd, gwctl, wd, bus)
-        g.write_config(base_config())
+    with gateway("f", gatewayd, gwctl) as (g, lan, _, _):
+        lab, gw = g.lab, g.ns
         t.check("gatewayd is ready", g.start(), g.log())
         storm(lab, gw, lan, 20, 2)  # warm-up: the allocator's steady state, not growth
         t.check("after a warm-up the daemon has followed", settled(g), g.log()[-500:])
@@ -72,9 +65,6 @@ def main():
         t.check("daemon RSS grew by less than 1 MiB", rss1 - rss0 < 1024, f"{rss1 - rss0} KiB")
         t.check("daemon fd count unchanged", fds1 == fds0, f"{fds0} -> {fds1}")
         g.stop()
-    finally:
-        lab.close()
-        bus.close()
     t.finish()
 
 

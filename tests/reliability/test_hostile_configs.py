@@ -16,15 +16,13 @@ import subprocess
 import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "daemon"))
-from daemon_lab import Checks, Lab, base_config, gateway_netns, workdir  # noqa: E402
-from hostile_cases import cases, materialize  # noqa: E402
-from kernel_state import snapshot, wait_settled  # noqa: E402
+from harness import NO_BUS
+from daemon_lab import Checks, Lab, base_config, gateway_netns, workdir
+from hostile_cases import cases, materialize
+from kernel_state import snapshot, wait_settled
 
 LIMIT_BYTES = 1 << 30
 HANG_GUARD_S = 120  # not a timing check: only what "hangs" means here
-NO_BUS = {"DBUS_SYSTEM_BUS_ADDRESS": "unix:path=/nonexistent/gatewayd-test-bus"}
 
 
 def bounded(uid=None):

@@ -14,13 +14,10 @@ import subprocess
 import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "daemon"))
-from daemon_lab import Bus, Checks, Gateway, Lab, base_config, gateway_netns, require_root, workdir  # noqa: E402
-from scale import rounds  # noqa: E402
+from harness import NO_BUS, gateway, rounds
+from daemon_lab import Checks, base_config, require_root
 
 FORWARDS = 10000
-NO_BUS = {"DBUS_SYSTEM_BUS_ADDRESS": "unix:path=/nonexistent/gatewayd-test-bus"}
 
 
 def write(path, text):
@@ -113,20 +110,11 @@ def main():
     print(f"random seed {seed} (GW_SEED={seed} repeats this run)")
     rng = random.Random(seed)
     t = Checks("kill -9 during a large apply")
-    lab = Lab("9")
-    wd = workdir()
-    bus = Bus(wd)
-    try:
-        gw, _, _ = gateway_netns(lab)
-        g = Gateway(lab, gw, gatewayd, gwctl, wd, bus)
-        g.write_config(base_config())
+    with gateway("9", gatewayd, gwctl) as (g, _, _, wd):
         small = g.config
         big = write(os.path.join(wd, "big.yaml"), base_config(extra_forwards=FORWARDS))
         direct_mode(t, g, small, big, rng, kills)
         daemon_mode(t, g, big, rng, kills)
-    finally:
-        lab.close()
-        bus.close()
     t.finish()
 
 

@@ -17,10 +17,8 @@ import sys
 import textwrap
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "daemon"))
-from daemon_lab import Bus, Checks, Gateway, Lab, base_config, gateway_netns, require_root, workdir  # noqa: E402
-from scale import rounds  # noqa: E402
+from harness import gateway, rounds
+from daemon_lab import Checks, base_config, require_root
 
 SERVER = """
 import socket, time
@@ -90,15 +88,10 @@ def main():
     require_root()
     count = rounds(100, 1000)
     t = Checks("reapplies under traffic")
-    lab = Lab("r")
-    wd = workdir()
-    bus = Bus(wd)
-    try:
-        gw, lan, up = gateway_netns(lab)
+    with gateway("r", gatewayd, gwctl) as (g, lan, up, wd):
+        lab = g.lab
         lab.ip(lan, "addr add 172.16.1.100/16 dev eth0")
         lab.ip(lan, "route add default via 172.16.2.1")
-        g = Gateway(lab, gw, gatewayd, gwctl, wd, bus)
-        g.write_config(base_config())
         configs = [g.config, os.path.join(wd, "alt.yaml")]
         with open(configs[1], "w") as f:
             f.write(base_config(extra_forwards=1))
@@ -123,9 +116,6 @@ def main():
               f"{flow['stalls']} stalls > 1 s, longest gap {flow['max_gap']:.2f} s, resets 0; "
               f"{probes['attempts']} probes of denied ports, {probes['leaks']} leaks")
         g.stop()
-    finally:
-        lab.close()
-        bus.close()
     t.finish()
 
 

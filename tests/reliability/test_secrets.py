@@ -19,15 +19,13 @@ import subprocess
 import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "daemon"))
-from daemon_lab import Bus, Checks, Gateway, Lab, gateway_netns, require_root, workdir  # noqa: E402
-from standin import Standin, password_file  # noqa: E402
+from harness import NO_BUS, gateway
+from daemon_lab import Checks, require_root
+from standin import Standin, password_file
 
 PASSWORD = "pw-" + secrets.token_hex(12)
 INLINE = "inline-" + secrets.token_hex(12)
 SHADOW = "$6$" + secrets.token_hex(16)
-NO_BUS = {"DBUS_SYSTEM_BUS_ADDRESS": "unix:path=/nonexistent/gatewayd-test-bus"}
 
 
 def config(wd, password_line=None, port=443):
@@ -157,16 +155,10 @@ def main():
         sys.exit(77)
     since = time.strftime("%Y-%m-%d %H:%M:%S")
     t = Checks("secrets in 0 places")
-    lab = Lab("s")
-    wd = workdir()
-    os.chmod(wd, 0o755)
-    bus = Bus(wd)
-    try:
-        gw, _, _ = gateway_netns(lab)
+    with gateway("s", gatewayd, gwctl, config="") as (g, _, _, wd):
         password_file(f"{wd}/isp.password", PASSWORD)
         sd = Standin(wd, standin, peer="100.64.0.1", up_delay_ms=100)
         sd.configure("100.64.0.2")
-        g = Gateway(lab, gw, gatewayd, gwctl, wd, bus)
         g.write_config(config(wd))
         t.check("gatewayd is ready", sd.start(g), g.log())
         t.check("the session is up", g.wait_until(lambda: "isp: up" in g.gwctl_run("status").stdout, 60),
@@ -182,9 +174,6 @@ def main():
         t.check(f"the secrets are in 0 of {p.searched} places searched", not p.found, "; ".join(p.found[:10]))
         print(f"figures: {p.searched} places searched, {len(p.found)} holding a secret")
         g.stop()
-    finally:
-        lab.close()
-        bus.close()
     t.finish()
 
 

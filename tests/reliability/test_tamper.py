@@ -8,14 +8,11 @@ return to the ruleset being whole again) are printed against the goal of
 
 Usage: test_tamper.py GATEWAYD GWCTL   (root)
 """
-import os
 import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "daemon"))
-from daemon_lab import Bus, Checks, Gateway, Lab, base_config, gateway_netns, require_root, workdir  # noqa: E402
-from scale import percentiles, rounds  # noqa: E402
+from harness import gateway, percentiles, rounds
+from daemon_lab import Checks, require_root
 
 
 def restore_times(t, g, command, count, whole):
@@ -42,13 +39,7 @@ def main():
     require_root()
     count = rounds(5, 20)
     t = Checks("tampering with gatewayd's table")
-    lab = Lab("t")
-    wd = workdir()
-    bus = Bus(wd)
-    try:
-        gw, _, _ = gateway_netns(lab)
-        g = Gateway(lab, gw, gatewayd, gwctl, wd, bus)
-        g.write_config(base_config())
+    with gateway("t", gatewayd, gwctl) as (g, _, _, _):
         t.check("gatewayd is ready", g.start(), g.log())
         whole = g.table_text()
         t.check("the ruleset is in place", "tcp . 443 " in whole, whole[:300])
@@ -57,9 +48,6 @@ def main():
         d = g.gwctl_run("diff")
         t.check("gwctl diff is empty afterwards", d.returncode == 0 and not d.stdout, d.stdout + d.stderr)
         g.stop()
-    finally:
-        lab.close()
-        bus.close()
     t.finish()
 
 
