@@ -69,7 +69,9 @@ public:
     // The nft part first, as one transaction (a table replacement or an
     // element-only update); the netlink requests, in the plan's order, only
     // once it is in. EEXIST on create and "already gone" on delete are
-    // success; a transient netlink failure does not stop the others.
+    // success; a transient netlink failure does not stop the others (for a
+    // one-shot apply LinuxKernel can undo the run instead). A fatal one stops
+    // the run and undoes the netlink changes it had made.
     virtual ApplyOutcome apply(const plan::Plan& plan) = 0;
 
     // The kernel validates the plan's whole ruleset and aborts: nothing changes.

@@ -6,13 +6,14 @@
 
 namespace gw::kernel {
 
-std::expected<std::unique_ptr<LinuxKernel>, KernelError> LinuxKernel::open() {
+std::expected<std::unique_ptr<LinuxKernel>, KernelError> LinuxKernel::open(OnTransient on_transient) {
     auto nft = NftNetlink::open();
     if (!nft) return std::unexpected(nft.error());
-    return std::unique_ptr<LinuxKernel>(new LinuxKernel(std::move(*nft)));
+    return std::unique_ptr<LinuxKernel>(new LinuxKernel(std::move(*nft), on_transient));
 }
 
-LinuxKernel::LinuxKernel(std::unique_ptr<NftNetlink> nft) : nft_(std::move(nft)) {}
+LinuxKernel::LinuxKernel(std::unique_ptr<NftNetlink> nft, OnTransient on_transient)
+    : nft_(std::move(nft)), on_transient_(on_transient) {}
 LinuxKernel::~LinuxKernel() = default;
 
 std::expected<Observed, KernelError> LinuxKernel::observe(const Scope& scope) {
@@ -57,7 +58,7 @@ ApplyOutcome LinuxKernel::apply(const plan::Plan& plan) {
     }
     out.nft_in_sync = true;
     if (plan.net.empty()) return out;
-    auto report = apply_netstate_ops(plan.net.ops);
+    auto report = apply_netstate_ops(plan.net.ops, on_transient_);
     if (!report) {
         out.errors.push_back(report.error());
         return out;

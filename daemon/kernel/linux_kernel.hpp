@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "daemon/kernel/kernel.hpp"
+#include "daemon/kernel/rtnl/apply.hpp"
 
 namespace gw::kernel {
 
@@ -14,7 +15,10 @@ class NftNetlink;
 
 class LinuxKernel final : public Kernel {
 public:
-    static std::expected<std::unique_ptr<LinuxKernel>, KernelError> open();
+    // `on_transient`: the daemon keeps a run's other changes and retries a
+    // transient netlink failure; gwctl's direct mode undoes the run instead.
+    static std::expected<std::unique_ptr<LinuxKernel>, KernelError> open(
+        OnTransient on_transient = OnTransient::keep_and_retry);
     ~LinuxKernel() override;
 
     std::expected<Observed, KernelError> observe(const Scope& scope) override;
@@ -23,8 +27,9 @@ public:
     std::expected<void, KernelError> check(const plan::Plan& plan) override;
 
 private:
-    explicit LinuxKernel(std::unique_ptr<NftNetlink> nft);
+    LinuxKernel(std::unique_ptr<NftNetlink> nft, OnTransient on_transient);
     std::unique_ptr<NftNetlink> nft_;
+    OnTransient on_transient_;
 };
 
 }  // namespace gw::kernel

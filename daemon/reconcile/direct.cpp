@@ -6,7 +6,7 @@ namespace gw::reconcile {
 
 std::expected<std::unique_ptr<DirectKernel>, std::string> DirectKernel::open() {
     std::unique_ptr<DirectKernel> k(new DirectKernel());
-    auto kernel = kernel::LinuxKernel::open();
+    auto kernel = kernel::LinuxKernel::open(kernel::OnTransient::undo_all);
     if (!kernel) return std::unexpected(kernel.error().describe());
     k->kernel_ = std::move(*kernel);
     auto* self = k.get();

@@ -1,7 +1,8 @@
 // The kernel reached directly, with no daemon in between: the real kernel
 // (LinuxKernel), the system's accounts and a Reconciler over them, as
 // gwctl uses them when gatewayd is not running (root, current network
-// namespace). Nothing is retried or rolled back in this mode.
+// namespace). Nothing is retried in this mode, so the netlink half is all
+// or nothing: a failure of any kind undoes what the run had changed.
 #pragma once
 
 #include <expected>

@@ -110,6 +110,30 @@ TEST_CASE("without undo the same run leaves its changes: the check above can fai
     CHECK(output("ip link show ubr0").find("ubr0") != std::string::npos);
 }
 
+TEST_CASE("direct mode: a transient failure (IPv4 gateway not reachable) undoes the run too") {
+    REQUIRE(unshare(CLONE_NEWNET) == 0);
+    REQUIRE(run("ip link add u0 type veth peer name u0p && ip link set u0 up && ip link set u0p up") == 0);
+    auto before = witness();
+    std::vector<NetOp> ops = {
+        {OpKind::add, netstate::Address{"u0", *net::Prefix::parse("172.16.2.1/16"), {}}, std::nullopt},
+        {OpKind::add, route("10.9.0.0/16", "172.16.2.254", "u0"), std::nullopt},
+        {OpKind::add, route("10.8.0.0/16", "192.168.77.1", "u0"), std::nullopt},  // ENETUNREACH
+    };
+    auto daemon = kernel::apply_netstate_ops(ops, kernel::OnTransient::keep_and_retry);
+    REQUIRE(daemon.has_value());  // the daemon keeps the rest and retries later
+    CHECK(daemon->transient.size() == 1);
+    CHECK(witness() != before);
+    REQUIRE(run("ip addr flush dev u0 && ip route flush proto 157") == 0);
+    before = witness();
+
+    auto direct = kernel::apply_netstate_ops(ops, kernel::OnTransient::undo_all);
+    REQUIRE_FALSE(direct.has_value());
+    CHECK(direct.error().error == ENETUNREACH);
+    CHECK_FALSE(direct.error().transient());
+    CHECK(direct.error().message.find("2 of 2 earlier netlink changes undone") != std::string::npos);
+    CHECK(witness() == before);
+}
+
 TEST_CASE("undo_ops: newest first, each kind put back") {
     auto run_ops = failing_run();
     run_ops.pop_back();

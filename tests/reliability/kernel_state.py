@@ -6,8 +6,8 @@ sets), for byte-for-byte "nothing changed" checks.
 import re
 import time
 
-SNAPSHOT = r"""
-nft list ruleset
+NFT = "nft list ruleset\n"
+NETLINK = r"""
 ip -d link show
 ip addr show
 ip route show table all
@@ -20,8 +20,8 @@ for f in /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv4/conf/*/rp_filter \
 """
 
 
-def snapshot(lab, ns):
-    out = lab.run(ns, ["sh", "-c", SNAPSHOT], check=False).stdout
+def snapshot(lab, ns, nft=True):
+    out = lab.run(ns, ["sh", "-c", (NFT if nft else "") + NETLINK], check=False).stdout
     return re.sub(r"counter packets \d+ bytes \d+", "counter", out)
 
 

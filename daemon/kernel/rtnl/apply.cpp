@@ -179,7 +179,7 @@ void undo_changes(nl_sock* sock, const std::vector<NetOp>& changed, KernelError&
 
 }  // namespace
 
-ApplyResult apply_netstate_ops(const std::vector<NetOp>& ops) {
+ApplyResult apply_netstate_ops(const std::vector<NetOp>& ops, OnTransient on_transient) {
     ApplyReport report;
     if (ops.empty()) return report;
     auto sock = open_rtnl_socket("apply");
@@ -193,10 +193,14 @@ ApplyResult apply_netstate_ops(const std::vector<NetOp>& ops) {
             if (ack.error == 0) changed.push_back(op);
             break;
         case Outcome::transient:
-            report.transient.push_back(make_op_error(op, ack.stage, ack.error, ack.message));
-            break;
+            if (on_transient == OnTransient::keep_and_retry) {
+                report.transient.push_back(make_op_error(op, ack.stage, ack.error, ack.message));
+                break;
+            }
+            [[fallthrough]];
         case Outcome::fatal: {
             auto failure = make_op_error(op, ack.stage, ack.error, ack.message);
+            failure.kind = ErrorClass::fatal;  // in direct mode nothing would retry it
             undo_changes(sock->get(), changed, failure);
             return std::unexpected(std::move(failure));
         }

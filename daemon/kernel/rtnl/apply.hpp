@@ -13,6 +13,16 @@
 
 namespace gw::kernel {
 
-ApplyResult apply_netstate_ops(const std::vector<netstate::NetOp>& ops);
+// What a transient failure (a link not there yet, a gateway not reachable
+// yet) does to the run: the daemon retries it on its next reconcile, so the
+// rest is kept; gwctl's direct mode has nobody to retry, so the whole run
+// is undone and the failure is fatal.
+enum class OnTransient {
+    keep_and_retry,  // the daemon
+    undo_all,        // a one-shot apply: all or nothing
+};
+
+ApplyResult apply_netstate_ops(const std::vector<netstate::NetOp>& ops,
+                               OnTransient on_transient = OnTransient::keep_and_retry);
 
 }  // namespace gw::kernel
