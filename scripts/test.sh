@@ -21,8 +21,10 @@ sudo=()
 status=0
 "${sudo[@]}" meson test -C "$build" --no-rebuild --print-errorlogs "$@" || status=$?
 # The Debian package builds from this tree and lintian finds no error in it.
+package=()
 if [ $# -eq 0 ]; then
-    scripts/package.sh "$build/deb" || { echo "package: FAILED"; status=1; }
+    if scripts/package.sh "$build/deb"; then package=(--package ok); else
+        echo "package: FAILED"; status=1; package=(--package failed); fi
 fi
-python3 scripts/test_summary.py "$build/meson-logs/testlog.json"
+python3 scripts/test_summary.py "$build/meson-logs/testlog.json" "${package[@]}"
 exit $status

@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Prints the closing line of a meson test run, counted from testlog.json:
 
-    tests: N passed, N failed, N skipped (W whole tests, C checks inside tests: reasons)
+    skip reasons: W whole tests, C checks inside tests: reasons
+    tests: N passed, N failed, N skipped
+
+The closing line stands alone, so a reader of the log finds the counts on
+the last line; the grouped reasons go on the line above it.
 
 A skip is never a pass. A whole test skips by exiting 77 after printing
 `skipping: WHY`; a check inside a test that cannot run here (a kernel
@@ -10,7 +14,11 @@ feature, a host account) prints `skip WHAT: WHY` on a line of its own
 line is listed above the closing line and counted as skipped in it, with
 its reason; the closing line groups the reasons.
 
-Usage: test_summary.py TESTLOG_JSON
+The Debian package build runs after the meson suites; `--package ok` or
+`--package failed` counts it as one more test, so a failed package build
+shows in the closing line too.
+
+Usage: test_summary.py TESTLOG_JSON [--package ok|failed]
 """
 import collections
 import json
@@ -59,23 +67,38 @@ def summarize(entries):
     return passed, failed, whole, checks
 
 
-def closing_line(passed, failed, whole, checks):
-    line = f"tests: {passed} passed, {failed} failed, {len(whole) + len(checks)} skipped"
+def reasons_line(whole, checks):
+    """The skips grouped by reason, or None when nothing was skipped."""
     if not whole and not checks:
-        return line
+        return None
     reasons = collections.Counter(why for _, _, why in whole + checks)
     grouped = "; ".join(f"{n}x {why}" if n > 1 else why for why, n in reasons.items())
-    return (f"{line} ({len(whole)} whole tests, {len(checks)} checks inside tests: {grouped})")
+    return f"skip reasons: {len(whole)} whole tests, {len(checks)} checks inside tests: {grouped}"
 
 
-def main(path):
+def closing_line(passed, failed, whole, checks):
+    return f"tests: {passed} passed, {failed} failed, {len(whole) + len(checks)} skipped"
+
+
+def main(path, package=None):
     with open(path, encoding="utf-8") as log:
         entries = [json.loads(line) for line in log if line.strip()]
+    if package is not None:
+        entries.append({"name": "package", "result": "OK" if package == "ok" else "FAIL"})
     passed, failed, whole, checks = summarize(entries)
     for test, what, why in whole + checks:
         print(f"skipped: {test}: {what}: {why}")
+    reasons = reasons_line(whole, checks)
+    if reasons:
+        print(reasons)
     print(closing_line(passed, failed, whole, checks))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    args = sys.argv[1:]
+    if len(args) == 3 and args[1] == "--package" and args[2] in ("ok", "failed"):
+        main(args[0], args[2])
+    elif len(args) == 1:
+        main(args[0])
+    else:
+        sys.exit("usage: test_summary.py TESTLOG_JSON [--package ok|failed]")
