@@ -152,7 +152,7 @@ struct PortForward {
     Located<net::Address> to;          // "to": "172.16.1.100" or "172.16.1.100:8443"
     std::optional<Located<std::uint16_t>> to_port;  // only with a single port
     AddressMatch sources;  // "from": allowed sources; empty = anyone
-    Names uplinks;         // "uplink"/"uplinks": empty = every uplink
+    Names uplinks;         // "uplink": one name or a list; empty = every uplink
     Loc loc;
 };
 
