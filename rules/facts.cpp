@@ -1,5 +1,7 @@
 #include "rules/facts.hpp"
 
+#include "rules/config/uplink_kinds.hpp"
+
 namespace gw::rules {
 
 std::string uplink_ifname(const config::Uplink& uplink, const Facts& facts) {
@@ -9,8 +11,9 @@ std::string uplink_ifname(const config::Uplink& uplink, const Facts& facts) {
 }
 
 std::string default_uplink_ifname(const config::Uplink& uplink) {
-    // pppd is started with `ifname <uplink name>`; a next-hop uplink is its device.
-    return uplink.kind.value == config::UplinkKind::pppoe ? uplink.name.value : uplink.device.value;
+    // A link the uplink's process makes is named after the uplink (pppd is
+    // started with `ifname <uplink name>`); otherwise the traffic uses its device.
+    return config::uplink_kind(uplink).link == config::UplinkLink::device ? uplink.device.value : uplink.name.value;
 }
 
 }  // namespace gw::rules

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "rules/config/uplink_kinds.hpp"
 #include "rules/nft/compile.hpp"
 #include "rules/split_path.hpp"
 
@@ -111,7 +112,7 @@ std::vector<std::string> address_strings(const AddressMap& addresses, const std:
 std::string uplink_state(const config::Uplink& u, const std::string& ifname,
                          const netstate::NetState& observed, const rules::Facts& facts) {
     auto link = link_state(observed, ifname);
-    if (u.kind.value == config::UplinkKind::next_hop) return link;
+    if (config::uplink_kind(u).up == config::UplinkUp::always) return link;
     auto it = facts.uplink_addresses.find(u.name.value);
     bool addressed = it != facts.uplink_addresses.end() && !it->second.empty();
     if (link == "up" && addressed) return "up";
@@ -137,10 +138,8 @@ void add_links(const config::Config& cfg, const rules::Facts& facts,
                                   address_strings(addresses, i.device.value, &i.addresses)});
     }
     for (const auto& u : cfg.uplinks) {
-        auto it = facts.uplink_ifnames.find(u.name.value);
-        std::string ifname = it != facts.uplink_ifnames.end() ? it->second : u.name.value;
-        bool pppoe = u.kind.value == config::UplinkKind::pppoe;
-        out.uplinks.push_back({u.name.value, ifname, pppoe ? "pppoe" : "next-hop",
+        std::string ifname = rules::uplink_ifname(u, facts);
+        out.uplinks.push_back({u.name.value, ifname, std::string(config::uplink_kind(u).name),
                                uplink_state(u, ifname, observed_links, facts),
                                address_strings(addresses, ifname, nullptr)});
     }

@@ -7,6 +7,7 @@
 #include "daemon/loop/log.hpp"
 #include "daemon/uplinks/password.hpp"
 #include "daemon/uplinks/pppd_args.hpp"
+#include "rules/config/uplink_kinds.hpp"
 
 namespace gw::uplinks {
 
@@ -47,7 +48,7 @@ void Supervisor::apply(const config::LoadedConfig& cfg) {
     settings_.config_label = cfg.source.label;
     std::map<std::string, const config::Uplink*> wanted;
     for (const auto& u : cfg.config.uplinks)
-        if (u.kind.value == config::UplinkKind::pppoe) wanted[u.name.value] = &u;
+        if (config::uplink_kind(u).supervised) wanted[u.name.value] = &u;
     for (auto& [name, slot] : slots_) {
         if (wanted.contains(name)) continue;
         slot.next.reset();

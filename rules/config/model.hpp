@@ -73,6 +73,8 @@ struct Interface {
 
 // ---- uplinks ---------------------------------------------------------------
 
+// What each kind means to the parser, the compilers, the supervisor and
+// status is its entry in uplink_kinds.cpp, in this order.
 enum class UplinkKind {
     pppoe,    // "pppoe": pppd with the kernel PPPoE plugin on `device`
     next_hop, // "next-hop": an Ethernet router at `gateway`

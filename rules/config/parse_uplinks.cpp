@@ -1,9 +1,13 @@
 // uplinks: the ways out. A pppoe uplink is a pppd session on an Ethernet
 // port; a next-hop uplink is a router reached over a link. Keys of one kind
-// on the other are errors, and a PPPoE password is never accepted inline.
-#include "rules/config/sections.hpp"
-
+// on another are errors, and a PPPoE password is never accepted inline.
+// The kinds, with the keys only each accepts, are in uplink_kinds.cpp;
+// each kind's own keys are read by its section below.
 #include <algorithm>
+#include <vector>
+
+#include "rules/config/sections.hpp"
+#include "rules/config/uplink_kinds.hpp"
 
 namespace gw::config {
 
@@ -14,24 +18,36 @@ constexpr std::string_view kUplinkKeys[] = {
     "lcp-echo", "gateway",     "gateway6", "mtu",           "default-route", "metric", "table",
     "use-dns", "resolv-conf",  "on-up",    "on-down",       "hook-timeout",
 };
-constexpr std::string_view kPppoeOnly[] = {"username", "password-file", "service", "ac-name", "lcp-echo"};
-constexpr std::string_view kNextHopOnly[] = {"gateway", "gateway6"};
 constexpr std::string_view kLcpKeys[] = {"interval", "failures"};
 
 bool contains(std::span<const std::string_view> list, std::string_view s) {
     return std::find(list.begin(), list.end(), s) != list.end();
 }
 
+// The kind that owns `key` when it is not `mine`'s; null when it is a common key or mine.
+const UplinkKindInfo* other_owner(std::string_view key, UplinkKind mine) {
+    for (const auto& k : uplink_kinds())
+        if (k.kind != mine && contains(k.keys, key)) return &k;
+    return nullptr;
+}
+
 void check_kind_keys(Reader& r, const Node& n, const std::string& path, UplinkKind kind) {
-    auto wrong = kind == UplinkKind::pppoe ? std::span<const std::string_view>(kNextHopOnly)
-                                           : std::span<const std::string_view>(kPppoeOnly);
-    std::string other = kind == UplinkKind::pppoe ? "next-hop" : "pppoe";
-    std::string mine = kind == UplinkKind::pppoe ? "pppoe" : "next-hop";
+    std::string mine(uplink_kind(kind).name);
     for (const auto& [key, value] : n.entries) {
-        if (contains(wrong, key.text))
+        if (const auto* owner = other_owner(key.text, kind))
             r.error(key.loc, join_path(path, key.text),
-                    "'" + key.text + "' is only valid for " + other + " uplinks, this one is " + mine);
+                    "'" + key.text + "' is only valid for " + std::string(owner->name) + " uplinks, this one is " +
+                        mine);
     }
+}
+
+std::optional<Located<UplinkKind>> read_kind(Reader& r, const Node& n, const std::string& path) {
+    static const auto names = [] {
+        std::vector<std::pair<std::string_view, UplinkKind>> out;
+        for (const auto& k : uplink_kinds()) out.emplace_back(k.name, k.kind);
+        return out;
+    }();
+    return r.read_enum<UplinkKind>(n, path, names);
 }
 
 // pppd gets the username as one argument and sends it to the peer: an
@@ -44,7 +60,11 @@ void check_username(Reader& r, const std::optional<Located<std::string>>& name, 
         r.error(name->loc, path, "the username must be non-empty text without control characters");
 }
 
-void parse_pppoe(Reader& r, const Node& n, const std::string& path, Uplink& up) {
+}  // namespace
+
+// ---- the kinds' own sections (uplink_kinds.cpp names them) ----------------
+
+void parse_pppoe_uplink(Reader& r, const Node& n, const std::string& path, Uplink& up) {
     if (const Node* u = r.require(n, path, "username", up.name.loc)) {
         up.username = r.read_string(*u, join_path(path, "username"));
         check_username(r, up.username, join_path(path, "username"));
@@ -64,6 +84,8 @@ void parse_pppoe(Reader& r, const Node& n, const std::string& path, Uplink& up) 
     }
 }
 
+namespace {
+
 // Hooks and DNS come from a PPPoE session (pppd's IPCP, the session going
 // up and down); a next-hop uplink has neither, so these would silently do
 // nothing: refused at their line instead.
@@ -77,13 +99,17 @@ void refuse_session_keys(Reader& r, const Node& n, const std::string& path) {
                 "a next-hop uplink learns no DNS servers; leave the key out or set it to false");
 }
 
-void parse_next_hop(Reader& r, const Node& n, const std::string& path, Uplink& up) {
+}  // namespace
+
+void parse_next_hop_uplink(Reader& r, const Node& n, const std::string& path, Uplink& up) {
     if (const Node* g = r.require(n, path, "gateway", up.name.loc))
         up.gateway = r.read_address(*g, join_path(path, "gateway"), net::Family::ipv4);
     if (const Node* g6 = n.find("gateway6"))
         up.gateway6 = r.read_address(*g6, join_path(path, "gateway6"), net::Family::ipv6);
     refuse_session_keys(r, n, path);
 }
+
+namespace {
 
 void parse_table(Reader& r, const Node& n, const std::string& path, Uplink& up) {
     auto t = r.read_uint(n, path, 1, 0xffffffffu);
@@ -129,16 +155,11 @@ Uplink parse_uplink(Reader& r, const Node& key, const Node& n, const std::string
     }
     parse_common(r, n, path, up);
     const Node* k = r.require(n, path, "kind", up.name.loc);
-    auto kind = k ? r.read_enum<UplinkKind>(*k, join_path(path, "kind"),
-                                            {{"pppoe", UplinkKind::pppoe}, {"next-hop", UplinkKind::next_hop}})
-                  : std::nullopt;
+    auto kind = k ? read_kind(r, *k, join_path(path, "kind")) : std::nullopt;
     if (!kind) return up;
     up.kind = *kind;
     check_kind_keys(r, n, path, kind->value);
-    if (kind->value == UplinkKind::pppoe)
-        parse_pppoe(r, n, path, up);
-    else
-        parse_next_hop(r, n, path, up);
+    uplink_kind(kind->value).parse(r, n, path, up);
     return up;
 }
 

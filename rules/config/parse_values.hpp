@@ -87,7 +87,12 @@ public:
     AddressMatch read_address_list(const Node& n, const std::string& path);
 
     template <class E>
-    std::optional<Located<E>> read_enum(const Node& n, const std::string& path, EnumTable<E> table);
+    std::optional<Located<E>> read_enum(const Node& n, const std::string& path, EnumTable<E> table) {
+        return read_enum(n, path, std::span<const std::pair<std::string_view, E>>(table.begin(), table.size()));
+    }
+    template <class E>
+    std::optional<Located<E>> read_enum(const Node& n, const std::string& path,
+                                        std::span<const std::pair<std::string_view, E>> table);
 
     Diagnostics& diags() { return diags_; }
     // Whether an error was already reported for this YAML path, so a later
@@ -104,7 +109,8 @@ private:
 };
 
 template <class E>
-std::optional<Located<E>> Reader::read_enum(const Node& n, const std::string& path, EnumTable<E> table) {
+std::optional<Located<E>> Reader::read_enum(const Node& n, const std::string& path,
+                                           std::span<const std::pair<std::string_view, E>> table) {
     auto text = scalar_text(n, path, "a string");
     if (!text) return std::nullopt;
     std::vector<std::string_view> names;

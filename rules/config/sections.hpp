@@ -13,6 +13,9 @@ namespace gw::config {
 
 void parse_interfaces(Reader& r, const Node& n, Config& cfg);
 void parse_uplinks(Reader& r, const Node& n, Config& cfg);
+// The keys only one uplink kind accepts (its entry in uplink_kinds.cpp names it).
+void parse_pppoe_uplink(Reader& r, const Node& n, const std::string& path, Uplink& up);
+void parse_next_hop_uplink(Reader& r, const Node& n, const std::string& path, Uplink& up);
 void parse_zones(Reader& r, const Node& n, Config& cfg);
 void parse_sets(Reader& r, const Node& n, Config& cfg);
 void parse_nat(Reader& r, const Node& n, Config& cfg);

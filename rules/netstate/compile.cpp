@@ -1,5 +1,6 @@
 #include "rules/netstate/compile.hpp"
 
+#include "rules/config/uplink_kinds.hpp"
 #include "rules/netstate/compile_parts.hpp"
 #include "rules/netstate/owner.hpp"
 
@@ -7,7 +8,7 @@ namespace gw::netstate {
 namespace detail {
 
 bool uplink_is_up(const config::Uplink& u, const rules::Facts& facts) {
-    if (u.kind.value == config::UplinkKind::next_hop) return true;
+    if (config::uplink_kind(u).up == config::UplinkUp::always) return true;
     auto it = facts.uplink_addresses.find(u.name.value);
     return it != facts.uplink_addresses.end() && !it->second.empty();
 }

@@ -5,6 +5,7 @@
 // each pin followed by an `unreachable` rule when it must not fall back.
 #include <algorithm>
 
+#include "rules/config/uplink_kinds.hpp"
 #include "rules/marks.hpp"
 #include "rules/netstate/compile_parts.hpp"
 #include "rules/netstate/owner.hpp"
@@ -36,9 +37,9 @@ std::vector<net::Prefix> pin_sources(const config::Config& cfg, const config::Pi
     return out;
 }
 
-// An uplink's IPv4 addresses: what the kernel has now (facts) and, for a
-// next-hop uplink, what the config puts on its device, so the rule is there
-// in the same reconcile that adds the address.
+// An uplink's IPv4 addresses: what the kernel has now (facts) and, for an
+// uplink whose traffic leaves by its device (next-hop), what the config puts
+// on that device, so the rule is there in the same reconcile that adds it.
 std::vector<net::Address> uplink_addresses(const config::Config& cfg, const config::Uplink& u,
                                            const rules::Facts& facts) {
     std::vector<net::Address> out;
@@ -46,7 +47,7 @@ std::vector<net::Address> uplink_addresses(const config::Config& cfg, const conf
         if (a.family == net::Family::ipv4 && std::find(out.begin(), out.end(), a) == out.end())
             out.push_back(a);
     };
-    if (u.kind.value == config::UplinkKind::next_hop)
+    if (config::uplink_kind(u).link == config::UplinkLink::device)
         for (const auto& iface : cfg.interfaces) {
             if (iface.link_name() == u.device.value)
                 for (const auto& p : iface.addresses) add(p->address);

@@ -3,6 +3,7 @@
 // and, for the uplink that carries the default, into the main table.
 #include <algorithm>
 
+#include "rules/config/uplink_kinds.hpp"
 #include "rules/netstate/compile_parts.hpp"
 #include "rules/netstate/owner.hpp"
 
@@ -10,16 +11,17 @@ namespace gw::netstate::detail {
 namespace {
 
 // The device must be up for PPPoE discovery or to reach the next hop. Its
-// addresses stay its own unless `interfaces` lists it too.
+// addresses stay its own unless `interfaces` lists it too. `mtu` is the
+// device's when the traffic leaves by it (a ppp link gets it from pppd).
 void keep_device_up(const config::Uplink& u, NetState& out) {
     auto it = std::find_if(out.links.begin(), out.links.end(),
                            [&](const Link& l) { return l.name == u.device.value; });
-    bool next_hop = u.kind.value == config::UplinkKind::next_hop;
+    bool own_mtu = config::uplink_kind(u).link == config::UplinkLink::device;
     if (it == out.links.end()) {
         Link link{.name = u.device.value, .up = true, .manage_addresses = false, .loc = u.device.loc};
-        if (next_hop && u.mtu) link.mtu = u.mtu->value;
+        if (own_mtu && u.mtu) link.mtu = u.mtu->value;
         out.links.push_back(link);
-    } else if (next_hop && u.mtu && !it->mtu) {
+    } else if (own_mtu && u.mtu && !it->mtu) {
         it->mtu = u.mtu->value;
     }
 }
@@ -57,7 +59,7 @@ Route default_route(net::Family family) {
     return r;
 }
 
-void compile_next_hop(const config::Config& cfg, const config::Uplink& u, std::uint32_t table,
+void compile_via_gateways(const config::Config& cfg, const config::Uplink& u, std::uint32_t table,
                       NetState& out) {
     for (const auto* gw : {&u.gateway, &u.gateway6}) {
         if (!*gw) continue;
@@ -69,10 +71,10 @@ void compile_next_hop(const config::Config& cfg, const config::Uplink& u, std::u
     }
 }
 
-// The ppp link exists only while the session is up; pppd's own default
-// route is off, the daemon installs it once the link has an IPv4 address.
-// IPv6 on PPPoE routes by RA (accept_ra=2), so no IPv6 default here.
-void compile_pppoe(const config::Config& cfg, const config::Uplink& u, const rules::Facts& facts,
+// A link such as ppp exists only while the session is up; pppd's own
+// default route is off, the daemon installs it once the link has an IPv4
+// address. IPv6 on PPPoE routes by RA (accept_ra=2), so no IPv6 default here.
+void compile_on_link(const config::Config& cfg, const config::Uplink& u, const rules::Facts& facts,
                    std::uint32_t table, NetState& out) {
     if (!uplink_has_ipv4(u, facts)) return;
     Route r = default_route(net::Family::ipv4);
@@ -88,10 +90,10 @@ void compile_uplinks(const config::Config& cfg, const rules::Facts& facts, NetSt
     for (const auto& u : cfg.uplinks) {
         keep_device_up(u, out);
         std::uint32_t table = tables.at(u.name.value);
-        if (u.kind.value == config::UplinkKind::next_hop)
-            compile_next_hop(cfg, u, table, out);
-        else
-            compile_pppoe(cfg, u, facts, table, out);
+        switch (config::uplink_kind(u).route) {
+        case config::UplinkRoute::via_gateways: compile_via_gateways(cfg, u, table, out); break;
+        case config::UplinkRoute::on_link_with_ipv4: compile_on_link(cfg, u, facts, table, out); break;
+        }
     }
 }
 

@@ -8,6 +8,7 @@
 // refuses the config before it gets here).
 #include <algorithm>
 
+#include "rules/config/uplink_kinds.hpp"
 #include "rules/nft/compile_context.hpp"
 #include "rules/nft/keys.hpp"
 #include "rules/split_path.hpp"
@@ -73,7 +74,7 @@ void add_not_ipv6_drops(const config::BridgeSplit& split, nft::Chain& chain) {
 bool outside_may_carry_ipv4(const config::Config& cfg) {
     const auto& bridge = cfg.ipv6.bridge_split->bridge.value;
     return std::any_of(cfg.uplinks.begin(), cfg.uplinks.end(), [&](const config::Uplink& u) {
-        return u.kind.value == config::UplinkKind::next_hop && u.device.value == bridge;
+        return config::uplink_kind(u).link == config::UplinkLink::device && u.device.value == bridge;
     });
 }
 
