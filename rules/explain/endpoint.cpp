@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "rules/facts.hpp"
 #include "rules/nft/keys.hpp"
 
 namespace gw::explain {
@@ -54,7 +55,7 @@ std::optional<End> zone_end(const Model& m, const config::Zone& z) {
         if (const auto* i = m.config.find_interface(*n); i && e.link.empty()) e.link = i->link_name();
     for (const auto& n : z.uplinks)
         if (const auto* u = m.config.find_uplink(*n); u && e.link.empty()) {
-            e.link = u->kind.value == config::UplinkKind::pppoe ? *u->name : *u->device;
+            e.link = rules::default_uplink_ifname(*u);
             if (!e.addr4 && !e.addr6) internet(e);
         }
     return e;
@@ -69,7 +70,7 @@ std::optional<End> named_end(const Model& m, std::string_view word) {
         return e;
     }
     if (const auto* u = c.find_uplink(word)) {
-        End e{.link = u->kind.value == config::UplinkKind::pppoe ? *u->name : *u->device,
+        End e{.link = rules::default_uplink_ifname(*u),
               .what = "uplink " + std::string(word)};
         internet(e);
         return e;
@@ -129,7 +130,7 @@ void aim_at_forward(const Model& m, const rules::Facts& none, End& to, Proto& pr
         bool allowed = f.uplinks.empty();
         for (const auto& n : f.uplinks) allowed = allowed || *n == *u.name;
         if (!allowed) continue;
-        std::string link = u.kind.value == config::UplinkKind::pppoe ? *u.name : *u.device;
+        std::string link = rules::default_uplink_ifname(u);
         for (const auto& a : m.routing.addresses)
             if (a.ifname == link && a.prefix.address.family == net::Family::ipv4 && !to.addr4) {
                 to.addr4 = a.prefix.address;
@@ -170,7 +171,7 @@ std::string ingress(const Model& m, const Request& r, const End& from, const net
     if (back.kind != RouteKind::unicast) return "";
     auto uplink_link = [&](const std::string& link) {
         for (const auto& u : m.config.uplinks)
-            if (link == (u.kind.value == config::UplinkKind::pppoe ? *u.name : *u.device)) return true;
+            if (link == rules::default_uplink_ifname(u)) return true;
         return false;
     };
     if (daddr && uplink_link(back.oif))

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "rules/config/uplink_kinds.hpp"
 #include "rules/explain/nft_eval.hpp"
 #include "rules/explain/origin.hpp"
 #include "rules/netstate/compile.hpp"
@@ -407,7 +408,7 @@ std::vector<std::string> assume_uplinks_up(const config::Config& config, rules::
     int n = 0;
     for (const auto& u : config.uplinks) {
         ++n;
-        if (u.kind.value != config::UplinkKind::pppoe) continue;
+        if (config::uplink_kind(u).up != config::UplinkUp::when_addressed) continue;
         auto& addrs = facts.uplink_addresses[*u.name];
         if (!addrs.empty()) continue;
         auto a = net::Address::parse("100.64.0." + std::to_string(n));
