@@ -269,6 +269,16 @@ class Explainer:
         return None
 
 
+def add_pppoe_ports(lab, router, cfg):
+    """The Ethernet port each PPPoE uplink names (the import's `CHECK` value,
+    absent from save files) as a veth stub in `router`: gatewayd keeps that
+    port up, and a direct-mode apply is refused whole when a link it must
+    manage does not exist. The ppp link itself is the lab's veth."""
+    for name, up in (cfg.get("uplinks") or {}).items():
+        if up.get("kind") == "pppoe" and up.get("device"):
+            lab.ip(router, f"link add {up['device']} type veth peer name {up['device']}-p")
+
+
 def import_files(lab, ns, gwctl, files):
     """gwctl import, in `ns` when given (it reads the links' addresses there)."""
     argv = [gwctl, "import", "iptables"] + [str(f) for f in files]
@@ -296,6 +306,7 @@ def verify(gwctl, folder):
         # Imported again where the links have their lab addresses, as on
         # the router being migrated.
         yaml_text = without_split(import_files(lab, ra, gwctl, files)[0])
+        add_pppoe_ports(lab, rb, yaml.safe_load(yaml_text))
         with tempfile.NamedTemporaryFile("w", suffix=".yaml") as tmp:
             tmp.write(yaml_text)
             tmp.flush()
