@@ -16,7 +16,7 @@
 #include "rules/netstate/compile.hpp"
 #include "rules/netstate/render.hpp"
 #include "rules/nft/compile.hpp"
-#include "rules/plan/plan.hpp"
+#include "rules/nft/render.hpp"
 #include "rules/target_kernel.hpp"
 
 namespace gw::ctl {
@@ -84,11 +84,10 @@ int run_render(Args args) {
         head += "# left out: " + o + "\n";
         std::fprintf(stderr, "gwctl render: left out: %s\n", o.c_str());
     }
-    // nft: the plan against a kernel that holds nothing of gatewayd's, i.e. the whole ruleset.
-    std::string body =
-        opts->net ? netstate::render_netstate(netstate::compile_netstate(cfg->config, facts))
-                  : plan::render_nft(plan::plan_nft(rules::compile_ruleset(cfg->config, facts), nft::Ruleset{}),
-                                     opts->replace);
+    // nft: the whole ruleset, what a kernel holding nothing of gatewayd's would be given.
+    std::string body = opts->net ? netstate::render_netstate(netstate::compile_netstate(cfg->config, facts))
+                                 : nft::render_ruleset(rules::compile_ruleset(cfg->config, facts),
+                                                       {.replace = opts->replace});
     std::fputs((head + body).c_str(), stdout);
     return left_out.empty() ? kExitOk : kExitError;
 }
