@@ -1,7 +1,7 @@
 // Every uplink kind in one table: its word in the config, the keys only it
 // accepts and its parser section, the link its traffic leaves by, whether
-// the daemon supervises a process for it, the facts it learns at run time,
-// its default routes and how its state reads. The parser, both compilers,
+// the daemon supervises a process for it, its default routes and how its
+// state reads. The parser, both compilers,
 // the supervisor and status read this table instead of switching on the
 // kind, so a new kind is an enum value, one entry here, its parser section
 // and its module (README, Design).
@@ -36,15 +36,6 @@ enum class UplinkRoute {
     on_link_with_ipv4,  // IPv4 on its link once that holds an IPv4 address; IPv6 by RA
 };
 
-// What it learns at run time besides its config: the hooks' environment
-// and `gwctl status` show these.
-struct UplinkFacts {
-    bool address = false;  // its own addresses
-    bool peer = false;     // the far end's address
-    bool dns = false;      // DNS servers the peer offers
-    bool prefix = false;   // a delegated or mapped IPv6 prefix
-};
-
 using ParseUplinkKind = void (*)(Reader& r, const Node& n, const std::string& path, Uplink& up);
 
 struct UplinkKindInfo {
@@ -54,7 +45,6 @@ struct UplinkKindInfo {
     ParseUplinkKind parse;                   // reads those keys (parse_uplinks.cpp)
     UplinkLink link;
     bool supervised;  // the daemon runs and restarts a process for it (daemon/uplinks/)
-    UplinkFacts facts;
     UplinkRoute route;
     UplinkUp up;
 };
