@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 
 #include "daemon/bus/names.hpp"
 #include "daemon/host/accounts.hpp"
@@ -160,12 +161,46 @@ std::optional<config::LoadedConfig> load_local(const std::string& path) {
     return std::move(*cfg);
 }
 
-std::optional<unsigned> parse_confirm_seconds(std::string_view value) {
+namespace {
+
+// A whole number from `lo` to `hi`, nothing else.
+std::optional<unsigned> parse_count(std::string_view value, long lo, long hi) {
     std::string v(value);
     char* end = nullptr;
     long n = std::strtol(v.c_str(), &end, 10);
-    if (v.empty() || *end || n <= 0 || n > 86400) return std::nullopt;
+    if (v.empty() || *end || n < lo || n > hi) return std::nullopt;
     return static_cast<unsigned>(n);
+}
+
+}  // namespace
+
+std::optional<ChangeArgs> parse_change_args(Args args) {
+    ChangeArgs out;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        std::string a(args[i]);
+        if (a == "--confirm" && i + 1 < args.size()) a += "=" + std::string(args[++i]);
+        if (a.starts_with("--confirm=")) {
+            auto n = parse_count(std::string_view(a).substr(10), 1, 86400);
+            if (!n) return std::nullopt;
+            out.confirm = *n;
+        } else if (!a.starts_with("-") && !out.operand) {
+            out.operand = a;
+        } else {
+            return std::nullopt;
+        }
+    }
+    return out;
+}
+
+std::optional<unsigned> parse_generation(std::string_view value) {
+    return parse_count(value, 1, std::numeric_limits<unsigned>::max());
+}
+
+void print_change(bool changed, const std::string& text, unsigned confirm_seconds) {
+    if (!changed) std::puts("no change");
+    else std::fputs(text.c_str(), stdout);
+    if (confirm_seconds)
+        std::printf("run `gwctl confirm` within %u s, or the previous configuration comes back\n", confirm_seconds);
 }
 
 void print_bus_error(const char* verb, const BusError& e, const std::string& path) {

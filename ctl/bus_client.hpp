@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ctl/commands.hpp"
 #include "daemon/config/file.hpp"
 #include "daemon/loop/sd_objects.hpp"
 
@@ -60,7 +61,7 @@ private:
     loop::SdBusPtr bus_;
 };
 
-// ---- shared by the daemon-facing verbs (apply, diff, status, confirm, reload) ----
+// ---- shared by the daemon-facing verbs (apply, diff, status, confirm, reload, rollback) ----
 
 // The daemon labels config text sent over the bus "<bus>"; the client knows
 // which file it read, and says so instead.
@@ -70,8 +71,21 @@ std::string relabel(std::string message, const std::string& path);
 // name, source line and caret; prints them to stderr and returns nullopt.
 std::optional<config::LoadedConfig> load_local(const std::string& path);
 
-// A --confirm value: whole seconds, 1 to 86400.
-std::optional<unsigned> parse_confirm_seconds(std::string_view value);
+// The arguments of apply and rollback: --confirm SECONDS (or
+// --confirm=SECONDS; whole seconds, 1 to 86400) and at most one operand
+// (apply's FILE, rollback's GENERATION); nullopt on bad usage.
+struct ChangeArgs {
+    std::optional<std::string> operand;
+    unsigned confirm = 0;
+};
+std::optional<ChangeArgs> parse_change_args(Args args);
+
+// A generation number as rollback and diff --generation take it: 1 or more.
+std::optional<unsigned> parse_generation(std::string_view value);
+
+// What an apply or rollback did ("no change", or what changed), then, with
+// a confirm window, how long `gwctl confirm` has.
+void print_change(bool changed, const std::string& text, unsigned confirm_seconds);
 
 // "gwctl VERB: message" on stderr, for bus errors (AccessDenied explained).
 void print_bus_error(const char* verb, const BusError& e, const std::string& path = {});

@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <cstdlib>
 #include <optional>
 #include <string>
 
@@ -20,53 +19,23 @@
 namespace gw::ctl {
 namespace {
 
-struct ApplyArgs {
-    std::optional<std::string> file;
-    unsigned confirm = 0;
-};
-
-std::optional<ApplyArgs> parse_args(Args args) {
-    ApplyArgs out;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        std::string a(args[i]);
-        if (a == "--confirm" && i + 1 < args.size()) a += "=" + std::string(args[++i]);
-        if (a.starts_with("--confirm=")) {
-            auto n = parse_confirm_seconds(std::string_view(a).substr(10));
-            if (!n) return std::nullopt;
-            out.confirm = *n;
-        } else if (!a.starts_with("-") && !out.file) {
-            out.file = a;
-        } else {
-            return std::nullopt;
-        }
-    }
-    return out;
-}
-
-void print_changes(bool changed, const std::string& text) {
-    if (!changed) std::puts("no change");
-    else std::fputs(text.c_str(), stdout);
-}
-
-int apply_via_daemon(BusClient& client, const ApplyArgs& a) {
+int apply_via_daemon(BusClient& client, const ChangeArgs& a) {
     std::string text;
-    if (a.file) {
-        auto cfg = load_local(*a.file);
+    if (a.operand) {
+        auto cfg = load_local(*a.operand);
         if (!cfg) return kExitError;
         text = cfg->source.text;
     }
-    auto r = a.file ? client.apply(text, false, a.confirm) : client.apply("", true, a.confirm);
+    auto r = a.operand ? client.apply(text, false, a.confirm) : client.apply("", true, a.confirm);
     if (!r) {
-        print_bus_error("apply", r.error(), a.file.value_or(""));
+        print_bus_error("apply", r.error(), a.operand.value_or(""));
         return kExitError;
     }
-    print_changes(r->flag, relabel(r->text, a.file.value_or("")));
-    if (a.confirm)
-        std::printf("run `gwctl confirm` within %u s, or the previous configuration comes back\n", a.confirm);
+    print_change(r->flag, relabel(r->text, a.operand.value_or("")), a.confirm);
     return kExitOk;
 }
 
-int apply_directly(const ApplyArgs& a) {
+int apply_directly(const ChangeArgs& a) {
     if (::geteuid() != 0) {
         std::fputs("gwctl apply: gatewayd is not running (or not on the system bus); "
                    "acting on the kernel directly needs root\n", stderr);
@@ -76,7 +45,7 @@ int apply_directly(const ApplyArgs& a) {
         std::fputs("gwctl apply: --confirm needs gatewayd (not running): nothing would roll back\n", stderr);
         return kExitError;
     }
-    std::string path = a.file.value_or(std::string(kDefaultConfig));
+    std::string path = a.operand.value_or(std::string(kDefaultConfig));
     auto cfg = load_local(path);
     if (!cfg) return kExitError;
     auto kernel = reconcile::DirectKernel::open();
@@ -85,7 +54,7 @@ int apply_directly(const ApplyArgs& a) {
         return kExitError;
     }
     auto r = (*kernel)->reconciler().run(*cfg, reconcile::Mode::apply);
-    print_changes(r.changed, r.diff_text());
+    print_change(r.changed, r.diff_text(), 0);
     std::fputs(r.describe_errors(path).c_str(), stderr);
     return r.fatal() ? kExitError : kExitOk;
 }
@@ -93,7 +62,7 @@ int apply_directly(const ApplyArgs& a) {
 }  // namespace
 
 int run_apply(Args args) {
-    auto a = parse_args(args);
+    auto a = parse_change_args(args);
     if (!a) {
         std::fputs("usage: gwctl apply [FILE] [--confirm SECONDS]\n", stderr);
         return kExitError;

@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <cstdlib>
 #include <optional>
 #include <string>
 
@@ -87,13 +86,8 @@ int run_diff(Args args) {
     for (std::size_t i = 0; i < args.size(); ++i) {
         auto a = args[i];
         if (a == "--generation" && i + 1 < args.size() && !generation && !file) {
-            char* end = nullptr;
-            std::string v(args[++i]);
-            long n = std::strtol(v.c_str(), &end, 10);
-            if (*end == '\0' && n > 0) {
-                generation = static_cast<unsigned>(n);
-                continue;
-            }
+            generation = parse_generation(args[++i]);
+            if (generation) continue;
         } else if (!a.starts_with("-") && !file && !generation) {
             file = std::string(a);
             continue;
