@@ -8,8 +8,9 @@
 #include <vector>
 
 #include "ctl/commands.hpp"
-#include "ctl/config_file.hpp"
 #include "ctl/target_kernel.hpp"
+#include "daemon/config/file.hpp"
+#include "daemon/host/accounts.hpp"
 #include "rules/target_kernel.hpp"
 
 namespace gw::ctl {
@@ -38,15 +39,17 @@ void print_unreadable_json(const std::string& path, const std::string& why) {
 // A valid file is also checked against the target kernel: what apply
 // would refuse there is an error at its line here too.
 bool check_one(const std::string& path, bool json, const Target& target) {
-    auto loaded = load_config_file(path);
-    if (!loaded) {
-        if (json) print_unreadable_json(path, loaded.error());
-        else std::fprintf(stderr, "gwctl: %s\n", loaded.error().c_str());
+    auto text = config::read_config_file(path);
+    if (!text) {
+        if (json) print_unreadable_json(path, text.error().message);
+        else std::fprintf(stderr, "gwctl: %s\n", text.error().message.c_str());
         return false;
     }
-    auto& diags = loaded->result.diagnostics;
-    if (loaded->result.config) {
-        rules::check_target(*loaded->result.config, target.kernel, diags);
+    host::SystemAccounts host;  // egress users/groups: does this host know them?
+    auto parsed = config::parse_config(text->text, path, &host);
+    auto& diags = parsed.diagnostics;
+    if (parsed.config) {
+        rules::check_target(*parsed.config, target.kernel, diags);
         diags.sort();
     }
     bool ok = !diags.has_errors();
@@ -54,7 +57,7 @@ bool check_one(const std::string& path, bool json, const Target& target) {
         std::fputs(config::render_diagnostics_json(diags, path).c_str(), stdout);
         return ok;
     }
-    std::fputs(config::render_diagnostics(diags, path, loaded->text).c_str(), stderr);
+    std::fputs(config::render_diagnostics(diags, path, text->text).c_str(), stderr);
     std::fprintf(ok ? stdout : stderr, "%s: %s\n", path.c_str(), verdict(diags).c_str());
     return ok;
 }

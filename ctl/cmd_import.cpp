@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "ctl/commands.hpp"
-#include "ctl/config_file.hpp"
+#include "daemon/config/file.hpp"
 #include "rules/config/diag.hpp"
 #include "rules/import/import.hpp"
 #include "rules/import/save_parse.hpp"
@@ -113,9 +113,9 @@ int run_import(Args args) {
     if (!a) return import_usage(), kExitError;
     std::vector<import::SaveFile> files;
     for (const auto& path : a->files) {
-        auto text = read_text_file(path);
-        if (!text) return std::fprintf(stderr, "gwctl: %s\n", text.error().c_str()), kExitError;
-        auto parsed = import::parse_save(*text, path);
+        auto text = config::read_config_file(path);
+        if (!text) return std::fprintf(stderr, "gwctl: %s\n", text.error().message.c_str()), kExitError;
+        auto parsed = import::parse_save(text->text, path);
         if (!parsed) return std::fprintf(stderr, "%s\n", parsed.error().text().c_str()), kExitError;
         files.push_back(std::move(*parsed));
     }
