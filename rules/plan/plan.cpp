@@ -1,7 +1,5 @@
 #include "rules/plan/plan.hpp"
 
-#include "rules/nft/render.hpp"
-
 namespace gw::plan {
 namespace {
 
@@ -33,10 +31,6 @@ NftPlan plan_nft(nft::Ruleset desired, const nft::Ruleset& observed, std::shared
 NetPlan plan_net(const netstate::NetState& desired, const netstate::NetState& observed) {
     auto diff = netstate::diff_netstate(desired, observed);
     return {std::move(diff.ops), std::move(diff.text)};
-}
-
-std::string render_nft(const NftPlan& plan, bool replace) {
-    return nft::render_ruleset(plan.desired, {.replace = replace});
 }
 
 std::string render_changes(const std::string& nft_text, const std::string& net_text) {

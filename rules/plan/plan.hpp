@@ -3,8 +3,8 @@
 // update of named sets (an uplink's address in the hairpin set), or a
 // replacement of gatewayd's tables; for netlink: the requests in the one
 // order they run in (netstate::order_ops, applied here and nowhere else).
-// `gwctl diff` and `gwctl render` print a Plan; the daemon and gwctl's
-// direct mode hand one to the kernel layer (daemon/kernel/kernel.hpp).
+// `gwctl diff` prints a Plan; the daemon and gwctl's direct mode hand one
+// to the kernel layer (daemon/kernel/kernel.hpp).
 #pragma once
 
 #include <memory>
@@ -61,9 +61,6 @@ NftPlan plan_nft(nft::Ruleset desired, const nft::Ruleset& observed,
 // (netstate::restrict_to_scope).
 NetPlan plan_net(const netstate::NetState& desired, const netstate::NetState& observed);
 
-// The whole ruleset as `nft -f` text (`replace`: deleting gatewayd's tables
-// first, atomically) for `gwctl render`: the plan against an empty kernel.
-std::string render_nft(const NftPlan& plan, bool replace);
 // nft diff, then the netlink lines under a "netlink:" heading; "" when empty.
 std::string render_changes(const std::string& nft_text, const std::string& net_text);
 
