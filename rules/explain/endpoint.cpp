@@ -123,8 +123,7 @@ std::expected<Proto, std::string> parse_proto(std::string_view text) {
 
 // A forward as a destination: the public address of its first uplink
 // with a known address, on its first port.
-void aim_at_forward(const Model& m, const rules::Facts& none, End& to, Proto& proto, std::vector<std::string>& notes) {
-    (void)none;
+void aim_at_forward(const Model& m, End& to, Proto& proto, std::vector<std::string>& notes) {
     const auto& f = *to.forward;
     for (const auto& u : m.config.uplinks) {
         bool allowed = f.uplinks.empty();
@@ -190,7 +189,7 @@ std::expected<Resolved, std::string> resolve_request(const Model& m, const Reque
     auto proto = parse_proto(r.proto);
     if (!proto) return std::unexpected(proto.error());
     Resolved out;
-    if (to->forward) aim_at_forward(m, {}, *to, *proto, out.notes);
+    if (to->forward) aim_at_forward(m, *to, *proto, out.notes);
     auto family = pick_family(r, *from, *to);
     if (!family) return std::unexpected("no address family both ends have (" + from->what + ", " + to->what + ")");
     bool v4 = *family == net::Family::ipv4;
