@@ -1,6 +1,9 @@
 #include "rules/explain/route.hpp"
 
 #include <algorithm>
+#include <cstdio>
+
+#include "rules/netstate/render.hpp"
 
 namespace gw::explain {
 namespace {
@@ -109,13 +112,12 @@ RouteResult route_lookup(const Routing& routing, const RouteQuery& q) {
             return res;
         }
         if (rule.table == netstate::kTableLocal) {
-            if (const auto* l = routing.local_address(q.daddr)) {
+            if (routing.is_local(q.daddr)) {
                 RouteResult res;
                 res.kind = RouteKind::local;
                 res.oif = "lo";
                 res.table = netstate::kTableLocal;
                 res.rule = rule;
-                (void)l;
                 return res;
             }
             continue;
@@ -138,12 +140,7 @@ std::string describe_rule(const netstate::Rule& r) {
     }
     if (!r.iif.empty()) s += " iif " + r.iif;
     switch (r.action) {
-    case netstate::RuleAction::to_table:
-        s += r.table == netstate::kTableMain ? " lookup main"
-             : r.table == netstate::kTableLocal ? " lookup local"
-             : r.table == netstate::kTableDefault ? " lookup default"
-                                                  : " lookup " + std::to_string(r.table);
-        break;
+    case netstate::RuleAction::to_table: s += " lookup " + netstate::render_table(r.table); break;
     case netstate::RuleAction::blackhole: s += " blackhole"; break;
     case netstate::RuleAction::unreachable: s += " unreachable"; break;
     case netstate::RuleAction::prohibit: s += " prohibit"; break;
@@ -157,7 +154,7 @@ std::string describe_route(const netstate::Route& r) {
     if (r.type == netstate::RouteType::unreachable) s = "unreachable " + s;
     if (r.gateway) s += " via " + r.gateway->str();
     if (!r.ifname.empty()) s += " dev " + r.ifname;
-    s += r.table == netstate::kTableMain ? " table main" : " table " + std::to_string(r.table);
+    s += " table " + netstate::render_table(r.table);
     return s;
 }
 
