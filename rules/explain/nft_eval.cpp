@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "rules/explain/render.hpp"
 #include "rules/nft/keys.hpp"
 #include "rules/nft/render.hpp"
 
@@ -142,11 +143,6 @@ Flow verdict_flow(Eval& e, const nft::Verdict& v, const RuleState& rs, int depth
     return Flow::stop_rule;
 }
 
-std::string addr_port(const net::Address& a, std::optional<std::uint16_t> port) {
-    std::string s = a.family == net::Family::ipv6 && port ? "[" + a.str() + "]" : a.str();
-    return port ? s + ":" + std::to_string(*port) : s;
-}
-
 Flow nat_flow(Eval& e, const nft::Nat& n, RuleState& rs) {
     Packet& p = e.p;
     std::optional<net::Address> addr = n.address;
@@ -172,7 +168,7 @@ Flow nat_flow(Eval& e, const nft::Nat& n, RuleState& rs) {
         if (port && p.has_ports()) p.dport = *port;
         bool changed = std::pair(p.daddr, p.dport) != before;
         if (changed) p.ct_status |= nft::kCtStatusDnat;
-        what = "DNAT to " + addr_port(p.daddr, p.has_ports() ? std::optional(p.dport) : std::nullopt);
+        what = "DNAT to " + endpoint_text(p.daddr, p.has_ports() ? std::optional(p.dport) : std::nullopt);
         if (!changed) what += " (the same address and port: not marked as translated)";
     } else {
         if (n.kind == nft::NatKind::masquerade) addr = e.route.source_for(p.oif, p.daddr);

@@ -15,11 +15,6 @@ std::string proto_name(const Packet& p) {
     return std::to_string(p.l4proto);
 }
 
-std::string endpoint(const net::Address& a, std::optional<std::uint16_t> port) {
-    std::string s = a.family == net::Family::ipv6 && port ? "[" + a.str() + "]" : a.str();
-    return port ? s + ":" + std::to_string(*port) : s;
-}
-
 std::string where(const Step& s, const std::string& file) {
     if (!s.loc.known()) return s.origin.empty() ? "built in" : s.origin;
     std::string at = file + ":" + std::to_string(s.loc.line) + ":" + std::to_string(s.loc.col);
@@ -40,9 +35,9 @@ std::string verdict_line(const Explanation& ex) {
     std::string ports = f.has_ports() ? ":" + std::to_string(f.dport) : "";
     switch (ex.outcome) {
     case Outcome::delivered:
-        if (ex.to_gateway) return "delivered to the gateway itself (" + endpoint(f.daddr, std::nullopt) + ports +
+        if (ex.to_gateway) return "delivered to the gateway itself (" + endpoint_text(f.daddr, std::nullopt) + ports +
                                   "), source seen " + f.saddr.str();
-        return "delivered to " + endpoint(f.daddr, std::nullopt) + ports + " out of " + ex.out_link +
+        return "delivered to " + endpoint_text(f.daddr, std::nullopt) + ports + " out of " + ex.out_link +
                ", source seen " + f.saddr.str();
     case Outcome::dropped: return "dropped (the sender times out)";
     case Outcome::rejected: return "rejected (the sender is refused at once)";
@@ -53,9 +48,14 @@ std::string verdict_line(const Explanation& ex) {
 
 }  // namespace
 
+std::string endpoint_text(const net::Address& a, std::optional<std::uint16_t> port) {
+    std::string s = a.family == net::Family::ipv6 && port ? "[" + a.str() + "]" : a.str();
+    return port ? s + ":" + std::to_string(*port) : s;
+}
+
 std::string packet_text(const Packet& p) {
     auto port = [&](std::uint16_t v) { return p.has_ports() ? std::optional<std::uint16_t>(v) : std::nullopt; };
-    std::string s = proto_name(p) + " " + endpoint(p.saddr, port(p.sport)) + " -> " + endpoint(p.daddr, port(p.dport));
+    std::string s = proto_name(p) + " " + endpoint_text(p.saddr, port(p.sport)) + " -> " + endpoint_text(p.daddr, port(p.dport));
     if (!p.iif.empty()) s += " in on " + p.iif;
     if (p.skuid) s += " (uid " + std::to_string(*p.skuid) + ")";
     return s;
