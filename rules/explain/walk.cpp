@@ -38,21 +38,22 @@ constexpr std::uint16_t kEtherIpv6 = 0x86dd;
 
 // The uplinks' addresses as local addresses: a host route each, or the
 // prefix length the caller knows (--uplink up=10.0.0.1/24), which also
-// gives the connected network.
+// gives the connected network. An address the compiled state already
+// holds (a next-hop uplink's, listed in `interfaces`) is not added again.
 std::vector<LocalAddress> uplink_locals(const config::Config& cfg, const rules::Facts& facts,
-                                        const std::vector<net::Prefix>& known) {
+                                        const std::vector<net::Prefix>& known, const netstate::NetState& net) {
     std::vector<LocalAddress> out;
     for (const auto& u : cfg.uplinks) {
         auto it = facts.uplink_addresses.find(*u.name);
         if (it == facts.uplink_addresses.end()) continue;
         for (const auto& a : it->second) {
+            bool compiled = std::any_of(net.addresses.begin(), net.addresses.end(),
+                                        [&](const netstate::Address& na) { return na.prefix.address == a; });
+            if (compiled) continue;
             net::Prefix p{a, a.bits()};
             for (const auto& k : known)
                 if (k.address == a) p = k;
-            bool known = false;  // a next-hop uplink's address is already in `interfaces`
-            for (const auto& i : cfg.interfaces)
-                for (const auto& ia : i.addresses) known = known || ia->address == a;
-            if (!known) out.push_back({rules::uplink_ifname(u, facts), p, u.loc});
+            out.push_back({rules::uplink_ifname(u, facts), p, u.loc});
         }
     }
     return out;
@@ -399,7 +400,7 @@ Model build_model(const config::Config& config, const rules::Facts& facts,
                   const std::vector<net::Prefix>& uplink_prefixes) {
     Model m{config, rules::compile_ruleset(config, facts), netstate::compile_netstate(config, facts), {},
             rules::choose_split_path(config, facts.kernel)};
-    m.routing = build_routing(m.net, uplink_locals(config, facts, uplink_prefixes));
+    m.routing = build_routing(m.net, uplink_locals(config, facts, uplink_prefixes, m.net));
     return m;
 }
 
