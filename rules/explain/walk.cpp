@@ -317,11 +317,9 @@ struct Walker {
         RouteResult r = lookup(bound);
         if (!route_step(r, "")) return;
         p.oif = r.oif;
-        if (bound) {
-        } else if (r.kind == RouteKind::local) {
-            p.saddr = p.daddr;
-        } else if (auto src = model.routing.source_for(r.oif, r.via.value_or(p.daddr))) {
-            p.saddr = *src;
+        if (!bound) {  // an unbound socket takes the source the route gives it
+            if (r.kind == RouteKind::local) p.saddr = p.daddr;
+            else if (auto src = model.routing.source_for(r.oif, r.via.value_or(p.daddr))) p.saddr = *src;
         }
         ex.initial.saddr = p.saddr;
         if (!run_hook("output", nft::Hook::output, false)) return;
