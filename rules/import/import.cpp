@@ -14,7 +14,7 @@ namespace {
 
 // Inside networks are what the ruleset says lives behind the LAN: the
 // sources it masquerades, and -s on rules that come in on a LAN link.
-void infer_networks(const std::vector<SaveFile>& files, Plan& plan) {
+void infer_networks(Plan& plan) {
     std::vector<std::string> lan_zones;
     for (const auto& l : plan.links)
         if (!l.uplink) lan_zones.push_back(l.zone);
@@ -26,7 +26,6 @@ void infer_networks(const std::vector<SaveFile>& files, Plan& plan) {
         std::sort(nets.begin(), nets.end());
         nets.erase(std::unique(nets.begin(), nets.end()), nets.end());
     }
-    (void)files;
 }
 
 void check_forward_targets(const std::vector<SaveFile>& files, Plan& plan) {
@@ -78,7 +77,7 @@ ImportResult import_rulesets(const std::vector<SaveFile>& files, const ImportOpt
     map_nat(files, plan);
     map_mangle(files, plan);
     map_filter(files, options, plan);
-    infer_networks(files, plan);
+    infer_networks(plan);
     check_forward_targets(files, plan);
     check_families(files, plan);
     std::stable_sort(plan.reports.begin(), plan.reports.end(), [](const Report& a, const Report& b) {
