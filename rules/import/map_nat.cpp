@@ -72,7 +72,7 @@ void add_forward(PlanForward f, Plan& plan) {
     plan.forwards.push_back(std::move(f));
 }
 
-void map_dnat(const Rule& r, const Plan& const_plan, Plan& plan) {
+void map_dnat(const Rule& r, Plan& plan) {
     if (auto why = nat_unsupported(r); !why.empty()) return plan.report(ReportKind::left_out, r, why);
     std::string proto = r.proto ? r.proto->value : "";
     if (proto != "tcp" && proto != "udp")
@@ -89,9 +89,7 @@ void map_dnat(const Rule& r, const Plan& const_plan, Plan& plan) {
     if (colon != std::string::npos && (f.ports.size() != 1 || f.ports[0].find('-') != std::string::npos))
         return plan.report(ReportKind::left_out, r, "DNAT of several ports to one port has no equivalent");
     if (r.source) f.from = {checked_prefix(r.source->value, r, plan)};
-    const PlanLink* link = nullptr;
-    for (const auto& l : const_plan.links)
-        if (r.in_if && l.device == r.in_if->value) link = &l;
+    const PlanLink* link = r.in_if ? plan.find_link(r.in_if->value) : nullptr;
     if (link && link->uplink) f.uplinks = {link->name};
     if (!r.in_if && !r.destination)
         plan.report(ReportKind::suspicious, r,
@@ -100,8 +98,7 @@ void map_dnat(const Rule& r, const Plan& const_plan, Plan& plan) {
     if (r.destination)
         plan.report(ReportKind::covered, r,
                     "-d " + r.destination->value.str() + ": gatewayd forwards match traffic arriving on the uplinks");
-    f.name = "fwd-" + short_proto(proto) + "-" + f.ports[0].substr(0, f.ports[0].find('-'));
-    add_forward(std::move(f), plan);
+    add_forward(std::move(f), plan);  // named by name_forwards once all are grouped
 }
 
 void name_forwards(Plan& plan) {
@@ -121,7 +118,7 @@ void map_nat(const std::vector<SaveFile>& files, Plan& plan) {
         if (!t) continue;
         for (const auto& r : t->rules) {
             if (r.chain == "POSTROUTING") map_postrouting(r, f.kind, plan);
-            else if (r.chain == "PREROUTING" && r.target == "DNAT" && f.kind == SaveKind::iptables) map_dnat(r, plan, plan);
+            else if (r.chain == "PREROUTING" && r.target == "DNAT" && f.kind == SaveKind::iptables) map_dnat(r, plan);
             else plan.report(ReportKind::left_out, r, "NAT rule (" + r.chain + " -j " + r.target + ") has no equivalent");
         }
     }
