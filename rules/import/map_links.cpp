@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 
+#include "rules/config/parse_values.hpp"
 #include "rules/config/suggest.hpp"
 #include "rules/import/plan.hpp"
 
@@ -83,7 +84,7 @@ std::string ports_text(const PortSpan& p) {
 std::string family_of(SaveKind kind) { return kind == SaveKind::ip6tables ? "ipv6" : "ipv4"; }
 
 std::string checked_prefix(const net::Prefix& p, const Rule& rule, Plan& plan) {
-    std::string written = p.length == p.address.bits() ? p.address.str() : p.str();
+    std::string written = config::prefix_text(p);
     if (auto typo = config::private_range_typo(p, written)) {
         plan.report(ReportKind::suspicious, rule,
                     written + " is not a private range: probably a typo for " + typo->meant.str() +
