@@ -70,6 +70,12 @@ std::string unsupported_matches(const Rule& r, const std::string& chain) {
     return "";
 }
 
+bool is_established_accept(const Rule& r) {
+    if (r.target != "ACCEPT" || r.states.empty()) return false;
+    return std::all_of(r.states.begin(), r.states.end(),
+                       [](const std::string& s) { return s == "ESTABLISHED" || s == "RELATED"; });
+}
+
 }  // namespace
 
 RuleMapping map_rule(const Rule& r, const std::string& chain, SaveKind kind, Plan& plan) {
@@ -111,12 +117,6 @@ RuleMapping map_rule(const Rule& r, const std::string& chain, SaveKind kind, Pla
     }
     y.origins.push_back(origin_of(r));
     return out;
-}
-
-bool is_established_accept(const Rule& r) {
-    if (r.target != "ACCEPT" || r.states.empty()) return false;
-    return std::all_of(r.states.begin(), r.states.end(),
-                       [](const std::string& s) { return s == "ESTABLISHED" || s == "RELATED"; });
 }
 
 bool is_builtin_allow(const Rule& r) {

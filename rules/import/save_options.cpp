@@ -20,7 +20,7 @@ const std::set<std::string, std::less<>> kOtherMatches = {
     "devgroup", "dscp", "ecn", "esp", "hashlimit", "helper", "hl", "ipcomp", "iprange", "ipvs", "length",
     "mac", "nfacct", "osf", "physdev", "pkttype", "policy", "quota", "rateest", "realm", "recent", "rpfilter",
     "rt", "sctp", "set", "socket", "statistic", "string", "tcpmss", "time", "tos", "ttl", "u32", "frag",
-    "hbh", "dst", "ipv6header", "mh", "eui64", "srh", "ttl", "udplite"};
+    "hbh", "dst", "ipv6header", "mh", "eui64", "srh", "udplite"};
 const std::set<std::string, std::less<>> kKnownMatches = {
     "tcp", "udp", "icmp", "icmp6", "icmpv6", "multiport", "state", "conntrack", "owner", "mark",
     "connmark", "limit", "comment"};
