@@ -104,8 +104,7 @@ void finish_egress(Plan& plan) {
     std::map<std::string, int> seen;
     for (auto& e : plan.egress) {
         std::string base = "owner-" + (e.ports.empty() ? e.proto : e.ports[0].substr(0, e.ports[0].find('-')));
-        int n = seen[base]++;
-        e.name = (n ? base + "-" + std::to_string(n + 1) : base).substr(0, 15);
+        e.name = numbered_name(base, seen);
     }
 }
 

@@ -83,6 +83,11 @@ std::string ports_text(const PortSpan& p) {
 
 std::string family_of(SaveKind kind) { return kind == SaveKind::ip6tables ? "ipv6" : "ipv4"; }
 
+std::string numbered_name(const std::string& base, std::map<std::string, int>& seen) {
+    int n = seen[base]++;
+    return (n ? base + "-" + std::to_string(n + 1) : base).substr(0, 15);
+}
+
 std::string checked_prefix(const net::Prefix& p, const Rule& rule, Plan& plan) {
     std::string written = config::prefix_text(p);
     if (auto typo = config::private_range_typo(p, written)) {

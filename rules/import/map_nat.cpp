@@ -105,8 +105,7 @@ void name_forwards(Plan& plan) {
     std::map<std::string, int> seen;
     for (auto& f : plan.forwards) {
         std::string base = "fwd-" + short_proto(f.proto) + "-" + f.ports[0].substr(0, f.ports[0].find('-'));
-        int n = seen[base]++;
-        f.name = (n ? base + "-" + std::to_string(n + 1) : base).substr(0, 15);
+        f.name = numbered_name(base, seen);
     }
 }
 

@@ -118,6 +118,9 @@ std::string emit_yaml(const Plan& plan, const std::vector<SaveFile>& files);
 std::string origin_of(const Rule& rule);
 std::string ports_text(const PortSpan& p);
 std::string family_of(SaveKind kind);
+// `base` for the first entry named from it, then base-2, base-3, ...; cut
+// to the 15 characters of a gateway.yaml name.
+std::string numbered_name(const std::string& base, std::map<std::string, int>& seen);
 // A prefix as gateway.yaml wants it, with a typo'd private range corrected
 // (and reported) so the output passes `gwctl check`.
 std::string checked_prefix(const net::Prefix& p, const Rule& rule, Plan& plan);
