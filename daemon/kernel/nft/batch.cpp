@@ -86,12 +86,8 @@ private:
     std::uint32_t seq_;
 };
 
-KernelError rejection(const Batch& batch, const Batch* body, const MessageError& e) {
+KernelError rejection(const Batch& batch, const MessageError& e) {
     auto it = batch.by_seq.find(e.seq);
-    if (body && it == batch.by_seq.end()) {
-        if (auto in_body = body->by_seq.find(e.seq); in_body != body->by_seq.end())
-            return kernel_rejection(in_body->second->what, e.error, e.ext_ack, in_body->second->origin);
-    }
     if (it == batch.by_seq.end())
         return kernel_rejection(e.seq == batch.begin_seq ? "begin transaction" : "transaction",
                                 e.error, e.ext_ack, {});
@@ -104,15 +100,10 @@ NftBatchPtr new_buffer() {
     return buffer;
 }
 
-void append_iovecs(nftnl_batch* b, std::vector<iovec>& iov) {
-    std::vector<iovec> more(static_cast<std::size_t>(nftnl_batch_iovec_len(b)));
-    nftnl_batch_iovec(b, more.data(), static_cast<std::uint32_t>(more.size()));
-    iov.insert(iov.end(), more.begin(), more.end());
-}
-
 }  // namespace
 
-Batch build_batch(const std::vector<NftOp>& ops, std::uint32_t first_seq, ApplyMode mode) {
+Batch build_batch(const std::vector<NftOp>& ops, std::uint32_t first_seq, ApplyMode mode,
+                  const std::vector<NftOp>* then) {
     Batch batch;
     batch.buffer = new_buffer();
     batch.begin_seq = first_seq;
@@ -121,6 +112,8 @@ Batch build_batch(const std::vector<NftOp>& ops, std::uint32_t first_seq, ApplyM
     if (nftnl_batch_update(b) < 0) throw std::bad_alloc();
     Writer writer(batch, first_seq + 1);
     for (const auto& op : ops) writer.op(op);
+    if (then)
+        for (const auto& op : *then) writer.op(op);
     if (mode == ApplyMode::commit) {
         nftnl_batch_end(static_cast<char*>(nftnl_batch_buffer(b)), writer.seq());
         if (nftnl_batch_update(b) < 0) throw std::bad_alloc();
@@ -129,42 +122,20 @@ Batch build_batch(const std::vector<NftOp>& ops, std::uint32_t first_seq, ApplyM
     return batch;
 }
 
-Batch build_body(const std::vector<NftOp>& ops, std::uint32_t first_seq) {
-    Batch body;
-    body.buffer = new_buffer();
-    body.begin_seq = first_seq;
-    Writer writer(body, first_seq);
-    for (const auto& op : ops) writer.op(op);
-    body.next_seq = writer.seq();
-    return body;
-}
-
 std::expected<void, KernelError> run_transaction(NftSocket& sock, const std::vector<NftOp>& ops,
-                                                 ApplyMode mode, const Batch* body) {
-    auto first = sock.next_seq();
-    // With a body, END comes after it, in a buffer of its own.
-    auto batch = build_batch(ops, first, body ? ApplyMode::check : mode);
+                                                 ApplyMode mode, const std::vector<NftOp>* then) {
+    auto batch = build_batch(ops, sock.next_seq(), mode, then);
     sock.skip_to(batch.next_seq);
-    std::vector<iovec> iov;
-    append_iovecs(batch.buffer.get(), iov);
-    Batch end;
-    if (body) {
-        append_iovecs(body->buffer.get(), iov);
-        if (mode == ApplyMode::commit) {
-            end.buffer = new_buffer();
-            nftnl_batch_end(static_cast<char*>(nftnl_batch_buffer(end.buffer.get())), sock.next_seq());
-            if (nftnl_batch_update(end.buffer.get()) < 0) throw std::bad_alloc();
-            append_iovecs(end.buffer.get(), iov);
-        }
-    }
+    std::vector<iovec> iov(static_cast<std::size_t>(nftnl_batch_iovec_len(batch.buffer.get())));
+    nftnl_batch_iovec(batch.buffer.get(), iov.data(), static_cast<std::uint32_t>(iov.size()));
     std::size_t total = 0;
     for (const auto& v : iov) total += v.iov_len;
     auto errors = sock.send_batch(iov, total);
     if (!errors) return std::unexpected(errors.error());
     if (errors->empty()) return {};
-    auto first_error = rejection(batch, body, errors->front());
+    auto first_error = rejection(batch, errors->front());
     for (std::size_t i = 1; i < errors->size() && i <= kMaxReported; ++i)
-        first_error.more.push_back(rejection(batch, body, (*errors)[i]));
+        first_error.more.push_back(rejection(batch, (*errors)[i]));
     return std::unexpected(std::move(first_error));
 }
 

@@ -25,17 +25,15 @@ struct Batch {
     std::uint32_t next_seq = 0;  // first sequence number after the batch
 };
 
-// Pure: serialises the operations (which must outlive the Batch).
-Batch build_batch(const std::vector<NftOp>& ops, std::uint32_t first_seq, ApplyMode mode);
+// Pure: serialises the operations, then those of `then` if given (which
+// must all outlive the Batch).
+Batch build_batch(const std::vector<NftOp>& ops, std::uint32_t first_seq, ApplyMode mode,
+                  const std::vector<NftOp>* then = nullptr);
 
-// Pure: the operations' messages alone, with no BEGIN or END, built ahead
-// of the transaction that will carry them (NftNetlink::prepare).
-Batch build_body(const std::vector<NftOp>& ops, std::uint32_t first_seq);
-
-// Sends BEGIN, `ops`, then `body` if given, then END (commit only); the
+// Sends BEGIN, `ops`, then `then` if given, then END (commit only); the
 // kernel's first rejection becomes the error, later ones go into its
 // `more` list.
 std::expected<void, KernelError> run_transaction(NftSocket& sock, const std::vector<NftOp>& ops,
-                                                 ApplyMode mode, const Batch* body = nullptr);
+                                                 ApplyMode mode, const std::vector<NftOp>* then = nullptr);
 
 }  // namespace gw::kernel

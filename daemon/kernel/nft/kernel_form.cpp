@@ -1,13 +1,14 @@
 // as_kernel_holds(): a ruleset run through the encoder and back through the
 // decoder without a kernel in between. What comes out is what observe()
 // would return after applying it, so the daemon can compare like with like.
-// The encoded operations keep what they are and where the config asked for
-// them, so a transaction body serialised from them first still maps a
-// kernel rejection to its line (NftNetlink::prepare).
+// The decoder borrows the encoded objects and gives them back as they were
+// (sets it reads as copies), so the same operations can still be sent
+// (NftNetlink::replace), each message mapping a kernel rejection to its line.
 #include <linux/netfilter/nf_tables.h>
 
 #include <map>
 #include <new>
+#include <utility>
 
 #include "daemon/kernel/nft/netlink.hpp"
 #include "daemon/kernel/nft/decode.hpp"
@@ -20,17 +21,30 @@ std::string anonymous_name(std::uint32_t id) {
     return "__set" + std::to_string(id);
 }
 
+// Lookups of anonymous sets, with the set name they were encoded with: the
+// message carries "__set%d" for the kernel to number, a dump the number.
+using Renamed = std::vector<std::pair<nftnl_expr*, std::string>>;
+
 // The kernel names anonymous sets itself; here they get a name from their id.
-void name_lookups(nftnl_rule* rule) {
+void name_lookups(nftnl_rule* rule, Renamed& renamed) {
     NftExprIterPtr it(nftnl_expr_iter_create(rule));
     if (!it) throw std::bad_alloc();
     for (auto* e = nftnl_expr_iter_next(it.get()); e; e = nftnl_expr_iter_next(it.get())) {
         if (std::string_view(nftnl_expr_get_str(e, NFTNL_EXPR_NAME)) != "lookup" ||
             !nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_SET_ID))
             continue;
+        renamed.emplace_back(e, nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET));
         auto name = anonymous_name(nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_SET_ID));
         nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, name.c_str());
     }
+}
+
+NftExprPtr copy_counter(nftnl_expr* x) {
+    NftExprPtr counter(nftnl_expr_alloc("counter"));
+    if (!counter) throw std::bad_alloc();
+    nftnl_expr_set_u64(counter.get(), NFTNL_EXPR_CTR_PACKETS, nftnl_expr_get_u64(x, NFTNL_EXPR_CTR_PACKETS));
+    nftnl_expr_set_u64(counter.get(), NFTNL_EXPR_CTR_BYTES, nftnl_expr_get_u64(x, NFTNL_EXPR_CTR_BYTES));
+    return counter;
 }
 
 // libnftnl 1.2.4 exports no element clone: copy what the encoder sets.
@@ -51,30 +65,53 @@ NftSetElemPtr copy_element(nftnl_set_elem* e) {
     if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_CHAIN))
         nftnl_set_elem_set_str(out.get(), NFTNL_SET_ELEM_CHAIN, nftnl_set_elem_get_str(e, NFTNL_SET_ELEM_CHAIN));
     nftnl_set_elem_expr_foreach(e, [](nftnl_expr* x, void* data) {
-        NftExprPtr counter(nftnl_expr_alloc("counter"));
-        if (!counter) throw std::bad_alloc();
-        nftnl_expr_set_u64(counter.get(), NFTNL_EXPR_CTR_PACKETS, nftnl_expr_get_u64(x, NFTNL_EXPR_CTR_PACKETS));
-        nftnl_expr_set_u64(counter.get(), NFTNL_EXPR_CTR_BYTES, nftnl_expr_get_u64(x, NFTNL_EXPR_CTR_BYTES));
-        nftnl_set_elem_add_expr(static_cast<nftnl_set_elem*>(data), counter.release());  // elem owns it
+        nftnl_set_elem_add_expr(static_cast<nftnl_set_elem*>(data), copy_counter(x).release());  // elem owns it
         return 0;
     }, out.get());
     return out;
 }
 
-void move_elements(nftnl_set* from, nftnl_set* to) {
+void copy_elements(const nftnl_set* from, nftnl_set* to) {
     NftElemIterPtr it(nftnl_set_elems_iter_create(from));
     if (!it) throw std::bad_alloc();
     for (auto* e = nftnl_set_elems_iter_next(it.get()); e; e = nftnl_set_elems_iter_next(it.get()))
         nftnl_set_elem_add(to, copy_element(e).release());  // the set owns its elements
 }
 
-void absorb(std::vector<NftOp>& ops, NftDump& dump, std::map<std::uint32_t, nftnl_set*>& by_id) {
+// Nor a set clone: copy the set's attributes (the encoder's only set
+// expression is a counter) and its elements, for the decoder to read.
+NftSetPtr copy_set(const nftnl_set* s) {
+    NftSetPtr out(nftnl_set_alloc());
+    if (!out) throw std::bad_alloc();
+    for (auto attr : {NFTNL_SET_TABLE, NFTNL_SET_NAME, NFTNL_SET_FAMILY, NFTNL_SET_FLAGS, NFTNL_SET_KEY_TYPE,
+                      NFTNL_SET_KEY_LEN, NFTNL_SET_DATA_TYPE, NFTNL_SET_DATA_LEN, NFTNL_SET_ID, NFTNL_SET_POLICY,
+                      NFTNL_SET_DESC_SIZE, NFTNL_SET_DESC_CONCAT, NFTNL_SET_USERDATA}) {
+        auto a = static_cast<std::uint16_t>(attr);
+        if (!nftnl_set_is_set(s, a)) continue;
+        std::uint32_t len = 0;
+        const void* p = nftnl_set_get_data(s, a, &len);
+        nftnl_set_set_data(out.get(), a, p, len);
+    }
+    nftnl_set_expr_foreach(s, [](nftnl_expr* x, void* data) {
+        nftnl_set_add_expr(static_cast<nftnl_set*>(data), copy_counter(x).release());  // set owns it
+        return 0;
+    }, out.get());
+    copy_elements(s, out.get());
+    return out;
+}
+
+// Lends the operations' objects to `dump` as a dump would list them:
+// anonymous sets named, each set with its elements. Sets go in as copies
+// (the elements are sent by their own operations, and the definitions stay
+// as they are); tables, chains and rules themselves.
+void lend(std::vector<NftOp>& ops, NftDump& dump, Renamed& renamed) {
+    std::map<std::uint32_t, nftnl_set*> by_id;
     for (auto& op : ops) {
         switch (op.kind) {
         case OpKind::add_table: dump.tables.push_back(std::move(std::get<NftTablePtr>(op.object))); break;
         case OpKind::add_chain: dump.chains.push_back(std::move(std::get<NftChainPtr>(op.object))); break;
         case OpKind::add_set: {
-            auto& s = std::get<NftSetPtr>(op.object);
+            auto s = copy_set(std::get<NftSetPtr>(op.object).get());
             auto id = nftnl_set_get_u32(s.get(), NFTNL_SET_ID);
             if (nftnl_set_get_u32(s.get(), NFTNL_SET_FLAGS) & NFT_SET_ANONYMOUS)
                 nftnl_set_set_str(s.get(), NFTNL_SET_NAME, anonymous_name(id).c_str());
@@ -85,15 +122,32 @@ void absorb(std::vector<NftOp>& ops, NftDump& dump, std::map<std::uint32_t, nftn
         case OpKind::add_elements: {
             auto* carrier = std::get<NftSetPtr>(op.object).get();
             auto it = by_id.find(nftnl_set_get_u32(carrier, NFTNL_SET_ID));
-            if (it != by_id.end()) move_elements(carrier, it->second);
+            if (it != by_id.end()) copy_elements(carrier, it->second);
             break;
         }
         case OpKind::add_rule: {
             auto& r = std::get<NftRulePtr>(op.object);
-            name_lookups(r.get());
+            name_lookups(r.get(), renamed);
             dump.rules.push_back(std::move(r));
             break;
         }
+        case OpKind::delete_table:
+        case OpKind::flush_elements: break;
+        }
+    }
+}
+
+// Takes back what lend() took, in the same order, lookups named as encoded.
+void give_back(NftDump& dump, const Renamed& renamed, std::vector<NftOp>& ops) {
+    for (const auto& [lookup, name] : renamed) nftnl_expr_set_str(lookup, NFTNL_EXPR_LOOKUP_SET, name.c_str());
+    std::size_t tables = 0, chains = 0, rules = 0;
+    for (auto& op : ops) {
+        switch (op.kind) {
+        case OpKind::add_table: op.object = std::move(dump.tables[tables++]); break;
+        case OpKind::add_chain: op.object = std::move(dump.chains[chains++]); break;
+        case OpKind::add_rule: op.object = std::move(dump.rules[rules++]); break;
+        case OpKind::add_set:
+        case OpKind::add_elements:
         case OpKind::delete_table:
         case OpKind::flush_elements: break;
         }
@@ -115,9 +169,11 @@ std::expected<std::vector<NftOp>, KernelError> encode_ruleset(const nft::Ruleset
 
 nft::Ruleset decode_encoded(std::vector<NftOp>& ops) {
     NftDump dump;
-    std::map<std::uint32_t, nftnl_set*> by_id;
-    absorb(ops, dump, by_id);
-    return decode_ruleset(dump);
+    Renamed renamed;
+    lend(ops, dump, renamed);
+    auto decoded = decode_ruleset(dump);
+    give_back(dump, renamed, ops);
+    return decoded;
 }
 
 std::expected<nft::Ruleset, KernelError> as_kernel_holds(const nft::Ruleset& ruleset) {

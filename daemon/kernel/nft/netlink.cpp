@@ -2,8 +2,9 @@
 // table` (so the delete that follows cannot fail on a table that vanished
 // meanwhile), `delete table`, then the whole new table: one transaction per
 // apply, covering both owned tables, so the kernel never holds a half-built
-// firewall. The new tables' messages are the body prepare() serialised
-// when it put the ruleset in the kernel's form, when there is one.
+// firewall. The new tables' operations are those prepare() encoded when it
+// put the ruleset in the kernel's form, when there are some; they are
+// serialised here, only for a transaction that sends them.
 #include <algorithm>
 
 #include "daemon/kernel/nft/batch.hpp"
@@ -14,12 +15,10 @@ namespace gw::kernel {
 
 namespace {
 
-// prepare()'s encoding: the tables' messages, serialised once. The
-// operations stay for `what` and `origin` (their objects went into the
-// kernel form after serialising).
+// prepare()'s encoding: the tables' operations, as the kernel form was
+// decoded from them.
 struct NftEncoding final : plan::Encoded {
     std::vector<NftOp> ops;
-    Batch body;
 };
 
 constexpr nft::TableFamily kOwnedFamilies[] = {nft::TableFamily::inet, nft::TableFamily::bridge};
@@ -79,12 +78,10 @@ std::expected<Prepared, KernelError> NftNetlink::prepare(const nft::Ruleset& des
     if (auto ok = check_tables(desired); !ok) return std::unexpected(ok.error());
     auto ops = encode_ruleset(desired);
     if (!ops) return std::unexpected(ops.error());
-    auto encoding = std::make_shared<NftEncoding>();
-    encoding->body = build_body(*ops, sock_.next_seq());
-    sock_.skip_to(encoding->body.next_seq);
     Prepared out;
     out.kernel_form = decode_encoded(*ops);
-    encoding->ops = std::move(*ops);  // the body points into this storage, which moves along
+    auto encoding = std::make_shared<NftEncoding>();
+    encoding->ops = std::move(*ops);
     out.encoded = std::move(encoding);
     return out;
 }
@@ -110,7 +107,7 @@ std::expected<void, KernelError> NftNetlink::replace(const nft::Ruleset& desired
         if (!table_ops) return std::unexpected(from_encode(table_ops.error()));
         for (auto& op : *table_ops) ops.push_back(std::move(op));
     }
-    return run_transaction(sock_, ops, mode, prepared ? &prepared->body : nullptr);
+    return run_transaction(sock_, ops, mode, prepared ? &prepared->ops : nullptr);
 }
 
 std::expected<void, KernelError> NftNetlink::replace_elements(const std::vector<plan::ElementUpdate>& updates,

@@ -21,8 +21,8 @@ namespace gw::kernel {
 std::expected<nft::Ruleset, KernelError> as_kernel_holds(const nft::Ruleset& ruleset);
 
 // The two halves of as_kernel_holds(): every table's operations in one
-// list, then their objects moved into a dump and decoded (the operations
-// keep `what` and `origin`).
+// list, then their objects decoded as a dump would list them; the
+// operations come back from the decoder unchanged, ready to send.
 std::expected<std::vector<NftOp>, KernelError> encode_ruleset(const nft::Ruleset& ruleset);
 nft::Ruleset decode_encoded(std::vector<NftOp>& ops);
 
@@ -34,8 +34,9 @@ public:
     // filled in). Absent tables are simply not in the result.
     std::expected<nft::Ruleset, KernelError> observe();
 
-    // as_kernel_holds(desired) and the transaction body that replace() sends
-    // for it, from one encoding.
+    // as_kernel_holds(desired) and the encoding it was decoded from, which
+    // replace() sends as it is: one encoding for both. Nothing is
+    // serialised here: the plan may send nothing, or only elements.
     std::expected<Prepared, KernelError> prepare(const nft::Ruleset& desired);
 
     // One transaction: every owned table in `desired` is replaced whole,
