@@ -7,37 +7,29 @@ NetOp op(OpKind kind, NetObject object, std::optional<NetObject> before = std::n
     return NetOp{kind, std::move(object), std::move(before)};
 }
 
-// A created link goes again (marked owned so the delete is allowed); a
-// changed one takes back what was observed; an owned link that was deleted
-// is created again with its kind, master and MTU.
-std::optional<NetOp> undo_link(const NetOp& done, const Link& link) {
-    switch (done.kind) {
-    case OpKind::add: {
-        if (link.kind.empty()) return std::nullopt;  // an existing device: nothing was created
-        Link created = link;
-        created.owned = true;
-        return op(OpKind::remove, created);
-    }
-    case OpKind::change:
-        if (!done.before) return std::nullopt;
-        return op(OpKind::change, *done.before, done.object);
-    case OpKind::remove:
-        if (link.kind.empty()) return std::nullopt;
-        return op(OpKind::add, link);
-    }
-    return std::nullopt;
-}
-
 }  // namespace
 
+// A created link goes again (marked owned so the delete is allowed) and an
+// owned link that was deleted is created again with its kind, master and
+// MTU; a link without a kind is an existing device gatewayd neither
+// created nor may create. A changed object takes back what was observed.
 std::optional<NetOp> undo_op(const NetOp& done) {
-    if (const auto* link = std::get_if<Link>(&done.object)) return undo_link(done, *link);
+    const auto* link = std::get_if<Link>(&done.object);
     switch (done.kind) {
-    case OpKind::add:
+    case OpKind::add: {
+        if (link) {
+            if (link->kind.empty()) return std::nullopt;
+            Link created = *link;
+            created.owned = true;
+            return op(OpKind::remove, created);
+        }
         // A sysctl is never created: "add" means it could not be read.
         if (std::holds_alternative<Sysctl>(done.object)) return std::nullopt;
         return op(OpKind::remove, done.object);
-    case OpKind::remove: return op(OpKind::add, done.object);
+    }
+    case OpKind::remove:
+        if (link && link->kind.empty()) return std::nullopt;
+        return op(OpKind::add, done.object);
     case OpKind::change:
         if (!done.before) return std::nullopt;
         return op(OpKind::change, *done.before, done.object);
