@@ -75,12 +75,6 @@ bool value_matches(const Value& want, const Value& have) {
     return want == have;
 }
 
-const nft::Set* find_set(const nft::Table& t, const std::string& name) {
-    for (const auto& s : t.sets)
-        if (s.name == name) return &s;
-    return nullptr;
-}
-
 const nft::Chain* find_chain(const nft::Table& t, const std::string& name) {
     for (const auto& c : t.chains)
         if (c.name == name) return &c;
@@ -274,6 +268,12 @@ Flow run_chain(Eval& e, const nft::Chain& chain, int depth) {
 }
 
 }  // namespace
+
+const nft::Set* find_set(const nft::Table& t, const std::string& name) {
+    for (const auto& s : t.sets)
+        if (s.name == name) return &s;
+    return nullptr;
+}
 
 ChainRun run_base_chain(const nft::Table& table, const nft::Chain& chain, Packet& packet,
                         const RouteView& route) {

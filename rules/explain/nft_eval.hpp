@@ -47,6 +47,9 @@ struct ChainRun {
     std::vector<std::string> unknown;  // statements the model could not evaluate
 };
 
+// The named set or map `name` of `table`; null when there is none.
+const nft::Set* find_set(const nft::Table& table, const std::string& name);
+
 ChainRun run_base_chain(const nft::Table& table, const nft::Chain& chain, Packet& packet,
                         const RouteView& route);
 

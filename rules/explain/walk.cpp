@@ -68,9 +68,7 @@ struct Walker {
     void add(Step s) { ex.steps.push_back(std::move(s)); }
 
     std::string element_text(const nft::Table& table, const std::string& set_name, const nft::Element& el) const {
-        const nft::Set* set = nullptr;
-        for (const auto& s : table.sets)
-            if (s.name == set_name) set = &s;
+        const nft::Set* set = find_set(table, set_name);
         std::string out;
         for (std::size_t i = 0; i < el.key.size(); ++i)
             out += (i ? " . " : "") + (set && i < set->key.size() ? nft::render_value(set->key[i], el.key[i])
@@ -101,9 +99,8 @@ struct Walker {
     // entry of its own; an element of a zone's or address set is only
     // what the rule matched, and the rule is the entry to name.
     static bool element_decides(const nft::Table& table, const std::string& set_name) {
-        for (const auto& s : table.sets)
-            if (s.name == set_name) return !s.data.empty() || s.verdict_map || s.counter;
-        return false;
+        const nft::Set* s = find_set(table, set_name);
+        return s && (!s->data.empty() || s->verdict_map || s->counter);
     }
 
     static std::string table_label(const nft::Table& t) {
