@@ -23,7 +23,9 @@ std::expected<KernelFeatures, std::string> parse_kernel_features(std::string_vie
 // its modules available: meta broute from 6.4, nf_conntrack_bridge from
 // 5.3, br_netfilter always.
 std::expected<KernelFeatures, std::string> features_of_release(std::string_view release);
-// "meta broute, nf_conntrack_bridge, br_netfilter" / "none of meta broute, ..."
+// "meta broute, nf_conntrack_bridge, br_netfilter",
+// "meta broute, nf_conntrack_bridge (no br_netfilter)",
+// "none (no meta broute, nf_conntrack_bridge, br_netfilter)"
 std::string describe_features(const KernelFeatures& kernel);
 
 // What the target kernel cannot take: errors where apply would refuse the
