@@ -170,6 +170,8 @@ private:
     // A config that became live by start or reload (edited by hand) joins
     // the history when it differs from the newest generation.
     void note_generation(const config::LoadedConfig& cfg, const std::string& who, const std::string& summary);
+    // `number`, or for 0 the generation before the newest.
+    std::expected<unsigned, RequestError> resolve_generation(unsigned number) const;
 
     Reconciler& reconciler_;
     const host::Accounts& accounts_;

@@ -76,25 +76,29 @@ std::vector<generations::Generation> Controller::history() const {
     return store_ ? store_->list() : std::vector<generations::Generation>{};
 }
 
-std::expected<std::string, RequestError> Controller::generation_text(unsigned number) const {
+std::expected<unsigned, RequestError> Controller::resolve_generation(unsigned number) const {
     if (!store_) return std::unexpected(RequestError{"NoHistory", "this daemon keeps no generations"});
+    if (number != 0) return number;
     auto all = store_->list();
-    if (number == 0) {
-        if (all.size() < 2) return std::unexpected(RequestError{"NoSuchGeneration", "there is no earlier generation"});
-        number = all[all.size() - 2].number;
-    }
-    auto text = store_->text(number);
+    if (all.size() < 2) return std::unexpected(RequestError{"NoSuchGeneration", "there is no earlier generation"});
+    return all[all.size() - 2].number;
+}
+
+std::expected<std::string, RequestError> Controller::generation_text(unsigned number) const {
+    auto resolved = resolve_generation(number);
+    if (!resolved) return std::unexpected(resolved.error());
+    auto text = store_->text(*resolved);
     if (!text) return std::unexpected(RequestError{"NoSuchGeneration", text.error()});
     return *text;
 }
 
 std::expected<ApplyOutcome, RequestError> Controller::rollback(unsigned number, unsigned confirm_seconds,
                                                                const std::string& user) {
-    auto all = history();
-    unsigned target = number != 0 ? number : (all.size() >= 2 ? all[all.size() - 2].number : 0);
-    auto text = generation_text(target);
+    auto target = resolve_generation(number);
+    if (!target) return std::unexpected(target.error());
+    auto text = generation_text(*target);
     if (!text) return std::unexpected(text.error());
-    return apply({*text, false}, confirm_seconds, {user, "rollback to generation " + std::to_string(target)});
+    return apply({*text, false}, confirm_seconds, {user, "rollback to generation " + std::to_string(*target)});
 }
 
 }  // namespace gw::reconcile
