@@ -6,9 +6,6 @@
 // before the deadline comes back with it rather than with the unconfirmed one.
 #include <unistd.h>
 
-#include <cstdio>
-#include <fstream>
-
 #include "daemon/loop/log.hpp"
 #include "daemon/reconcile/controller.hpp"
 
@@ -16,15 +13,6 @@ namespace gw::reconcile {
 namespace {
 
 RequestError invalid(const config::LoadFailure& f) { return {"InvalidConfig", f.message}; }
-
-bool write_file(const std::string& path, const std::string& text) {
-    std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!(out << text) || !out.flush()) return false;
-    }
-    return std::rename(tmp.c_str(), path.c_str()) == 0;
-}
 
 config::Diagnostics diagnostics_of(const ReconcileResult& r, const config::LoadedConfig& cfg) {
     config::Diagnostics d = cfg.warnings;
@@ -169,9 +157,9 @@ std::string Controller::rollback_path(const char* suffix) const {
 void Controller::remember_rollback() {
     rollback_ = active_;
     if (!rollback_ || options_.run_dir.empty()) return;
-    if (!write_file(rollback_path(".yaml"), rollback_->source.text) ||
-        !write_file(rollback_path(".source"), rollback_->source.label))
-        loop::log_warning("cannot save the rollback target in " + options_.run_dir);
+    auto saved = generations::write_file_atomically(rollback_path(".yaml"), rollback_->source.text, 0600);
+    if (saved) saved = generations::write_file_atomically(rollback_path(".source"), rollback_->source.label, 0600);
+    if (!saved) loop::log_warning("cannot save the rollback target in " + options_.run_dir + ": " + saved.error());
 }
 
 void Controller::forget_rollback() {
