@@ -38,6 +38,5 @@ struct ApplyReport {
 };
 
 using ApplyResult = std::expected<ApplyReport, KernelError>;
-using ObserveResult = std::expected<netstate::NetState, KernelError>;
 
 }  // namespace gw::kernel

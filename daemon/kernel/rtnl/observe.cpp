@@ -173,13 +173,4 @@ std::vector<netstate::Sysctl> read_sysctls(const std::vector<std::string>& paths
     return out;
 }
 
-ObserveResult observe_netstate(const netstate::NetState& scope) {
-    auto view = observe_net();
-    if (!view) return std::unexpected(view.error());
-    std::vector<std::string> paths;
-    for (const auto& s : scope.sysctls) paths.push_back(s.path);
-    view->net.sysctls = read_sysctls(paths);
-    return netstate::restrict_to_scope(view->net, scope);
-}
-
 }  // namespace gw::kernel

@@ -22,9 +22,4 @@ std::expected<NetView, KernelError> observe_net();
 // The values of these /proc/sys paths; a path that does not exist is left out.
 std::vector<netstate::Sysctl> read_sysctls(const std::vector<std::string>& paths);
 
-// observe_net() cut to `scope`, the desired state: its links, their managed
-// addresses and its sysctl paths; owned routes and rules are found by
-// protocol number and priority band wherever they are.
-ObserveResult observe_netstate(const netstate::NetState& scope);
-
 }  // namespace gw::kernel
