@@ -11,12 +11,12 @@
 #include <pwd.h>
 
 #include <cstdio>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "ctl/commands.hpp"
 #include "daemon/config/file.hpp"
+#include "daemon/generations/atomic_file.hpp"
 #include "rules/config/diag.hpp"
 #include "rules/import/import.hpp"
 #include "rules/import/save_parse.hpp"
@@ -81,12 +81,7 @@ import::ImportOptions host_facts() {
 
 bool write_output(const std::string& path, const std::string& text) {
     if (path.empty()) return std::fputs(text.c_str(), stdout) >= 0;
-    std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!(out << text) || !out.flush()) return false;
-    }
-    return std::rename(tmp.c_str(), path.c_str()) == 0;
+    return generations::write_file_atomically(path, text, generations::mode_or(path, 0644)).has_value();
 }
 
 struct ImportArgs {
