@@ -6,9 +6,7 @@
 // imported; 3: something was left out or not copied as written; 2: an
 // unreadable file, a line that is not iptables-save output, bad usage.
 #include <arpa/inet.h>
-#include <grp.h>
 #include <ifaddrs.h>
-#include <pwd.h>
 
 #include <cstdio>
 #include <string>
@@ -17,6 +15,7 @@
 #include "ctl/commands.hpp"
 #include "daemon/config/file.hpp"
 #include "daemon/generations/atomic_file.hpp"
+#include "daemon/host/accounts.hpp"
 #include "rules/config/diag.hpp"
 #include "rules/import/import.hpp"
 #include "rules/import/save_parse.hpp"
@@ -68,14 +67,8 @@ std::vector<std::string> link_addresses(const std::string& link) {
 import::ImportOptions host_facts() {
     import::ImportOptions o;
     o.link_addresses = link_addresses;
-    o.user_name = [](std::uint32_t uid) -> std::optional<std::string> {
-        const passwd* p = getpwuid(uid);
-        return p ? std::optional<std::string>(p->pw_name) : std::nullopt;
-    };
-    o.group_name = [](std::uint32_t gid) -> std::optional<std::string> {
-        const group* g = getgrgid(gid);
-        return g ? std::optional<std::string>(g->gr_name) : std::nullopt;
-    };
+    o.user_name = [](std::uint32_t uid) { return host::SystemAccounts().user_name(uid); };
+    o.group_name = [](std::uint32_t gid) { return host::SystemAccounts().group_name(gid); };
     return o;
 }
 

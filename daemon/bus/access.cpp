@@ -1,7 +1,5 @@
 #include "daemon/bus/access.hpp"
 
-#include <pwd.h>
-
 #include <algorithm>
 
 #include "daemon/host/accounts.hpp"
@@ -61,11 +59,7 @@ std::optional<Caller> caller_of(sd_bus_message* m) {
 std::string caller_name(sd_bus_message* m) {
     auto caller = caller_of(m);
     if (!caller) return "unknown";
-    std::vector<char> buf(16384);
-    passwd pw{};
-    passwd* found = nullptr;
-    if (::getpwuid_r(caller->uid, &pw, buf.data(), buf.size(), &found) == 0 && found) return found->pw_name;
-    return "uid " + std::to_string(caller->uid);
+    return host::SystemAccounts().user_name(caller->uid).value_or("uid " + std::to_string(caller->uid));
 }
 
 bool allowed(const Caller& caller, Need need, std::optional<std::uint32_t> reader_gid) {

@@ -10,35 +10,47 @@
 namespace gw::host {
 namespace {
 
-// getpw*_r want a caller buffer; ERANGE means "bigger, please".
-template <class Entry, class Fn>
-std::optional<std::uint32_t> lookup(std::string_view name, int size_hint, Fn fn) {
-    std::string key(name);
+// getpw*_r want a caller buffer; ERANGE means "bigger, please". `pick`
+// takes what the caller wants from the entry found.
+template <class Entry, class Key, class Fn, class Pick>
+auto lookup(Key key, int size_hint, Fn fn, Pick pick) -> std::optional<decltype(pick(Entry{}))> {
     long hint = sysconf(size_hint);
     std::vector<char> buf(hint > 0 ? static_cast<std::size_t>(hint) : 4096);
     for (int tries = 0; tries < 8; ++tries) {
         Entry entry{};
         Entry* found = nullptr;
-        int rc = fn(key.c_str(), &entry, buf.data(), buf.size(), &found);
+        int rc = fn(key, &entry, buf.data(), buf.size(), &found);
         if (rc == ERANGE) {
             buf.resize(buf.size() * 2);
             continue;
         }
         if (rc != 0 || !found) return std::nullopt;
-        if constexpr (requires { entry.pw_uid; }) return entry.pw_uid;
-        else return entry.gr_gid;
+        return pick(entry);
     }
     return std::nullopt;
 }
 
+std::uint32_t uid_of(const passwd& p) { return p.pw_uid; }
+std::uint32_t gid_of(const group& g) { return g.gr_gid; }
+std::string user_name_of(const passwd& p) { return p.pw_name; }
+std::string group_name_of(const group& g) { return g.gr_name; }
+
 }  // namespace
 
 std::optional<std::uint32_t> SystemAccounts::uid(std::string_view name) const {
-    return lookup<struct passwd>(name, _SC_GETPW_R_SIZE_MAX, getpwnam_r);
+    return lookup<passwd>(std::string(name).c_str(), _SC_GETPW_R_SIZE_MAX, getpwnam_r, uid_of);
 }
 
 std::optional<std::uint32_t> SystemAccounts::gid(std::string_view name) const {
-    return lookup<struct group>(name, _SC_GETGR_R_SIZE_MAX, getgrnam_r);
+    return lookup<group>(std::string(name).c_str(), _SC_GETGR_R_SIZE_MAX, getgrnam_r, gid_of);
+}
+
+std::optional<std::string> SystemAccounts::user_name(std::uint32_t uid) const {
+    return lookup<passwd>(static_cast<uid_t>(uid), _SC_GETPW_R_SIZE_MAX, getpwuid_r, user_name_of);
+}
+
+std::optional<std::string> SystemAccounts::group_name(std::uint32_t gid) const {
+    return lookup<group>(static_cast<gid_t>(gid), _SC_GETGR_R_SIZE_MAX, getgrgid_r, group_name_of);
 }
 
 std::optional<std::uint32_t> MapAccounts::uid(std::string_view user) const {

@@ -1,6 +1,6 @@
 // Users and groups by name: egress owner rules compile to uids/gids, and
 // validation asks whether a named user exists. SystemAccounts reads the
-// system's databases (getpwnam_r/getgrnam_r, so NSS applies); tests use a
+// system's databases (getpw*_r/getgr*_r, so NSS applies); tests use a
 // map. Looked up on every reconcile, since a user may be added later.
 #pragma once
 
@@ -26,6 +26,10 @@ class SystemAccounts final : public Accounts {
 public:
     std::optional<std::uint32_t> uid(std::string_view user) const override;
     std::optional<std::uint32_t> gid(std::string_view group) const override;
+    // The other way round (who made a change; the importer's owner matches);
+    // nullopt when the id has no name.
+    std::optional<std::string> user_name(std::uint32_t uid) const;
+    std::optional<std::string> group_name(std::uint32_t gid) const;
 };
 
 class MapAccounts final : public Accounts {
