@@ -34,7 +34,7 @@ struct NetDiff {
     bool empty() const { return ops.empty(); }
 };
 
-// `observed` is what observe_netstate() returned for `desired` as scope;
+// `observed` is the kernel's state cut to `desired` (restrict_to_scope);
 // objects in it that gatewayd does not own are never removed even if present.
 NetDiff diff_netstate(const NetState& desired, const NetState& observed);
 
