@@ -1,5 +1,7 @@
 #include "rules/facts.hpp"
 
+#include <algorithm>
+
 #include "rules/config/uplink_kinds.hpp"
 
 namespace gw::rules {
@@ -14,6 +16,24 @@ std::string default_uplink_ifname(const config::Uplink& uplink) {
     // A link the uplink's process makes is named after the uplink (pppd is
     // started with `ifname <uplink name>`); otherwise the traffic uses its device.
     return config::uplink_kind(uplink).link == config::UplinkLink::device ? uplink.device.value : uplink.name.value;
+}
+
+std::vector<net::Address> uplink_ipv4_addresses(const config::Config& cfg, const config::Uplink& uplink,
+                                                const Facts& facts) {
+    std::vector<net::Address> out;
+    auto add = [&](const net::Address& a) {
+        if (a.family == net::Family::ipv4 && std::find(out.begin(), out.end(), a) == out.end())
+            out.push_back(a);
+    };
+    // A link the traffic leaves by (next-hop) also has what the config puts on
+    // it, so rules that need the address exist in the reconcile that adds it.
+    if (config::uplink_kind(uplink).link == config::UplinkLink::device)
+        for (const auto& iface : cfg.interfaces)
+            if (iface.link_name() == uplink.device.value)
+                for (const auto& p : iface.addresses) add(p->address);
+    if (auto it = facts.uplink_addresses.find(uplink.name.value); it != facts.uplink_addresses.end())
+        for (const auto& a : it->second) add(a);
+    return out;
 }
 
 }  // namespace gw::rules

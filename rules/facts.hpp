@@ -34,5 +34,11 @@ struct Facts {
 // daemon knows the live name), else the name gatewayd gives it.
 std::string uplink_ifname(const config::Uplink& uplink, const Facts& facts);
 std::string default_uplink_ifname(const config::Uplink& uplink);
+// An uplink's own IPv4 addresses: what the kernel has now (facts) and, for a
+// next-hop uplink, what `interfaces` puts on its device, so what depends on
+// them (the from-rule, the forwards and hairpin) is there in the same
+// reconcile that adds the address, and in an offline render.
+std::vector<net::Address> uplink_ipv4_addresses(const config::Config& cfg, const config::Uplink& uplink,
+                                                const Facts& facts);
 
 }  // namespace gw::rules

@@ -3,6 +3,7 @@
 #include "daemon/uplinks/supervisor.hpp"
 
 #include <random>
+#include <set>
 
 #include "daemon/loop/log.hpp"
 #include "daemon/uplinks/password.hpp"
@@ -47,12 +48,19 @@ void Supervisor::apply(const config::LoadedConfig& cfg) {
     if (shutting_down_) return;
     settings_.config_label = cfg.source.label;
     std::map<std::string, const config::Uplink*> wanted;
-    for (const auto& u : cfg.config.uplinks)
-        if (config::uplink_kind(u).supervised) wanted[u.name.value] = &u;
+    std::set<std::string> disabled;
+    for (const auto& u : cfg.config.uplinks) {
+        if (!config::uplink_kind(u).supervised) continue;
+        if (u.enabled.value)
+            wanted[u.name.value] = &u;
+        else
+            disabled.insert(u.name.value);
+    }
     for (auto& [name, slot] : slots_) {
         if (wanted.contains(name)) continue;
         slot.next.reset();
-        loop::log_info("uplink " + name + ": removed from the config; stopping");
+        loop::log_info("uplink " + name + (disabled.contains(name) ? ": disabled in the config" : ": removed from the config") +
+                       "; stopping");
         stop_slot(name, slot);
     }
     for (const auto& [name, u] : wanted) {

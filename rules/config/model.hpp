@@ -66,6 +66,9 @@ struct Interface {
     std::vector<Located<net::Prefix>> addresses; // host addresses with prefix length
     std::optional<Located<std::uint32_t>> mtu;
     std::vector<StaticRoute> routes;
+    // false: the link is kept down (set down, and its static routes left
+    // out) until the file says otherwise; its addresses stay listed
+    Located<bool> enabled{true};
     Loc loc;
     // The kernel link: `device`, or the key when none is given.
     const std::string& link_name() const { return device->empty() ? *name : *device; }
@@ -114,6 +117,9 @@ struct Uplink {
     Located<bool> use_dns{true};                  // "use-dns": take DNS servers from the peer
     std::optional<Located<std::string>> resolv_conf;  // "resolv-conf": file to write them to
     Hooks hooks;
+    // false: no session (a PPPoE pppd is stopped), no routes, and its device
+    // kept down unless an enabled section of the file needs it up
+    Located<bool> enabled{true};
     Loc loc;
 };
 
@@ -155,6 +161,9 @@ struct PortForward {
     std::optional<Located<std::uint16_t>> to_port;  // only with a single port
     AddressMatch sources;  // "from": allowed sources; empty = anyone
     Names uplinks;         // "uplink": one name or a list; empty = every uplink
+    // "destination": the public addresses it answers on (a routed subnet);
+    // empty = its uplinks' own current addresses
+    AddressMatch destinations;
     Loc loc;
 };
 

@@ -14,7 +14,8 @@ namespace {
 constexpr std::string_view kNatKeys[] = {"masquerade", "snat", "forwards", "hairpin", "mss-clamp"};
 constexpr std::string_view kMasqKeys[] = {"from", "to"};
 constexpr std::string_view kSnatKeys[] = {"from", "to", "address"};
-constexpr std::string_view kForwardKeys[] = {"name", "proto", "port", "ports", "to", "from", "uplink"};
+constexpr std::string_view kForwardKeys[] = {"name", "proto", "port", "ports", "to", "from", "uplink",
+                                             "destination"};
 
 bool is_zone(const Config& cfg, std::string_view name) {
     for (const auto& z : cfg.zones)
@@ -106,6 +107,14 @@ void check_target_port(Reader& r, const std::string& path, const PortForward& f)
             "drop ':" + std::to_string(f.to_port->value) + "' to keep each port, or split the forward");
 }
 
+void check_ipv4_only(Reader& r, const AddressMatch& m, const std::string& path, std::string_view what) {
+    for (const auto& p : m.prefixes)
+        if (p->address.family != net::Family::ipv4)
+            r.error(p.loc, path,
+                    "IPv6 address " + prefix_text(*p) + " in the " + std::string(what) +
+                        " of a forward, which is IPv4 only");
+}
+
 std::optional<PortForward> parse_forward(Reader& r, const Node& n, const std::string& path) {
     if (!r.expect_map(n, path)) return std::nullopt;
     r.check_keys(n, path, kForwardKeys);
@@ -121,12 +130,12 @@ std::optional<PortForward> parse_forward(Reader& r, const Node& n, const std::st
     if (const Node* t = r.require(n, path, "to")) parse_target(r, *t, join_path(path, "to"), f);
     if (const Node* s = n.find("from")) f.sources = r.read_address_list(*s, join_path(path, "from"));
     if (const Node* u = n.find("uplink")) f.uplinks = r.read_names(*u, join_path(path, "uplink"));
+    if (const Node* d = n.find("destination"))
+        f.destinations = r.read_address_list(*d, join_path(path, "destination"));
     check_target_port(r, path, f);
-    // Forwards are IPv4 DNAT: an IPv6 source could never match.
-    for (const auto& p : f.sources.prefixes)
-        if (p->address.family != net::Family::ipv4)
-            r.error(p.loc, join_path(path, "from"),
-                    "IPv6 address " + prefix_text(*p) + " in the sources of a forward, which is IPv4 only");
+    // Forwards are IPv4 DNAT: an IPv6 address could never match.
+    check_ipv4_only(r, f.sources, join_path(path, "from"), "sources");
+    check_ipv4_only(r, f.destinations, join_path(path, "destination"), "destinations");
     return f;
 }
 

@@ -16,7 +16,7 @@ namespace {
 constexpr std::string_view kUplinkKeys[] = {
     "kind",   "device",        "username", "password-file", "password", "service",     "ac-name",
     "lcp-echo", "gateway",     "gateway6", "mtu",           "default-route", "metric", "table",
-    "use-dns", "resolv-conf",  "on-up",    "on-down",       "hook-timeout",
+    "use-dns", "resolv-conf",  "on-up",    "on-down",       "hook-timeout", "enabled",
 };
 constexpr std::string_view kLcpKeys[] = {"interval", "failures"};
 
@@ -136,6 +136,7 @@ void parse_common(Reader& r, const Node& n, const std::string& path, Uplink& up)
     if (const Node* h = n.find("on-down")) up.hooks.on_down = r.read_string(*h, join_path(path, "on-down"));
     if (const Node* t = n.find("hook-timeout"))
         assign(up.hooks.timeout, r.read_uint(*t, join_path(path, "hook-timeout"), 1, 3600));
+    if (const Node* e = n.find("enabled")) assign(up.enabled, r.read_bool(*e, join_path(path, "enabled")));
 }
 
 Uplink parse_uplink(Reader& r, const Node& key, const Node& n, const std::string& path) {

@@ -35,10 +35,22 @@ std::string port_text(unsigned first, unsigned last) {
     return first == last ? "port " + std::to_string(first) : "ports " + std::to_string(first) + "-" + std::to_string(last);
 }
 
-void check_pair(Reader& r, const PortForward& a, const PortForward& b, const std::string& path) {
+// Two forwards that each name their public addresses (a routed subnet) and
+// share none of them can publish the same port: they get maps of their own.
+bool distinct_destinations(const Config& cfg, const PortForward& a, const PortForward& b) {
+    if (a.destinations.empty() || b.destinations.empty()) return false;
+    auto pa = cfg.prefixes_of(a.destinations, net::Family::ipv4);
+    auto pb = cfg.prefixes_of(b.destinations, net::Family::ipv4);
+    for (const auto& x : pa)
+        for (const auto& y : pb)
+            if (x.overlaps(y)) return false;
+    return true;
+}
+
+void check_pair(Reader& r, const Config& cfg, const PortForward& a, const PortForward& b, const std::string& path) {
     std::string proto = shared_proto(a.proto.value, b.proto.value);
     std::string uplink = shared_uplink(a, b);
-    if (proto.empty() || uplink.empty()) return;
+    if (proto.empty() || uplink.empty() || distinct_destinations(cfg, a, b)) return;
     for (const auto& pb : b.ports) {
         for (const auto& pa : a.ports) {
             unsigned lo = std::max(pa.first, pb.first), hi = std::min(pa.last, pb.last);
@@ -119,7 +131,7 @@ std::set<std::pair<std::size_t, std::size_t>> overlapping_pairs(const std::vecto
 
 void validate_nat(Reader& r, const Config& cfg) {
     const auto& fw = cfg.nat.forwards;
-    for (auto [i, j] : overlapping_pairs(fw)) check_pair(r, fw[i], fw[j], join_path("nat.forwards", j));
+    for (auto [i, j] : overlapping_pairs(fw)) check_pair(r, cfg, fw[i], fw[j], join_path("nat.forwards", j));
     Inside in = inside_of(cfg);
     for (std::size_t j = 0; j < fw.size(); ++j) check_target(r, in, fw[j], join_path("nat.forwards", j));
 }

@@ -30,9 +30,15 @@ public:
     void sets(const AddressMatch& m, const std::string& path) {
         for (const auto& s : m.sets) check(s, path, "set", sets_);
     }
-    // masquerade: `from` names are zones or sets, `to` names zones or uplinks.
-    void zone_or_set(const Name& n, const std::string& path) { either(n, path, "zone or set", zones_, sets_); }
-    void zone_or_uplink(const Name& n, const std::string& path) { either(n, path, "zone or uplink", zones_, uplinks_); }
+    // masquerade: `from` names are zones or sets; masquerade `to` and
+    // firewall `from`/`to` name zones or uplinks.
+    void zone_or_set(const Name& n, const std::string& path) {
+        either(n, path, "zone or set", zones_, sets_, "name one defined under zones: or sets:");
+    }
+    void zone_or_uplink(const Name& n, const std::string& path) {
+        either(n, path, "zone or uplink", zones_, uplinks_,
+               "name a zone, or an uplink for that uplink's interface alone");
+    }
 
 private:
     static bool has(const std::vector<std::string>& v, const std::string& s) {
@@ -45,11 +51,13 @@ private:
     }
 
     void either(const Name& n, const std::string& path, std::string_view kind, const std::vector<std::string>& a,
-                const std::vector<std::string>& b) {
+                const std::vector<std::string>& b, std::string_view otherwise) {
         if (n.value.empty() || has(a, n.value) || has(b, n.value)) return;
         std::vector<std::string> all(a);
         all.insert(all.end(), b.begin(), b.end());
-        r_.error(n.loc, path, "undefined " + std::string(kind) + " '" + n.value + "'", did_you_mean(n.value, all));
+        auto hint = did_you_mean(n.value, all);
+        if (hint.empty()) hint = otherwise;
+        r_.error(n.loc, path, "undefined " + std::string(kind) + " '" + n.value + "'", hint);
     }
 
     Reader& r_;
@@ -76,8 +84,8 @@ void check_zone_members(Reader& r, const Config& cfg) {
 void check_rules(RefChecker& refs, const std::vector<FirewallRule>& rules, const std::string& path) {
     for (std::size_t i = 0; i < rules.size(); ++i) {
         auto p = join_path(path, i);
-        for (const auto& z : rules[i].from) refs.zone(z, join_path(p, "from"));
-        for (const auto& z : rules[i].to) refs.zone(z, join_path(p, "to"));
+        for (const auto& z : rules[i].from) refs.zone_or_uplink(z, join_path(p, "from"));
+        for (const auto& z : rules[i].to) refs.zone_or_uplink(z, join_path(p, "to"));
         refs.sets(rules[i].source, join_path(p, "source"));
         refs.sets(rules[i].destination, join_path(p, "destination"));
     }
@@ -97,6 +105,7 @@ void check_nat(RefChecker& refs, const Nat& nat) {
     for (std::size_t i = 0; i < nat.forwards.size(); ++i) {
         auto p = join_path("nat.forwards", i);
         refs.sets(nat.forwards[i].sources, join_path(p, "from"));
+        refs.sets(nat.forwards[i].destinations, join_path(p, "destination"));
         for (const auto& u : nat.forwards[i].uplinks) refs.uplink(u, join_path(p, "uplink"));
     }
 }

@@ -8,6 +8,7 @@ namespace gw::netstate {
 namespace detail {
 
 bool uplink_is_up(const config::Uplink& u, const rules::Facts& facts) {
+    if (!u.enabled.value) return false;
     if (config::uplink_kind(u).up == config::UplinkUp::always) return true;
     auto it = facts.uplink_addresses.find(u.name.value);
     return it != facts.uplink_addresses.end() && !it->second.empty();
@@ -40,17 +41,22 @@ Route static_route(const config::StaticRoute& sr, const std::string& device) {
 
 }  // namespace
 
-// Each entry of `interfaces` is a link gatewayd keeps up, with exactly the
-// addresses listed and the static routes through it (main table).
+// Each entry of `interfaces` is a link gatewayd keeps up (down with
+// `enabled: false`: a link downed by hand is drift either way), with
+// exactly the addresses listed and, while up, the static routes through it
+// (main table; the kernel refuses a route through a link that is down).
 void compile_interfaces(const config::Config& cfg, NetState& out) {
     for (const auto& iface : cfg.interfaces) {
         const std::string& dev = iface.link_name();
-        Link link{.name = dev, .up = true, .manage_addresses = true, .loc = iface.loc};
+        bool up = iface.enabled.value;
+        Link link{.name = dev, .up = up, .manage_addresses = true,
+                  .loc = up || !iface.enabled.loc.known() ? iface.loc : iface.enabled.loc};
         if (iface.mtu) link.mtu = iface.mtu->value;
         out.links.push_back(link);
         for (const auto& a : iface.addresses)
             out.addresses.push_back({.ifname = dev, .prefix = a.value, .loc = a.loc});
-        for (const auto& sr : iface.routes) out.routes.push_back(static_route(sr, dev));
+        if (up)
+            for (const auto& sr : iface.routes) out.routes.push_back(static_route(sr, dev));
     }
 }
 

@@ -37,26 +37,6 @@ std::vector<net::Prefix> pin_sources(const config::Config& cfg, const config::Pi
     return out;
 }
 
-// An uplink's IPv4 addresses: what the kernel has now (facts) and, for an
-// uplink whose traffic leaves by its device (next-hop), what the config puts
-// on that device, so the rule is there in the same reconcile that adds it.
-std::vector<net::Address> uplink_addresses(const config::Config& cfg, const config::Uplink& u,
-                                           const rules::Facts& facts) {
-    std::vector<net::Address> out;
-    auto add = [&](const net::Address& a) {
-        if (a.family == net::Family::ipv4 && std::find(out.begin(), out.end(), a) == out.end())
-            out.push_back(a);
-    };
-    if (config::uplink_kind(u).link == config::UplinkLink::device)
-        for (const auto& iface : cfg.interfaces) {
-            if (iface.link_name() == u.device.value)
-                for (const auto& p : iface.addresses) add(p->address);
-        }
-    if (auto it = facts.uplink_addresses.find(u.name.value); it != facts.uplink_addresses.end())
-        for (const auto& a : it->second) add(a);
-    return out;
-}
-
 void compile_marks(const config::Config& cfg, const Tables& tables, NetState& out) {
     auto marks = rules::uplink_marks(cfg);
     std::uint32_t priority = kRulePriorityMarks;
@@ -74,7 +54,7 @@ void compile_addresses(const config::Config& cfg, const Tables& tables, const ru
                        NetState& out) {
     std::uint32_t priority = kRulePriorityAddresses;
     for (const auto& u : cfg.uplinks)
-        for (const auto& a : uplink_addresses(cfg, u, facts)) {
+        for (const auto& a : rules::uplink_ipv4_addresses(cfg, u, facts)) {
             // More addresses than the slot holds would run into the pins.
             if (priority >= kRulePriorityPins) return;
             Rule r = lookup(priority++, tables.at(u.name.value), u.loc);

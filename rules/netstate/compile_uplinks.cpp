@@ -1,6 +1,8 @@
 // Uplinks: their Ethernet device is kept up, and each uplink's default
 // route goes into its own table (for the policy routing of several uplinks)
-// and, for the uplink that carries the default, into the main table.
+// and, for the uplink that carries the default, into the main table. A
+// disabled uplink (`enabled: false`) has no routes, and its device is kept
+// down unless `interfaces` lists that device too (its entry decides).
 #include <algorithm>
 
 #include "rules/config/uplink_kinds.hpp"
@@ -13,12 +15,14 @@ namespace {
 // The device must be up for PPPoE discovery or to reach the next hop. Its
 // addresses stay its own unless `interfaces` lists it too. `mtu` is the
 // device's when the traffic leaves by it (a ppp link gets it from pppd).
-void keep_device_up(const config::Uplink& u, NetState& out) {
+void keep_device(const config::Uplink& u, NetState& out) {
     auto it = std::find_if(out.links.begin(), out.links.end(),
                            [&](const Link& l) { return l.name == u.device.value; });
     bool own_mtu = config::uplink_kind(u).link == config::UplinkLink::device;
     if (it == out.links.end()) {
-        Link link{.name = u.device.value, .up = true, .manage_addresses = false, .loc = u.device.loc};
+        bool up = u.enabled.value;
+        auto loc = up || !u.enabled.loc.known() ? u.device.loc : u.enabled.loc;
+        Link link{.name = u.device.value, .up = up, .manage_addresses = false, .loc = loc};
         if (own_mtu && u.mtu) link.mtu = u.mtu->value;
         out.links.push_back(link);
     } else if (own_mtu && u.mtu && !it->mtu) {
@@ -88,7 +92,8 @@ void compile_on_link(const config::Config& cfg, const config::Uplink& u, const r
 void compile_uplinks(const config::Config& cfg, const rules::Facts& facts, NetState& out) {
     auto tables = uplink_tables(cfg);
     for (const auto& u : cfg.uplinks) {
-        keep_device_up(u, out);
+        keep_device(u, out);
+        if (!u.enabled.value) continue;
         std::uint32_t table = tables.at(u.name.value);
         switch (config::uplink_kind(u).route) {
         case config::UplinkRoute::via_gateways: compile_via_gateways(cfg, u, table, out); break;

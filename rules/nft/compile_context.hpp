@@ -107,6 +107,9 @@ void compile_zones(Context& ctx);
 std::string uplink_ifname(const Context& ctx, const config::Uplink& uplink);
 // iifname/oifname (per `key`) in zone `zone`'s name set.
 nft::Stmt in_zone(nft::Key key, std::string_view zone);
+// The same for a name that is a zone or, where the language allows it, an
+// uplink (that uplink's interface); a zone wins a name both use.
+nft::Stmt in_zone_or_uplink(const Context& ctx, nft::Key key, std::string_view name);
 // "zone_<zone>_net4": the zone's IPv4 networks (its `networks` and the
 // networks of its interfaces' addresses), declared on first use; nullopt
 // when the zone has none.

@@ -2,10 +2,15 @@
 // forwards exist:
 //   fwd4            tcp . 8443 : 172.16.1.100 . 443   single ports (translated or not)
 //   fwd4_range_tcp  8000-8100 : 172.16.1.101          ranges, port kept; one map per protocol
-// one DNAT rule per map for traffic in on the uplinks, and with hairpin one
-// per inside zone for traffic to the uplinks' own addresses. Forwards
-// limited to some uplinks get maps of their own ("fwd4_via_isp"), looked up
-// first. The forward chain then accepts DNATed connections whose
+// one DNAT rule per map for traffic in on the uplinks to their own current
+// addresses (the uplink address sets, which follow reconnects by element
+// updates), and with hairpin one per inside zone for traffic to the same
+// addresses. A packet in on an uplink to any other address (a LAN host's
+// private one, routed to the gateway by a neighbour on the ISP side) is not
+// forwarded. Forwards limited to some uplinks get maps of their own
+// ("fwd4_via_isp"), as do forwards that name their public addresses
+// (`destination`, a routed subnet: "fwd4_to_<first forward's name>"), looked
+// up first. The forward chain then accepts DNATed connections whose
 // "server . proto . port" is in fwd4_allow (single ports of forwards open to
 // anyone) or whose "source . server . port" is in fwd4_src_allow_<proto>
 // (forwards with `from`, and port ranges with 0.0.0.0/0 as source): after
@@ -37,7 +42,8 @@ using nft::Key;
 namespace {
 
 struct Group {
-    std::vector<std::string> uplinks;  // empty: every uplink
+    std::vector<std::string> uplinks;      // empty: every uplink
+    std::vector<net::Prefix> destinations; // empty: the uplinks' own addresses
     std::vector<const config::PortForward*> forwards;
 };
 
@@ -49,17 +55,21 @@ std::vector<std::string> sorted_uplinks(const config::PortForward& fwd) {
     return out;
 }
 
-// Forwards limited to uplinks come first: their maps are more specific.
-std::vector<Group> forward_groups(const config::Nat& nat) {
+// Forwards with their own public addresses come first, then those limited
+// to uplinks: their maps are more specific.
+std::vector<Group> forward_groups(const config::Config& cfg) {
     std::vector<Group> groups;
-    for (const auto& fwd : nat.forwards) {
+    for (const auto& fwd : cfg.nat.forwards) {
         auto uplinks = sorted_uplinks(fwd);
-        auto it = std::find_if(groups.begin(), groups.end(),
-                               [&](const Group& g) { return g.uplinks == uplinks; });
-        if (it == groups.end()) it = groups.insert(groups.end(), Group{uplinks, {}});
+        auto destinations = merge_prefixes(cfg.prefixes_of(fwd.destinations, net::Family::ipv4));
+        auto it = std::find_if(groups.begin(), groups.end(), [&](const Group& g) {
+            return g.uplinks == uplinks && g.destinations == destinations;
+        });
+        if (it == groups.end()) it = groups.insert(groups.end(), Group{uplinks, destinations, {}});
         it->forwards.push_back(&fwd);
     }
     std::stable_sort(groups.begin(), groups.end(), [](const Group& a, const Group& b) {
+        if (a.destinations.empty() != b.destinations.empty()) return b.destinations.empty();
         if (a.uplinks.empty() != b.uplinks.empty()) return b.uplinks.empty();
         return a.uplinks < b.uplinks;
     });
@@ -71,10 +81,13 @@ std::string fam_tag(net::Family f) {
 }
 
 // "" for every uplink, "_via_isp" or "_via_a.b" for some: "." cannot occur
-// in a config name, so two groups never share a map name.
+// in a config name, so two groups never share a map name. A group with its
+// own public addresses is named after its first forward ("_to_web"), a
+// name no other group has.
 std::string group_suffix(const Group& g) {
     std::string s;
-    for (const auto& u : g.uplinks) s += (s.empty() ? "_via_" : ".") + u;
+    if (!g.destinations.empty()) s = "_to_" + *g.forwards.front()->name;
+    for (const auto& u : g.uplinks) s += (s.find("_via_") == std::string::npos ? "_via_" : ".") + u;
     return s;
 }
 
@@ -290,6 +303,35 @@ nft::Stmt uplink_in(const Context& ctx, const Group& g) {
     return in_values(Key::meta_iifname, std::move(names));
 }
 
+// One way into a group's forwards from outside: in on these uplinks, to
+// these public addresses.
+struct WayIn {
+    nft::Stmt iif;
+    nft::Stmt daddr;
+};
+
+// A group's ways in: its `destination` (as written: named sets stay
+// lookups); else, for every uplink, the set of all uplink addresses; else
+// each uplink with its own addresses.
+std::vector<WayIn> ways_in(Context& ctx, const Group& g) {
+    std::vector<WayIn> out;
+    if (!g.destinations.empty()) {
+        for (auto& daddr : address_alternatives(ctx, g.forwards.front()->destinations, net::Family::ipv4,
+                                                Key::ip_daddr))
+            out.push_back({uplink_in(ctx, g), std::move(daddr)});
+        return out;
+    }
+    if (g.uplinks.empty())
+        return {{uplink_in(ctx, g), in_set(Key::ip_daddr, uplink_address_set(ctx, ""))}};
+    for (const auto& u : g.uplinks) {
+        const auto* up = find_named(ctx.config().uplinks, u);
+        if (!up) continue;
+        out.push_back({cmp(Key::meta_iifname, uplink_ifname(ctx, *up)),
+                       in_set(Key::ip_daddr, uplink_address_set(ctx, u))});
+    }
+    return out;
+}
+
 // One DNAT through a map: the protocol match a per-protocol map needs
 // (none for the single-port map, whose key holds the protocol), then the NAT.
 struct Dnat {
@@ -297,19 +339,17 @@ struct Dnat {
     nft::Stmt nat;
 };
 
-// Hairpin: an inside host that connects to an uplink's own address.
-void add_hairpin_dnat(Context& ctx, const Group& g, net::Family f, const Dnat& dnat, config::Loc origin) {
+// Hairpin: an inside host that connects to the same public addresses.
+void add_hairpin_dnat(Context& ctx, const std::vector<WayIn>& ways, net::Family f, const Dnat& dnat,
+                      config::Loc origin) {
     auto zones = inside_zones(ctx.config());
     if (!*ctx.config().nat.hairpin || f != net::Family::ipv4 || zones.empty()) return;
-    std::vector<std::string> addr_sets;
-    if (g.uplinks.empty()) addr_sets.push_back(uplink_address_set(ctx, ""));
-    for (const auto& u : g.uplinks) addr_sets.push_back(uplink_address_set(ctx, u));
     auto& pre = ctx.chain(kChainPrerouting);
     for (const auto* zone : zones) {
-        for (const auto& a : addr_sets) {
+        for (const auto& way : ways) {
             std::vector<nft::Stmt> stmts{in_zone(Key::meta_iifname, *zone->name), nfproto(f)};
             stmts.insert(stmts.end(), dnat.proto.begin(), dnat.proto.end());
-            stmts.insert(stmts.end(), {in_set(Key::ip_daddr, a), counter(), dnat.nat});
+            stmts.insert(stmts.end(), {way.daddr, counter(), dnat.nat});
             pre.rules.push_back(make_rule(std::move(stmts), "gw:hairpin", origin));
         }
     }
@@ -337,12 +377,15 @@ void compile_group(Context& ctx, const Group& g, net::Family f) {
     auto origin = fwds.front()->loc;
     GroupMaps maps(f, group_suffix(g), origin);
     for (const auto* fwd : fwds) add_map_elements(*fwd, maps);
+    auto ways = ways_in(ctx, g);
     for (const auto& dnat : add_group_maps(ctx, std::move(maps))) {
-        std::vector<nft::Stmt> stmts{uplink_in(ctx, g), nfproto(f)};
-        stmts.insert(stmts.end(), dnat.proto.begin(), dnat.proto.end());
-        stmts.insert(stmts.end(), {counter(), dnat.nat});
-        ctx.chain(kChainPrerouting).rules.push_back(make_rule(std::move(stmts), "gw:dnat", origin));
-        add_hairpin_dnat(ctx, g, f, dnat, origin);
+        for (const auto& way : ways) {
+            std::vector<nft::Stmt> stmts{way.iif, nfproto(f)};
+            stmts.insert(stmts.end(), dnat.proto.begin(), dnat.proto.end());
+            stmts.insert(stmts.end(), {way.daddr, counter(), dnat.nat});
+            ctx.chain(kChainPrerouting).rules.push_back(make_rule(std::move(stmts), "gw:dnat", origin));
+        }
+        add_hairpin_dnat(ctx, ways, f, dnat, origin);
     }
 }
 
@@ -378,7 +421,7 @@ void compile_accept(Context& ctx, net::Family f) {
 }  // namespace
 
 void compile_forwards(Context& ctx) {
-    for (const auto& g : forward_groups(ctx.config().nat))
+    for (const auto& g : forward_groups(ctx.config()))
         for (auto f : {net::Family::ipv4, net::Family::ipv6}) compile_group(ctx, g, f);
     for (auto f : {net::Family::ipv4, net::Family::ipv6}) compile_accept(ctx, f);
 }

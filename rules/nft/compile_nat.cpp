@@ -44,12 +44,7 @@ std::vector<nft::Stmt> from_alternatives(Context& ctx, const config::Masquerade&
 Alternatives to_alternatives(const Context& ctx, const config::Masquerade& m) {
     if (m.to.empty()) return {{}};
     Alternatives out;
-    for (const auto& name : m.to) {
-        if (find_named(ctx.config().zones, *name))
-            out.push_back({in_zone(Key::meta_oifname, *name)});
-        else if (const auto* up = find_named(ctx.config().uplinks, *name))
-            out.push_back({cmp(Key::meta_oifname, uplink_ifname(ctx, *up))});
-    }
+    for (const auto& name : m.to) out.push_back({in_zone_or_uplink(ctx, Key::meta_oifname, *name)});
     return out;
 }
 

@@ -1,6 +1,6 @@
 // One firewall rule of the config -> nft rules. A config rule can mean
 // several nft rules: one per address family its addresses imply, per zone
-// in from/to, and per named set in source/destination (nft cannot "or" two
+// or uplink in from/to, and per named set in source/destination (nft cannot "or" two
 // sets in one rule). They all carry the config rule's name as comment, so
 // status sums their counters back into one line.
 #include "rules/nft/compile_context.hpp"
@@ -11,10 +11,11 @@ using nft::Key;
 
 namespace {
 
-Alternatives zone_alternatives(Key key, const config::Names& zones) {
-    if (zones.empty()) return {{}};
+// `from`/`to` name zones or uplinks (an uplink: its interface).
+Alternatives zone_alternatives(const Context& ctx, Key key, const config::Names& names) {
+    if (names.empty()) return {{}};
     Alternatives out;
-    for (const auto& z : zones) out.push_back({in_zone(key, *z)});
+    for (const auto& n : names) out.push_back({in_zone_or_uplink(ctx, key, *n)});
     return out;
 }
 
@@ -85,8 +86,8 @@ std::vector<nft::Stmt> joined(std::vector<nft::Stmt> a, const std::vector<nft::S
 std::vector<nft::Rule> compile_firewall_rule(Context& ctx, const config::FirewallRule& rule,
                                              const config::ChainSpec& chain,
                                              const std::string& comment) {
-    auto alts = product(zone_alternatives(Key::meta_iifname, rule.from),
-                        zone_alternatives(Key::meta_oifname, rule.to));
+    auto alts = product(zone_alternatives(ctx, Key::meta_iifname, rule.from),
+                        zone_alternatives(ctx, Key::meta_oifname, rule.to));
     alts = product(alts, family_alternatives(ctx, rule));
     std::vector<nft::Rule> out;
     for (const auto& alt : alts) {

@@ -115,10 +115,7 @@ std::vector<net::Prefix> flatten_addresses(const Context& ctx, const config::Add
 namespace {
 
 void add_uplink_addresses(const Context& ctx, const config::Uplink& up, nft::Set& set) {
-    auto it = ctx.facts().uplink_addresses.find(*up.name);
-    if (it == ctx.facts().uplink_addresses.end()) return;
-    for (const auto& a : it->second) {
-        if (a.family != net::Family::ipv4) continue;
+    for (const auto& a : rules::uplink_ipv4_addresses(ctx.config(), up, ctx.facts())) {
         nft::Element e;
         e.key = {net::Prefix{a, a.bits()}};
         e.comment = *up.name;

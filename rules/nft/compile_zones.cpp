@@ -21,6 +21,12 @@ nft::Stmt in_zone(nft::Key key, std::string_view zone) {
     return in_set(key, zone_set_name(zone));
 }
 
+nft::Stmt in_zone_or_uplink(const Context& ctx, nft::Key key, std::string_view name) {
+    if (!find_named(ctx.config().zones, name))
+        if (const auto* up = find_named(ctx.config().uplinks, name)) return cmp(key, uplink_ifname(ctx, *up));
+    return in_zone(key, name);
+}
+
 std::vector<const config::Zone*> inside_zones(const config::Config& config) {
     std::vector<const config::Zone*> out;
     for (const auto& z : config.zones)

@@ -58,6 +58,11 @@ def home_router(t, gwctl, examples):
             m.case("LAN -> Internet", hr.pc, PC, INTERNET_HOST, proto, port, probe_fn=run)
         for proto, port in [("tcp", 443), ("tcp", 8080), ("udp", 500)]:
             m.case("Internet -> LAN host directly", hr.inet, INTERNET_HOST, SRV1, proto, port, probe_fn=run)
+        # A forwarded port sent to another LAN host's private address: forwards
+        # answer on the uplink's own address only, so no server is reached.
+        for proto, port in [("tcp", 443), ("udp", 500)]:
+            m.case("Internet -> other LAN host on a forwarded port", hr.inet, INTERNET_HOST, PC, proto, port,
+                   probe_fn=run)
         for dst in (INTERNET_HOST, PC):
             m.case("gateway -> out", hr.gw, "gateway", dst, "tcp", 8000, probe_fn=run)
         m.case("ping", hr.pc, PC, INTERNET_HOST, "icmp", probe_fn=run)

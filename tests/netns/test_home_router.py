@@ -37,6 +37,15 @@ def main():
                     got == (INTERNET_HOST, servers[host]), f"got {got}")
         t.check("a port that is not forwarded stays closed",
                 lab.connect(hr.inet, PUBLIC, 8080) is None)
+        # A neighbour on the ISP side that routes the LAN's private network to
+        # the gateway, and sends to the PC's address on a forwarded port:
+        # forwards answer on the uplink's own address only.
+        lab.ip(hr.inet, f"route add 172.16.0.0/16 via {PUBLIC}")
+        t.check("a forwarded port sent to a LAN host's private address reaches no server",
+                lab.connect(hr.inet, PC, 443) is None)
+        t.check("... while the public address still reaches it",
+                lab.connect(hr.inet, PUBLIC, 443) == (INTERNET_HOST, hr.srv1))
+        lab.ip(hr.inet, "route del 172.16.0.0/16")
 
         # LAN -> Internet is masqueraded to the uplink address.
         lab.tcp_server(hr.inet, 8000)

@@ -160,6 +160,26 @@ TEST_CASE("firewall rules: zones by set, families implied by addresses, config o
         if (r.comment == "ssh") CHECK(r.origin == at(51));
 }
 
+TEST_CASE("firewall rules: an uplink in from/to is its interface alone; a zone wins a shared name") {
+    auto c = gw::test::home_config();
+    auto ssh = gw::test::rule("ssh-isp", config::Action::allow, 50);
+    ssh.from = {name("isp")};
+    ssh.proto = config::Proto::tcp;
+    ssh.ports = {gw::test::ports(22, 22)};
+    c.firewall.input.rules = {ssh};
+    auto out = gw::test::rule("out", config::Action::allow, 51);
+    out.from = {name("lan")};
+    out.to = {name("isp"), name("wan")};
+    c.firewall.forward.rules = {out};
+    auto rs = rules::compile_ruleset(c, {});
+    auto input = rule_texts(*find_chain(rs, "input"));
+    CHECK(std::count(input.begin(), input.end(),
+                     "iifname \"isp\" meta l4proto tcp th dport 22 counter accept comment \"ssh-isp\"") == 1);
+    auto fwd = rule_texts(*find_chain(rs, "forward"));
+    CHECK(std::count(fwd.begin(), fwd.end(), "iifname @zone_lan_if oifname \"isp\" counter accept comment \"out\"") == 1);
+    CHECK(std::count(fwd.begin(), fwd.end(), "iifname @zone_lan_if oifname @zone_wan_if counter accept comment \"out\"") == 1);
+}
+
 TEST_CASE("forward: traffic that stays on one zone interface is accepted last, before the drop policy") {
     auto c = gw::test::home_config();
     // A second zone naming the same interface adds no second rule.
@@ -289,9 +309,9 @@ TEST_CASE("forward maps: translation, ranges, both protocols, allowed sources") 
     auto pre = rule_texts(*find_chain(rs, "prerouting"));
     std::erase_if(pre, [](const std::string& r) { return !r.ends_with("\"gw:dnat\""); });  // hairpin aside
     CHECK(pre == std::vector<std::string>{
-                     "iifname @uplink_if meta nfproto ipv4 counter dnat ip to meta l4proto . th dport map @fwd4 comment \"gw:dnat\"",
-                     "iifname @uplink_if meta nfproto ipv4 meta l4proto tcp counter dnat ip to th dport map @fwd4_range_tcp comment \"gw:dnat\"",
-                     "iifname @uplink_if meta nfproto ipv4 meta l4proto udp counter dnat ip to th dport map @fwd4_range_udp comment \"gw:dnat\""});
+                     "iifname @uplink_if meta nfproto ipv4 ip daddr @uplink_addr4 counter dnat ip to meta l4proto . th dport map @fwd4 comment \"gw:dnat\"",
+                     "iifname @uplink_if meta nfproto ipv4 meta l4proto tcp ip daddr @uplink_addr4 counter dnat ip to th dport map @fwd4_range_tcp comment \"gw:dnat\"",
+                     "iifname @uplink_if meta nfproto ipv4 meta l4proto udp ip daddr @uplink_addr4 counter dnat ip to th dport map @fwd4_range_udp comment \"gw:dnat\""});
     auto fwd = rule_texts(*find_chain(rs, "forward"));
     // The forwards' accept comes after the config's rules, just before the
     // same-link accept and the policy rule.
@@ -330,10 +350,12 @@ TEST_CASE("hairpin: uplink addresses come from the facts; DNAT and masquerade pe
     CHECK(inet(rs2).chains == inet(rs).chains);
     CHECK(element_texts(*find_set(rs2, "uplink_addr4")) == std::vector<std::string>{"198.51.100.99 comment \"isp\""});
 
+    // Without hairpin the forwards still answer on the uplinks' addresses only.
     c.nat.hairpin = false;
     rs = rules::compile_ruleset(c, facts);
-    CHECK_FALSE(find_set(rs, "uplink_addr4"));
+    CHECK(find_set(rs, "uplink_addr4"));
     CHECK(count_comment(*find_chain(rs, "prerouting"), "gw:hairpin") == 0);
+    CHECK(count_comment(*find_chain(rs, "prerouting"), "gw:dnat") == 1);
 }
 
 TEST_CASE("forwards limited to an uplink get their own maps, looked up first") {
@@ -355,13 +377,32 @@ TEST_CASE("forwards limited to an uplink get their own maps, looked up first") {
     CHECK(find_set(rs, "fwd4_via_isp")->elements.size() == 1);
     REQUIRE(find_set(rs, "uplink_isp_addr4"));
     auto pre = rule_texts(*find_chain(rs, "prerouting"));
-    CHECK(pre.at(0) == "iifname \"isp\" meta nfproto ipv4 counter dnat ip to meta l4proto . th dport map @fwd4_via_isp comment \"gw:dnat\"");
+    CHECK(pre.at(0) == "iifname \"isp\" meta nfproto ipv4 ip daddr @uplink_isp_addr4 counter dnat ip to meta l4proto . th dport map @fwd4_via_isp comment \"gw:dnat\"");
+    // A group of several uplinks: each uplink with its own addresses.
     auto group = std::find(pre.begin(), pre.end(),
-                           "iifname { \"isp\", \"v6p0\" } meta nfproto ipv4 counter dnat ip to meta l4proto . th dport map @fwd4_via_isp.v6plus comment \"gw:dnat\"");
+                           "iifname \"isp\" meta nfproto ipv4 ip daddr @uplink_isp_addr4 counter dnat ip to meta l4proto . th dport map @fwd4_via_isp.v6plus comment \"gw:dnat\"");
+    CHECK(std::find(pre.begin(), pre.end(),
+                    "iifname \"v6p0\" meta nfproto ipv4 ip daddr @uplink_v6plus_addr4 counter dnat ip to meta l4proto . th dport map @fwd4_via_isp.v6plus comment \"gw:dnat\"") != pre.end());
     auto every = std::find(pre.begin(), pre.end(),
-                           "iifname @uplink_if meta nfproto ipv4 counter dnat ip to meta l4proto . th dport map @fwd4 comment \"gw:dnat\"");
+                           "iifname @uplink_if meta nfproto ipv4 ip daddr @uplink_addr4 counter dnat ip to meta l4proto . th dport map @fwd4 comment \"gw:dnat\"");
     CHECK(group != pre.end());
     CHECK(every > group);
+}
+
+TEST_CASE("a forward's destination: its own map, matched on those addresses, looked up first") {
+    auto c = gw::test::home_config();
+    auto web = gw::test::forward("web", config::Proto::tcp, {gw::test::ports(443, 443)}, "172.16.1.100", 90);
+    auto sub = gw::test::forward("sub", config::Proto::tcp, {gw::test::ports(443, 443)}, "172.16.1.101", 91);
+    sub.destinations.prefixes = {gw::test::prefix("198.51.100.8/29")};
+    sub.uplinks = {name("isp")};
+    c.nat.forwards = {web, sub};
+    auto rs = rules::compile_ruleset(c, {});
+    REQUIRE(find_set(rs, "fwd4_to_sub_via_isp"));
+    auto pre = rule_texts(*find_chain(rs, "prerouting"));
+    REQUIRE(pre.size() >= 2);
+    CHECK(pre.at(0) == "iifname \"isp\" meta nfproto ipv4 ip daddr 198.51.100.8/29 counter dnat ip to meta l4proto . th dport map @fwd4_to_sub_via_isp comment \"gw:dnat\"");
+    CHECK(std::find(pre.begin(), pre.end(),
+                    "iifname @zone_lan_if meta nfproto ipv4 ip daddr 198.51.100.8/29 counter dnat ip to meta l4proto . th dport map @fwd4_to_sub_via_isp comment \"gw:hairpin\"") != pre.end());
 }
 
 TEST_CASE("port ranges limited to an uplink, with hairpin: a map per protocol, the protocol in the rule") {
@@ -378,9 +419,9 @@ TEST_CASE("port ranges limited to an uplink, with hairpin: a map per protocol, t
           std::vector<std::string>{"5000-5010 comment \"span\" : 172.16.1.101"});
     auto pre = rule_texts(*find_chain(rs, "prerouting"));
     CHECK(pre == std::vector<std::string>{
-                     "iifname \"isp\" meta nfproto ipv4 counter dnat ip to meta l4proto . th dport map @fwd4_via_isp comment \"gw:dnat\"",
+                     "iifname \"isp\" meta nfproto ipv4 ip daddr @uplink_isp_addr4 counter dnat ip to meta l4proto . th dport map @fwd4_via_isp comment \"gw:dnat\"",
                      "iifname @zone_lan_if meta nfproto ipv4 ip daddr @uplink_isp_addr4 counter dnat ip to meta l4proto . th dport map @fwd4_via_isp comment \"gw:hairpin\"",
-                     "iifname \"isp\" meta nfproto ipv4 meta l4proto udp counter dnat ip to th dport map @fwd4_range_udp_via_isp comment \"gw:dnat\"",
+                     "iifname \"isp\" meta nfproto ipv4 meta l4proto udp ip daddr @uplink_isp_addr4 counter dnat ip to th dport map @fwd4_range_udp_via_isp comment \"gw:dnat\"",
                      "iifname @zone_lan_if meta nfproto ipv4 meta l4proto udp ip daddr @uplink_isp_addr4 counter dnat ip to th dport map @fwd4_range_udp_via_isp comment \"gw:hairpin\""});
 }
 

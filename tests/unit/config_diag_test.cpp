@@ -34,7 +34,7 @@ const Case kCases[] = {
      "t.yaml:5:18: error: port 65536 out of range 1..65535", ""},
     {"undefined zone with suggestion",
      "version: 1\nzones:\n  lan: {networks: 10.0.0.0/8}\nfirewall:\n  input:\n    rules:\n      - {action: allow, from: lna}\n",
-     "t.yaml:7:31: error: undefined zone 'lna'", "did you mean 'lan'?"},
+     "t.yaml:7:31: error: undefined zone or uplink 'lna'", "did you mean 'lan'?"},
     {"inline password", "version: 1\nuplinks:\n  isp:\n    kind: pppoe\n    device: w\n    username: u\n    password: x\n    password-file: /p\n",
      "t.yaml:7:5: error: inline password not allowed",
      "put it in a root-only file (mode 0600) and name that file with password-file"},
