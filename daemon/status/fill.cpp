@@ -109,8 +109,11 @@ std::vector<std::string> address_strings(const AddressMap& addresses, const std:
     return out;
 }
 
+// A section switched off with `enabled: false` says so, whatever its
+// link does: the operator asked for it to be down.
 std::string uplink_state(const config::Uplink& u, const std::string& ifname,
                          const netstate::NetState& observed, const rules::Facts& facts) {
+    if (!u.enabled.value) return "disabled";
     auto link = link_state(observed, ifname);
     if (config::uplink_kind(u).up == config::UplinkUp::always) return link;
     auto it = facts.uplink_addresses.find(u.name.value);
@@ -134,7 +137,8 @@ void add_links(const config::Config& cfg, const rules::Facts& facts,
                const netstate::NetState& observed_links, const AddressMap& addresses,
                StatusReport& out) {
     for (const auto& i : cfg.interfaces) {
-        out.interfaces.push_back({i.name.value, i.device.value, "", link_state(observed_links, i.device.value),
+        auto state = i.enabled.value ? link_state(observed_links, i.device.value) : "disabled";
+        out.interfaces.push_back({i.name.value, i.device.value, "", state,
                                   address_strings(addresses, i.device.value, &i.addresses)});
     }
     for (const auto& u : cfg.uplinks) {

@@ -67,7 +67,7 @@ struct LinkStatus {
     std::string name;    // config name
     std::string device;  // kernel link name
     std::string kind;    // uplinks: pppoe, next-hop; interfaces: ""
-    std::string state;   // up, down, absent (uplinks: up, connecting, down; supervised: the session's)
+    std::string state;   // up, down, absent, disabled (uplinks: up, connecting, down, disabled)
     std::vector<std::string> addresses;
     std::optional<SessionStatus> session;  // supervised PPPoE uplinks
 };

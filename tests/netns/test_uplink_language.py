@@ -19,6 +19,7 @@ Checked, with `gwctl diff` empty after each step:
 
 Usage: test_uplink_language.py GATEWAYD GWCTL STANDIN_PPPD   (root)
 """
+import json
 import os
 import signal
 import sys
@@ -146,8 +147,18 @@ def link_gone(lab, ns, name):
 
 
 def in_sync(t, g, what):
+    # A link that just went away reaches the daemon as an event and is
+    # reconciled after its debounce; wait for that, not for a fixed time.
+    g.wait_until(lambda: g.gwctl_run("diff").returncode == 0, 30)
     res = g.gwctl_run("diff")
     t.check(f"gwctl diff is empty {what}", res.returncode == 0, res.stdout[-1500:] + res.stderr[-500:])
+
+
+def link_states(g):
+    res = g.gwctl_run("status", "--json")
+    status = json.loads(res.stdout) if res.returncode == 0 else {}
+    return {e["name"]: e["state"] for e in status.get("uplinks", []) + status.get("interfaces", [])
+            if e["name"] in ("isp", "guest")}
 
 
 def isp_up(lab, g):
@@ -200,6 +211,8 @@ def disable_checks(t, lab, top, g, pppoe, password):
     t.check("`enabled: false` stops the PPPoE session and sets its device down", stopped,
             g.log()[-2000:])
     in_sync(t, g, "with the uplink disabled")
+    t.check("status says the uplink and the interface are disabled",
+            link_states(g) == {"isp": "disabled", "guest": "disabled"}, str(link_states(g)))
     t.check("... and no redial was made", pppoe.starts() == starts and not pppoe.pids(),
             f"{starts} -> {pppoe.starts()}")
     t.check("the forward is gone with the session",
