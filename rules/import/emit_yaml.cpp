@@ -114,6 +114,7 @@ void emit_nat(Out& o, const Plan& p) {
         o.line(6, "to: " + q(f.to));
         o.opt(6, "from", f.from);
         o.opt(6, "uplink", f.uplinks);
+        o.opt(6, "destination", f.destination);
     }
     o.line(2, "hairpin: true                # new: LAN hosts reach the forwards on the public address");
     o.line(2, std::string("mss-clamp: ") + (p.mss_clamp ? "true" : "false"));

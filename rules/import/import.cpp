@@ -68,6 +68,16 @@ void check_families(const std::vector<SaveFile>& files, Plan& plan) {
     }
 }
 
+const char* report_label(ReportKind kind) {
+    switch (kind) {
+        case ReportKind::left_out: return "left out: ";
+        case ReportKind::suspicious: return "suspicious: ";
+        case ReportKind::narrowed: return "narrowed: ";
+        case ReportKind::covered: break;
+    }
+    return "";
+}
+
 }  // namespace
 
 ImportResult import_rulesets(const std::vector<SaveFile>& files, const ImportOptions& options) {
@@ -87,14 +97,17 @@ ImportResult import_rulesets(const std::vector<SaveFile>& files, const ImportOpt
 }
 
 bool ImportResult::left_out() const {
-    return std::any_of(reports.begin(), reports.end(), [](const Report& r) { return r.kind != ReportKind::covered; });
+    return std::any_of(reports.begin(), reports.end(), [](const Report& r) {
+        return r.kind == ReportKind::left_out || r.kind == ReportKind::suspicious;
+    });
 }
+
 
 std::string render_reports(const std::vector<Report>& reports) {
     std::string out;
     for (const auto& r : reports) {
         if (r.kind == ReportKind::covered) continue;
-        out += r.where() + ": " + (r.kind == ReportKind::left_out ? "left out: " : "suspicious: ") + r.message +
+        out += r.where() + ": " + report_label(r.kind) + r.message +
                "\n    " + r.text + "\n";
     }
     return out;

@@ -17,6 +17,7 @@ enum class ReportKind {
     left_out,    // no equivalent in gateway.yaml: kept as a comment, exit 3
     suspicious,  // probably a bug in the original: flagged, not copied as is
     covered,     // gatewayd does this by itself (established, loopback, ...)
+    narrowed,    // imported on purpose with a narrower match: said, not an exit 3
 };
 
 struct Report {

@@ -56,7 +56,7 @@ void add_forward(PlanForward f, Plan& plan) {
     // Group by target: same host, protocol, sources and uplinks -> one forward.
     for (auto& g : plan.forwards)
         if (g.to == f.to && g.proto == f.proto && g.from == f.from && g.uplinks == f.uplinks &&
-            f.to.find(':') == std::string::npos && g.to.find(':') == std::string::npos) {
+            g.destination == f.destination && f.to.find(':') == std::string::npos && g.to.find(':') == std::string::npos) {
             g.ports.insert(g.ports.end(), f.ports.begin(), f.ports.end());
             g.origins.insert(g.origins.end(), f.origins.begin(), f.origins.end());
             return;
@@ -64,12 +64,26 @@ void add_forward(PlanForward f, Plan& plan) {
     // Same host and ports over TCP and UDP -> proto both.
     for (auto& g : plan.forwards)
         if (g.to == f.to && g.ports == f.ports && g.from == f.from && g.uplinks == f.uplinks &&
-            ((g.proto == "tcp" && f.proto == "udp") || (g.proto == "udp" && f.proto == "tcp"))) {
+            g.destination == f.destination && ((g.proto == "tcp" && f.proto == "udp") || (g.proto == "udp" && f.proto == "tcp"))) {
             g.proto = "both";
             g.origins.insert(g.origins.end(), f.origins.begin(), f.origins.end());
             return;
         }
     plan.forwards.push_back(std::move(f));
+}
+
+// What a DNAT matched that its forward no longer does: without -d and -i,
+// the LAN's own connections; without -d, any address arriving on the link.
+void report_dnat_scope(const Rule& r, Plan& plan) {
+    if (r.destination) return;
+    if (!r.in_if)
+        return plan.report(ReportKind::suspicious, r,
+                           "DNAT without -d or -i also catches the LAN's own connections to any host on this "
+                           "port; imported as a forward on the uplinks only");
+    plan.report(ReportKind::narrowed, r,
+                "DNAT without -d also forwards connections to any other address arriving on " + r.in_if->value +
+                    " (a LAN host's private address included); imported as a forward on the uplink's own "
+                    "addresses");
 }
 
 void map_dnat(const Rule& r, Plan& plan) {
@@ -91,13 +105,11 @@ void map_dnat(const Rule& r, Plan& plan) {
     if (r.source) f.from = {checked_prefix(r.source->value, r, plan)};
     const PlanLink* link = r.in_if ? plan.find_link(r.in_if->value) : nullptr;
     if (link && link->uplink) f.uplinks = {link->name};
-    if (!r.in_if && !r.destination)
-        plan.report(ReportKind::suspicious, r,
-                    "DNAT without -d or -i also catches the LAN's own connections to any host on this port; "
-                    "imported as a forward on the uplinks only");
-    if (r.destination)
-        plan.report(ReportKind::covered, r,
-                    "-d " + r.destination->value.str() + ": gatewayd forwards match traffic arriving on the uplinks");
+    report_dnat_scope(r, plan);
+    // -d keeps its meaning: the forward answers on that address (a routed
+    // public subnet, or the uplink's own static address) instead of
+    // following the uplink's addresses.
+    if (r.destination) f.destination = {r.destination->value.str()};
     add_forward(std::move(f), plan);  // named by name_forwards once all are grouped
 }
 

@@ -52,6 +52,7 @@ struct PlanSourceNat {
 struct PlanForward {
     std::string name, proto, to;
     std::vector<std::string> ports, from, uplinks;
+    std::vector<std::string> destination;  // empty: the uplinks' own addresses
     std::vector<std::string> origins;
 };
 

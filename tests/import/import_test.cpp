@@ -140,6 +140,8 @@ TEST_CASE("home router: PPPoE, forwards grouped by target, logging") {
     CHECK(contains(y, "log: {prefix: \"IPT-INPUT-DROP: \", rate: 5, per: minute, burst: 10}"));
     CHECK(contains(y, "mss-clamp: true"));
     CHECK(contains(y, "log: true"));
+    // Its DNATs name ppp0 but no address: said, and not an exit 3.
+    CHECK(i.reported(ReportKind::narrowed, 7, "any other address arriving on ppp0"));
     CHECK_FALSE(i.result.left_out());
 }
 
@@ -181,8 +183,9 @@ TEST_CASE("office: CONNMARK per uplink, SNAT, pins") {
     CHECK(i.reported(ReportKind::covered, 8, "reply-via-ingress"));
     // Only IPv4 was given: the one report is that IPv6 now gets the policies.
     CHECK(i.reported(ReportKind::suspicious, 1, "no ip6tables-save given"));
-    CHECK(std::count_if(i.result.reports.begin(), i.result.reports.end(),
-                        [](const Report& r) { return r.kind != ReportKind::covered; }) == 1);
+    CHECK(std::count_if(i.result.reports.begin(), i.result.reports.end(), [](const Report& r) {
+              return r.kind == ReportKind::left_out || r.kind == ReportKind::suspicious;
+          }) == 1);
 }
 
 TEST_CASE("the buggy script: every bug flagged at its line") {
@@ -196,4 +199,26 @@ TEST_CASE("the buggy script: every bug flagged at its line") {
     CHECK(i.reported(ReportKind::suspicious, 25, "never matches: buggy.v4:24 decides every packet"));
     CHECK(i.reported(ReportKind::suspicious, 32, "drops everything the router itself sends"));
     CHECK(contains(i.result.yaml, "source: [172.16.0.0/12]"));
+}
+
+TEST_CASE("DNAT -d: the forward keeps answering on that address only") {
+    const char* text =
+        "*nat\n"
+        ":PREROUTING ACCEPT [0:0]\n"
+        ":POSTROUTING ACCEPT [0:0]\n"
+        "-A PREROUTING -d 198.51.100.9/32 -i eth1 -p tcp -m tcp --dport 443 -j DNAT --to-destination 10.1.0.9\n"
+        "-A POSTROUTING -s 10.1.0.0/24 -o eth1 -j MASQUERADE\n"
+        "COMMIT\n";
+    auto f = parse_save(text, "routed.v4");
+    REQUIRE(f.has_value());
+    auto result = import_rulesets({*f});
+    auto checked = gw::config::parse_config(result.yaml, "routed.yaml");
+    INFO(result.yaml);
+    REQUIRE(checked.config);
+    REQUIRE(checked.config->nat.forwards.size() == 1);
+    const auto& fwd = checked.config->nat.forwards[0];
+    REQUIRE(fwd.destinations.prefixes.size() == 1);
+    CHECK(fwd.destinations.prefixes[0]->str() == "198.51.100.9/32");
+    CHECK(std::none_of(result.reports.begin(), result.reports.end(),
+                       [](const Report& r) { return r.kind == ReportKind::narrowed; }));
 }

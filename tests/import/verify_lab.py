@@ -15,7 +15,9 @@ probe whose outcome differs is printed, classified:
 
   intended fix  the difference comes from a rule the importer flagged as a
                 bug (a typo'd range, DNAT without -d/-i, a catch-all drop
-                in OUTPUT) or from what gatewayd adds on purpose (hairpin);
+                in OUTPUT), from a match it narrowed on purpose (a DNAT
+                without -d answers only on its uplink's own addresses) or
+                from what gatewayd adds on purpose (hairpin);
   mismatch      anything else.
 
     [host lan] eth0 ──veth── eth0 [router] ppp0 ──veth── eth0 [host wan]
@@ -246,12 +248,23 @@ class Explainer:
         self.dnat_anywhere = set()
         for m in re.finditer(r"DNAT without -d or -i.*\n\s+(.*)", reports):
             self.dnat_anywhere |= {int(p) for p in re.findall(r"--dports? (\d+)", m.group(1))}
+        self.dnat_on_link = {}  # device -> ports whose DNAT named it but no address
+        for m in re.finditer(r"DNAT without -d also forwards connections to any other address arriving on (\S+) .*\n\s+(.*)",
+                             reports):
+            ports = {int(p) for spec in re.findall(r"--dports? ([\d,]+)", m.group(2)) for p in spec.split(",")}
+            self.dnat_on_link.setdefault(m.group(1), set()).update(ports)
         self.fwd_ports = set()
         for f in (cfg.get("nat") or {}).get("forwards", []):
             for p in f["port"]:
                 a, _, b = str(p).partition("-")
                 self.fwd_ports |= set(range(int(a), int(b or a) + 1))
         self.wan_router = {l["router4"] for l in plan.links if l["side"] == "wan"}
+
+    def narrowed(self, link):
+        """Ports whose DNAT matched any address arriving on `link`."""
+        if link["side"] != "wan":
+            return set()
+        return self.dnat_on_link.get(link["dev"], set()) | self.dnat_anywhere
 
     def why(self, where, probe, plan):
         if (6 if ":" in probe["dst"] else 4) in self.unfiltered:
@@ -264,6 +277,9 @@ class Explainer:
         lan = where != "router" and plan.links[where]["side"] == "lan"
         if lan and probe["port"] in self.dnat_anywhere and probe["proto"] == "tcp":
             return "DNAT without -d/-i no longer catches the LAN's own connections"
+        link = plan.links[where] if where != "router" else None
+        if link and probe["dst"] != link["router4"] and probe["proto"] == "tcp" and probe["port"] in self.narrowed(link):
+            return "the forward answers only on its uplink's own addresses (DNAT without -d)"
         if lan and probe["dst"] in self.wan_router and probe["port"] in self.fwd_ports:
             return "hairpin: LAN hosts reach the forwards on the public address"
         return None
