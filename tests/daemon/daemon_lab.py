@@ -9,6 +9,7 @@ is a bind-mounted copy with that group added, so the host's databases are
 never modified and the change disappears with the test.
 """
 import atexit
+import contextlib
 import grp
 import os
 import re
@@ -227,6 +228,22 @@ def workdir():
     d = tempfile.mkdtemp(prefix="gwd-")
     atexit.register(shutil.rmtree, d, ignore_errors=True)
     return d
+
+
+@contextlib.contextmanager
+def daemon_lab(tag, policy=None):
+    """Yields (Lab, workdir, Bus): namespaces named by `tag`, a temporary
+    folder and a private bus (with `policy` included, see Bus). Lab and bus
+    are closed when the block ends, also after a failed check, an
+    exception or sys.exit; the folder goes at exit."""
+    lab = Lab(tag)
+    wd = workdir()
+    bus = Bus(wd, policy)
+    try:
+        yield lab, wd, bus
+    finally:
+        lab.close()
+        bus.close()
 
 
 def base_config(port=443, lan="172.16.2.1/16", extra_forwards=0):

@@ -12,7 +12,7 @@ import json
 import re
 import sys
 
-from daemon_lab import Bus, Checks, Gateway, Lab, base_config, gateway_netns, require_root, workdir
+from daemon_lab import Checks, Gateway, base_config, daemon_lab, gateway_netns, require_root
 
 
 def table_handle(g):
@@ -83,10 +83,7 @@ def main():
     gatewayd, gwctl = sys.argv[1:3]
     require_root()
     t = Checks("gatewayd repairs drift")
-    lab = Lab("r")
-    wd = workdir()
-    bus = Bus(wd)
-    try:
+    with daemon_lab("r") as (lab, wd, bus):
         gw, _, _ = gateway_netns(lab)
         g = Gateway(lab, gw, gatewayd, gwctl, wd, bus)
         g.write_config(base_config())
@@ -98,9 +95,6 @@ def main():
         t.check("the daemon is still running and in sync",
                 g.proc.poll() is None and g.gwctl_run("diff").returncode == 0, g.log()[-1500:])
         g.stop()
-    finally:
-        lab.close()
-        bus.close()
     t.finish()
 
 

@@ -15,7 +15,7 @@ import os
 import subprocess
 import sys
 
-from daemon_lab import Bus, Checks, Gateway, Lab, base_config, gateway_netns, require_root, workdir
+from daemon_lab import Checks, Gateway, base_config, daemon_lab, gateway_netns, require_root
 
 
 def write(path, text):
@@ -93,10 +93,7 @@ def main():
         env = dict(os.environ, GW_PRIVATE_MOUNTS="1")
         os.execvpe("unshare", ["unshare", "--mount", "--propagation", "private", sys.executable] + sys.argv, env)
     t = Checks("persistent apply and generations")
-    lab = Lab("gen")
-    wd = workdir()
-    bus = Bus(wd)
-    try:
+    with daemon_lab("gen") as (lab, wd, bus):
         gw, _, _ = gateway_netns(lab)
         g = Gateway(lab, gw, gatewayd, gwctl, wd, bus)
         os.mkdir(os.path.join(wd, "etc"))
@@ -107,9 +104,6 @@ def main():
         persistence_checks(t, g, wd, extra)
         read_only_checks(t, g, wd, extra)
         g.stop()
-    finally:
-        lab.close()
-        bus.close()
     t.finish()
 
 

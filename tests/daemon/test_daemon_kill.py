@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 
-from daemon_lab import Bus, Checks, Gateway, Lab, base_config, gateway_netns, require_root, workdir
+from daemon_lab import Checks, Gateway, base_config, daemon_lab, gateway_netns, require_root
 
 FORWARDS = 10000
 # Where the kills land, as fractions of the CPU one whole apply takes.
@@ -89,10 +89,7 @@ def main():
     gatewayd, gwctl = sys.argv[1:3]
     require_root()
     t = Checks("SIGKILL during a large apply")
-    lab = Lab("k")
-    wd = workdir()
-    bus = Bus(wd)
-    try:
+    with daemon_lab("k") as (lab, wd, bus):
         gw, _, _ = gateway_netns(lab)
         g = Gateway(lab, gw, gatewayd, gwctl, wd, bus)
         small = base_config()
@@ -137,9 +134,6 @@ def main():
         t.check("... and the restart converges on the file",
                 g.start(timeout=120) and g.wait_until(lambda: g.table_text() == old, 60), g.log()[-800:])
         g.stop()
-    finally:
-        lab.close()
-        bus.close()
     t.finish()
 
 

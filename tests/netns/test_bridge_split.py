@@ -24,7 +24,7 @@ import sys
 import textwrap
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "daemon"))
-from daemon_lab import Bus, Checks, Gateway, Lab, require_root, workdir  # noqa: E402
+from daemon_lab import Checks, Gateway, daemon_lab, require_root  # noqa: E402
 
 ISP6, LAN6 = "2001:db8:1::1", "2001:db8:1::10"
 RA_PREFIX = "2001:db8:77::"      # what the ISP side advertises
@@ -309,10 +309,7 @@ def main():
     require_root()
     gatewayd, gwctl = sys.argv[1], sys.argv[2]
     t = Checks("bridge-split")
-    lab = Lab("bs")
-    wd = workdir()
-    bus = Bus(wd)
-    try:
+    with daemon_lab("bs") as (lab, wd, bus):
         gw, lan, isp = topology(lab)
         g = Gateway(lab, gw, gatewayd, gwctl, wd, bus)
         g.write_config("version: 1\n")
@@ -331,9 +328,6 @@ def main():
         replug_checks(t, g, lab, gw, lan, isp)
         removal_checks(t, g, lab, gw, lan, wd)
         g.stop()
-    finally:
-        lab.close()
-        bus.close()
     t.finish()
 
 

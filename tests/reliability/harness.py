@@ -8,7 +8,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "daemon"))
-from daemon_lab import Bus, Gateway, Lab, base_config, gateway_netns, workdir  # noqa: E402
+from daemon_lab import Gateway, base_config, daemon_lab, gateway_netns  # noqa: E402
 
 # gwctl finds no daemon on this bus, so it acts on the kernel directly.
 NO_BUS = {"DBUS_SYSTEM_BUS_ADDRESS": "unix:path=/nonexistent/gatewayd-test-bus"}
@@ -30,15 +30,9 @@ def percentiles(values):
 @contextlib.contextmanager
 def gateway(tag, gatewayd, gwctl, config=None):
     """Yields (Gateway, lan namespace, upstream namespace, workdir)."""
-    lab = Lab(tag)
-    wd = workdir()
-    os.chmod(wd, 0o755)  # files here are read by other uids in some tests
-    bus = Bus(wd)
-    try:
+    with daemon_lab(tag) as (lab, wd, bus):
+        os.chmod(wd, 0o755)  # files here are read by other uids in some tests
         gw, lan, up = gateway_netns(lab)
         g = Gateway(lab, gw, gatewayd, gwctl, wd, bus)
         g.write_config(config if config is not None else base_config())
         yield g, lan, up, wd
-    finally:
-        lab.close()
-        bus.close()

@@ -19,7 +19,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "daemon"))
-from daemon_lab import Bus, Checks, Gateway, Lab, gateway_netns, require_root, workdir  # noqa: E402
+from daemon_lab import Checks, Gateway, daemon_lab, gateway_netns, require_root  # noqa: E402
 from standin import Standin, password_file  # noqa: E402
 
 PASSWORD = "pw-Zq8!never-shown"
@@ -281,10 +281,7 @@ def main():
         print("skipping: no /dev/net/tun (the stand-in pppd makes tun links)")
         sys.exit(77)
     t = Checks("PPPoE supervision (stand-in pppd)")
-    lab = Lab("p")
-    wd = workdir()
-    bus = Bus(wd)
-    try:
+    with daemon_lab("p") as (lab, wd, bus):
         gw, _, _ = gateway_netns(lab)
         password_file(f"{wd}/isp.password", PASSWORD)
         sd = new_standin(wd, standin)
@@ -301,9 +298,6 @@ def main():
         stop_while_retrying_checks(t, g, sd, wd)
         daemon_stop_checks(t, g, lab, sd, wd)
         t.check("the password is in no daemon log line", PASSWORD not in g.log())
-    finally:
-        lab.close()
-        bus.close()
     t.finish()
 
 
