@@ -17,6 +17,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "netns"))
 from accounts_overlay import AccountsOverlay  # noqa: E402
+import bridge_split_lab as split  # noqa: E402
 from home_router_lab import GATEWAY_LAN, INTERNET_HOST, PC, PUBLIC, SRV1, SRV2, HomeRouterLab  # noqa: E402
 from netlab import Checks, Lab  # noqa: E402
 from matrix import Matrix  # noqa: E402
@@ -230,69 +231,35 @@ def coexistence(t, gwctl, examples, workdir):
         lab.close()
 
 
-# The IPv6 split on this kernel's path (no meta broute: the l3-on-bridge
-# fallback through br_netfilter), as the netns bridge-split test configures it.
-SPLIT_CONFIG = """version: 1
-interfaces:
-  lan:
-    device: br6
-    addresses: [192.168.10.1/24]
-zones:
-  lan:
-    interfaces: [lan]
-firewall:
-  input:
-    policy: drop
-    rules:
-      - name: lan-ping
-        action: allow
-        from: lan
-        proto: icmp
-  forward:
-    policy: drop
-ipv6:
-  bridge-split:
-    bridge: br6
-    inside: lan0
-    outside: wan0
-    allow-inbound:
-      - name: lan-web
-        action: allow
-        proto: tcp
-        port: 8080
-    fallback: l3-on-bridge
-"""
-SPLIT_ISP6, SPLIT_LAN6, SPLIT_ISP4, SPLIT_LAN4, SPLIT_GW4 = "2001:db8:1::1", "2001:db8:1::10", "192.168.10.30", \
-    "192.168.10.20", "192.168.10.1"
+SPLIT_ISP4, SPLIT_LAN4, SPLIT_GW4 = "192.168.10.30", "192.168.10.20", "192.168.10.1"
 
 
 def bridge_split(t, gwctl, workdir):
+    """The IPv6 split on this kernel's path (no meta broute: the l3-on-bridge
+    fallback through br_netfilter), in the bridge-split test's lab."""
     config = os.path.join(workdir, "split.yaml")
     with open(config, "w") as f:
-        f.write(SPLIT_CONFIG)
+        f.write(split.config("l3-on-bridge"))
     lab = Lab("xs")
     try:
-        gw, lan, isp = lab.netns("gw"), lab.netns("lan"), lab.netns("isp")
-        lab.veth(gw, "lan0", lan, "eth0")
-        lab.veth(gw, "wan0", isp, "eth0")
-        for ns, a6, a4 in ((lan, SPLIT_LAN6, SPLIT_LAN4), (isp, SPLIT_ISP6, SPLIT_ISP4)):
-            lab.ip(ns, f"addr add {a6}/64 dev eth0 nodad")
+        gw, lan, isp = split.topology(lab)
+        for ns, a4 in ((lan, SPLIT_LAN4), (isp, SPLIT_ISP4)):
             lab.ip(ns, f"addr add {a4}/24 dev eth0")
         res = lab.run(gw, [gwctl, "apply", config], check=False, timeout=60)
         t.check("bridge split (l3-on-bridge): gwctl apply", res.returncode == 0, res.stdout + res.stderr)
-        ports = ["tcp:8080", "tcp:9000"]
+        ports = [f"tcp:{split.ALLOWED}", f"tcp:{split.BLOCKED}"]
         for ns, name in ((lan, "lan"), (isp, "isp"), (gw, "gateway")):
             start_server(lab, ns, name, ports)
-        servers = {SPLIT_LAN6: "lan", SPLIT_ISP6: "isp", SPLIT_LAN4: "lan", SPLIT_ISP4: "isp", SPLIT_GW4: "gateway"}
+        servers = {split.LAN6: "lan", split.ISP6: "isp", SPLIT_LAN4: "lan", SPLIT_ISP4: "isp", SPLIT_GW4: "gateway"}
         run = lambda ns, dst, proto, port, user, timeout=2.0: probe(ns, dst, proto, port, timeout)  # noqa: E731
         inbound = Matrix(t, gwctl, config, gw, servers, ["--in", "wan0"])
         outbound = Matrix(t, gwctl, config, gw, servers, ["--in", "lan0"])
-        for port in (8080, 9000):
-            inbound.case("IPv6 in from the WAN side", isp, SPLIT_ISP6, SPLIT_LAN6, "tcp", port, probe_fn=run)
-            outbound.case("IPv6 out from the LAN side", lan, SPLIT_LAN6, SPLIT_ISP6, "tcp", port, probe_fn=run)
+        for port in (split.ALLOWED, split.BLOCKED):
+            inbound.case("IPv6 in from the WAN side", isp, split.ISP6, split.LAN6, "tcp", port, probe_fn=run)
+            outbound.case("IPv6 out from the LAN side", lan, split.LAN6, split.ISP6, "tcp", port, probe_fn=run)
             inbound.case("IPv4 never bridged WAN -> LAN", isp, SPLIT_ISP4, SPLIT_LAN4, "tcp", port, probe_fn=run)
             outbound.case("IPv4 never bridged LAN -> WAN", lan, SPLIT_LAN4, SPLIT_ISP4, "tcp", port, probe_fn=run)
-        inbound.case("IPv6 ping in", isp, SPLIT_ISP6, SPLIT_LAN6, "icmpv6", probe_fn=run)
+        inbound.case("IPv6 ping in", isp, split.ISP6, split.LAN6, "icmpv6", probe_fn=run)
         outbound.case("ping the gateway from the LAN port", lan, SPLIT_LAN4, SPLIT_GW4, "icmp", probe_fn=run)
         inbound.case("ping the gateway from the WAN port", isp, SPLIT_ISP4, SPLIT_GW4, "icmp", probe_fn=run)
         inbound.cases += outbound.cases

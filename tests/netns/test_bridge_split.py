@@ -25,46 +25,10 @@ import textwrap
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "daemon"))
 from daemon_lab import Checks, Gateway, daemon_lab, require_root  # noqa: E402
+from bridge_split_lab import ALLOWED, BLOCKED, ISP6, LAN6, config, topology  # noqa: E402
 
-ISP6, LAN6 = "2001:db8:1::1", "2001:db8:1::10"
 RA_PREFIX = "2001:db8:77::"      # what the ISP side advertises
 ROGUE_PREFIX = "2001:db8:66::"   # what a LAN host must not advertise upstream
-ALLOWED, BLOCKED = 8080, 9000
-
-SPLIT_CONFIG = """version: 1
-interfaces:
-  lan:
-    device: br6
-    addresses: [192.168.10.1/24]
-zones:
-  lan:
-    interfaces: [lan]
-firewall:
-  input:
-    policy: drop
-    rules:
-      - name: lan-ping
-        action: allow
-        from: lan
-        proto: icmp
-  forward:
-    policy: drop
-ipv6:
-  bridge-split:
-    bridge: br6
-    inside: lan0
-    outside: wan0
-    allow-inbound:
-      - name: lan-web
-        action: allow
-        proto: tcp
-        port: {allowed}
-    fallback: {fallback}
-"""
-
-
-def config(fallback):
-    return SPLIT_CONFIG.format(allowed=ALLOWED, fallback=fallback)
 
 
 def line_of(text, needle):
@@ -78,20 +42,6 @@ def write(path, text):
 
 
 # ---- the lab --------------------------------------------------------------
-
-def topology(lab):
-    """gw (lan0, wan0: gatewayd bridges them), lan host, isp host. IPv6
-    addresses without DAD, so nothing waits for duplicate detection."""
-    gw, lan, isp = lab.netns("gw"), lab.netns("lan"), lab.netns("isp")
-    for ns in (gw, lan, isp):
-        lab.sysctl(ns, "net.ipv6.conf.default.accept_dad", "0")
-        lab.sysctl(ns, "net.ipv6.conf.all.accept_dad", "0")
-    lab.veth(gw, "lan0", lan, "eth0")
-    lab.veth(gw, "wan0", isp, "eth0")
-    lab.ip(lan, f"addr add {LAN6}/64 dev eth0 nodad")
-    lab.ip(isp, f"addr add {ISP6}/64 dev eth0 nodad")
-    return gw, lan, isp
-
 
 def replug_wan(lab, gw, isp):
     """The WAN cable pulled and a new one plugged: the veth pair is gone
