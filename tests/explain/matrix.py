@@ -9,10 +9,15 @@ between the lab's namespaces. A case agrees when
     explain rejected     it was refused at once;
     explain unreachable  it got an ICMP unreachable (or no route).
 """
+import concurrent.futures
 import json
 import subprocess
 
 EXPECTED_PROBE = {"dropped": "TIMEOUT", "rejected": "REFUSED", "unreachable": "UNREACH"}
+
+# The cases queued between two changes of a lab run side by side: most of
+# a case's time is a dropped probe waiting out its timeout.
+POOL = concurrent.futures.ThreadPoolExecutor(8)
 
 
 class Matrix:
@@ -24,6 +29,7 @@ class Matrix:
         self.servers, self.extra, self.wrap = servers, list(extra_args), wrap
         self.disagreements = []
         self.cases = 0
+        self.pending = []  # (label, src, dst, proto, port, future of (explain, probe)) not yet recorded
 
     def explain(self, src, dst, proto, port, uid=None, extra=()):
         spec = proto if proto in ("icmp", "icmpv6") else f"{proto}/{port}"
@@ -52,14 +58,31 @@ class Matrix:
         return server == want_server and seen == dest["source"]
 
     def case(self, label, src_ns, src, dst, proto, port=0, uid=None, user=None, probe_fn=None, extra=()):
-        """src/dst: addresses; src is "gateway" for the gateway's own traffic."""
+        """Queues one case; settle() records its check. src/dst: addresses;
+        src is "gateway" for the gateway's own traffic."""
         self.cases += 1
+        future = POOL.submit(self.explain_and_probe, src_ns, src, dst, proto, port, uid, user, probe_fn, extra)
+        self.pending.append((label, src, dst, proto, port, future))
+
+    def explain_and_probe(self, src_ns, src, dst, proto, port, uid, user, probe_fn, extra):
         ex = self.explain(src, dst, proto, port, uid, extra)
         got = probe_fn(src_ns, dst, proto, port, user)
         if ex["verdict"] == "delivered" and got[0] == "TIMEOUT":
             # A busy machine may be slow to resolve a neighbour on the first
             # packet; a path that is really closed times out again.
             got = probe_fn(src_ns, dst, proto, port, user, timeout=6.0)
+        return ex, got
+
+    def settle(self):
+        """Waits for the cases queued so far and records their checks, in the
+        order they were given. Call it before the lab changes (an address
+        added, a table flushed) and before the lab goes."""
+        for label, src, dst, proto, port, future in self.pending:
+            ex, got = future.result()
+            self.record(label, src, dst, proto, port, ex, got)
+        self.pending.clear()
+
+    def record(self, label, src, dst, proto, port, ex, got):
         ok = self.agree(ex, got)
         dest = ex["delivered_as"]
         said = ex["verdict"] + (f" to {dest['destination']} seen from {dest['source']}"

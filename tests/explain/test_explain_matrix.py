@@ -70,16 +70,19 @@ def home_router(t, gwctl, examples):
         m.case("ping", hr.inet, INTERNET_HOST, PUBLIC, "icmp", probe_fn=run)
         m.case("ping", hr.pc, PC, GATEWAY_LAN, "icmp", probe_fn=run)
         # IPv6: the file configures none, so nothing may cross.
+        m.settle()  # before each change of the lab
         lab.ip(hr.pc, "addr add fd00:3::10/64 dev eth0 nodad")
         m.case("IPv6 without IPv6 config", hr.pc, "fd00:3::10", "2001:db8:ffff::1", "tcp", 443,
                probe_fn=run)
         # A LAN host sending from an address that does not live behind
         # lan0: the strict reverse-path filter gatewayd sets there drops it.
+        m.settle()
         lab.ip(hr.pc, "addr add 198.18.5.5/32 dev eth0")
         spoof = lambda ns, dst, proto, port, user, timeout=2.0: probe(ns, dst, proto, port, timeout,  # noqa: E731
                                                                       source="198.18.5.5")
         m.case("spoofed source from the LAN", hr.pc, "198.18.5.5", INTERNET_HOST, "tcp", 8000, probe_fn=spoof,
                extra=["--in", "lan0"])
+        m.settle()
         live_checks(t, lab, hr.gw, gwctl, example)
         return m
     finally:
@@ -149,6 +152,7 @@ def egress(t, gwctl, examples, workdir):
             for port in (22, 8080, 12345):
                 m.case("incoming", router, src, dst, "tcp", port, probe_fn=run)
             m.case("incoming ping", router, src, dst, "icmp" if "." in dst else "icmpv6", probe_fn=run)
+        m.settle()
         return m
     finally:
         lab.close()
@@ -216,6 +220,7 @@ def coexistence(t, gwctl, examples, workdir):
         for port in (22, 8000):
             m.case("LAN -> gateway", client, COEX_CLIENT, COEX_LAN, "tcp", port, probe_fn=run)
         m.case("ping out", client, COEX_CLIENT, COEX_INTERNET, "icmp", probe_fn=run)
+        m.settle()
         # PPPoE down: the link loses its address, the next apply follows.
         lab.ip(gw, "addr flush dev isp")
         res = lab.run(gw, [gwctl, "apply", config], check=False, timeout=60)
@@ -224,6 +229,7 @@ def coexistence(t, gwctl, examples, workdir):
         down.case("PPPoE down: the pin refuses", srv, COEX_SERVER, COEX_INTERNET, "tcp", 8000, probe_fn=run)
         down.case("PPPoE down: the LAN leaves by v6plus", client, COEX_CLIENT, COEX_INTERNET, "tcp", 8000,
                   probe_fn=run)
+        down.settle()
         m.cases += down.cases
         m.disagreements += down.disagreements
         return m
@@ -262,6 +268,8 @@ def bridge_split(t, gwctl, workdir):
         inbound.case("IPv6 ping in", isp, split.ISP6, split.LAN6, "icmpv6", probe_fn=run)
         outbound.case("ping the gateway from the LAN port", lan, SPLIT_LAN4, SPLIT_GW4, "icmp", probe_fn=run)
         inbound.case("ping the gateway from the WAN port", isp, SPLIT_ISP4, SPLIT_GW4, "icmp", probe_fn=run)
+        inbound.settle()
+        outbound.settle()
         inbound.cases += outbound.cases
         inbound.disagreements += outbound.disagreements
         return inbound
@@ -303,6 +311,7 @@ def forwards_fixture(t, gwctl, fixture):
         m.case("LAN out, masqueraded", cli, "172.16.5.5", "10.0.0.2", "tcp", 8000, probe_fn=from_source(None))
         m.case("outside to a LAN host directly", out, "10.0.0.2", "172.16.1.100", "tcp", 443,
                probe_fn=from_source("10.0.0.2"))
+        m.settle()
         return m
     finally:
         lab.close()
@@ -321,6 +330,7 @@ def main():
                          ("bridge-split fallback", lambda: bridge_split(t, gwctl, workdir)),
                          ("forwards fixture", lambda: forwards_fixture(t, gwctl, fixture))):
             m = fn()
+            assert not m.pending, f"{name}: cases queued but never settled"
             totals[name] = (m.cases, len(m.disagreements))
     for name, (cases, bad) in totals.items():
         print(f"{name}: {cases} cases, {bad} disagreements")
