@@ -241,14 +241,19 @@ def removal_checks(t, g, lab, gw, lan, wd):
     t.check("... and IPv6 no longer crosses", not lab.ping(lan, ISP6, timeout=1))
 
 
-def skip_unless_fallback_kernel(kernel):
+def skip_unless_fallback_kernel(t, kernel):
     """This test is the fallback path: a kernel without `meta broute`, with
     br_netfilter. What the daemon probed decides; elsewhere exit 77 saying
-    why (the vm tier runs the broute paths on a stock kernel)."""
+    why (the vm tier runs the broute paths on a stock kernel). A status
+    that does not say what was probed fails the test: it must not read as
+    a kernel without br_netfilter."""
     print(f"kernel as gatewayd probed it: {kernel}")
+    if not isinstance(kernel, dict) or not {"broute", "br_netfilter"} <= kernel.keys():
+        t.check("gwctl status --json says what gatewayd probed of the kernel", False, str(kernel))
+        t.finish()
     why = ("this kernel has meta broute, so the split takes the broute path (the vm tier tests it)"
-           if kernel.get("broute") else
-           "br_netfilter is not available here, which the fallback path needs" if not kernel.get("br_netfilter")
+           if kernel["broute"] else
+           "br_netfilter is not available here, which the fallback path needs" if not kernel["br_netfilter"]
            else None)
     if why:
         print(f"skipping: {why}")
@@ -266,7 +271,7 @@ def main():
         if not g.start():
             t.check("gatewayd starts", False, g.log())
             t.finish()
-        skip_unless_fallback_kernel(status_json(g).get("kernel", {}))
+        skip_unless_fallback_kernel(t, status_json(g).get("kernel"))
         refusal_checks(t, g, lab, wd)
         split_path = write(os.path.join(wd, "split.yaml"), config("l3-on-bridge"))
         a = g.gwctl_run("apply", split_path)
