@@ -10,7 +10,7 @@ by gwctl check, gwctl apply (daemon and direct) or the D-Bus error, and a
 root-only file that is not a config handed to Apply is not quoted either.
 Prints how many places were searched.
 
-Usage: test_secrets.py GATEWAYD GWCTL STANDIN_PPPD BUS_CALL   (root)
+Usage: test_secrets.py GATEWAYD GWCTL STANDIN_PPPD   (root)
 """
 import os
 import secrets
@@ -95,7 +95,17 @@ def file_places(p, root):
                 pass
 
 
-def output_places(p, g, wd, bus_call):
+def bus_method(g, method, sig="", *args):
+    """One gatewayd method called with busctl, which prints the whole reply
+    (bus-call prints only the reply's signature, or its first 2,000 bytes)."""
+    r = g.busctl("call", "net.gatewayd.Gateway1", "/net/gatewayd/Gateway1", "net.gatewayd.Gateway1", method,
+                 *([sig, *args] if sig else []))
+    return r.stdout + r.stderr
+
+
+def output_places(p, g, wd):
+    """Searches what gwctl and the D-Bus interface give out; returns the
+    D-Bus Status reply, so the caller can see it was read."""
     other = os.path.join(wd, "other.yaml")
     with open(other, "w") as f:
         f.write(config(wd, port=8443))
@@ -108,13 +118,15 @@ def output_places(p, g, wd, bus_call):
         p.look(f"D-Bus property {prop}", r.stdout + r.stderr, PASSWORD)
     r = g.busctl("introspect", "net.gatewayd.Gateway1", "/net/gatewayd/Gateway1")
     p.look("D-Bus introspection", r.stdout + r.stderr, PASSWORD)
-    for method, sig, args in [("Status", "", ()), ("Check", "sb", (other, "true")), ("Diff", "sb", (other, "true")),
+    for method, sig, args in [("Check", "sb", (other, "true")), ("Diff", "sb", (other, "true")),
                               ("Diff", "sb", ("", "false")), ("Apply", "sbu", (g.config, "true", "0"))]:
-        out = subprocess.run([bus_call, method, sig, *args], capture_output=True, text=True, env=g.env()).stdout
-        p.look(f"D-Bus {method}({', '.join(args)})", out, PASSWORD)
+        p.look(f"D-Bus {method}({', '.join(args)})", bus_method(g, method, sig, *args), PASSWORD)
+    status = bus_method(g, "Status")
+    p.look("D-Bus Status()", status, PASSWORD)
+    return status
 
 
-def error_places(p, g, wd, bus_call):
+def error_places(p, g, wd):
     inline = os.path.join(wd, "inline.yaml")
     with open(inline, "w") as f:
         f.write(config(wd, password_line=f"password: {INLINE}"))
@@ -126,15 +138,12 @@ def error_places(p, g, wd, bus_call):
             p.found.append(f"{where}: not refused at inline.yaml:11:5 ({r.returncode}: {r.stderr[:200]!r})")
     for method, sig, args in [("Check", "sb", (inline, "true")), ("Apply", "sbu", (inline, "true", "0")),
                               ("Check", "sb", (open(inline).read(), "false"))]:
-        out = subprocess.run([bus_call, method, sig, *args], capture_output=True, text=True, env=g.env()).stdout
-        p.look(f"D-Bus {method} of the inline password", out, INLINE)
+        p.look(f"D-Bus {method} of the inline password", bus_method(g, method, sig, *args), INLINE)
     shadow = os.path.join(wd, "shadow")
     with open(shadow, "w") as f:
         f.write(f"root:{SHADOW}:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n")
     os.chmod(shadow, 0o600)
-    out = subprocess.run([bus_call, "Apply", "sbu", shadow, "true", "0"], capture_output=True, text=True,
-                         env=g.env()).stdout
-    p.look("D-Bus Apply of a shadow-like file", out, SHADOW)
+    p.look("D-Bus Apply of a shadow-like file", bus_method(g, "Apply", "sbu", shadow, "true", "0"), SHADOW)
     r = g.gwctl_run("check", shadow)
     p.look("gwctl check of a shadow-like file", r.stdout + r.stderr, SHADOW)
 
@@ -148,7 +157,7 @@ def journal_place(t, p, since):
 
 
 def main():
-    gatewayd, gwctl, standin, bus_call = sys.argv[1:5]
+    gatewayd, gwctl, standin = sys.argv[1:4]
     require_root()
     if not os.path.exists("/dev/net/tun"):
         print("skipping: no /dev/net/tun (the stand-in pppd makes tun links)")
@@ -166,8 +175,10 @@ def main():
         t.check("the password reached pppd through its descriptor", sd.read("password").strip() == PASSWORD)
         p = Places()
         process_places(p)
-        output_places(p, g, wd, bus_call)
-        error_places(p, g, wd, bus_call)
+        status = output_places(p, g, wd)
+        t.check("the D-Bus Status reply searched is the status itself (it lists uplink isp)",
+                "uplinks" in status and "isp" in status, status[:300])
+        error_places(p, g, wd)
         p.look("the daemon's log", g.log(), PASSWORD, INLINE)
         file_places(p, g.run_dir)
         journal_place(t, p, since)
