@@ -1,6 +1,5 @@
-"""Probes for the explain matrix: a listener that answers every TCP
-connection or UDP datagram with the source address it saw and the name of
-its namespace, and a client that reports what happened to one attempt:
+"""Probes for the explain matrix: a client that reports what happened to
+one attempt on the servers of tests/netns/probe_server.py:
 
     OK <source seen> <namespace>   answered
     REFUSED                        a TCP reset or ICMP port/admin unreachable
@@ -11,36 +10,6 @@ import os
 import subprocess
 import sys
 import textwrap
-
-SERVER = textwrap.dedent("""
-    import selectors, socket, sys
-    name = sys.argv[1]
-    sel = selectors.DefaultSelector()
-    for arg in sys.argv[2:]:
-        proto, port = arg.split(":")
-        kind = socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM
-        s = socket.socket(socket.AF_INET6, kind)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-        s.bind(("::", int(port)))
-        if kind == socket.SOCK_STREAM:
-            s.listen(64)
-        sel.register(s, selectors.EVENT_READ)
-    print("ready", flush=True)
-    def seen(peer):
-        a = peer[0]
-        return a[7:] if a.startswith("::ffff:") else a
-    while True:
-        for key, _ in sel.select():
-            s = key.fileobj
-            if s.type == socket.SOCK_STREAM:
-                c, peer = s.accept()
-                c.sendall(("%s %s" % (seen(peer), name)).encode())
-                c.close()
-            else:
-                _, peer = s.recvfrom(2048)
-                s.sendto(("%s %s" % (seen(peer), name)).encode(), peer)
-""")
 
 CLIENT = textwrap.dedent("""
     import errno, socket, sys
@@ -67,13 +36,6 @@ CLIENT = textwrap.dedent("""
         else:
             print(errno.errorcode.get(e.errno, str(e.errno)))
 """)
-
-
-def start_server(lab, ns, name, ports):
-    """ports: ["tcp:80", "udp:53", ...]"""
-    proc = lab.spawn(ns, [sys.executable, "-c", SERVER, name, *ports])
-    if proc.stdout.readline().strip() != "ready":
-        raise RuntimeError(f"probe server in {ns} did not start: {proc.stderr.read()}")
 
 
 def probe(ns, address, proto, port, timeout=2.0, wrap=list, user=None, source=None):

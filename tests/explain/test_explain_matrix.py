@@ -21,7 +21,8 @@ import bridge_split_lab as split  # noqa: E402
 from home_router_lab import GATEWAY_LAN, INTERNET_HOST, PC, PUBLIC, SRV1, SRV2, HomeRouterLab  # noqa: E402
 from netlab import Checks, Lab  # noqa: E402
 from matrix import Matrix  # noqa: E402
-from probes import probe, require_root, start_server  # noqa: E402
+from probe_server import start_server  # noqa: E402
+from probes import probe, require_root  # noqa: E402
 
 FORWARDS = [("tcp", 443, SRV1), ("tcp", 80, SRV1), ("tcp", 25, SRV1), ("tcp", 1935, SRV1),
             ("udp", 500, SRV1), ("udp", 1701, SRV1), ("udp", 4500, SRV1), ("tcp", 18080, SRV2)]

@@ -1,34 +1,7 @@
-"""The programs a verification lab runs inside its namespaces: a server
-that answers on many TCP and UDP ports (IPv4 and IPv6) with the address it
-saw and its own name, and a prober that runs a list of probes in parallel
-and prints what each one got. Kept as source text: the lab runs them with
+"""The prober a verification lab runs inside its namespaces: it runs a list
+of probes in parallel against the servers of tests/netns/probe_server.py
+and prints what each one got. Kept as source text: the lab runs it with
 `ip netns exec NS python3 -c`."""
-
-SERVER = r'''
-import socket, sys, threading
-name, ports = sys.argv[1], [int(p) for p in sys.argv[2].split(",")]
-def serve(sock, tcp):
-    while True:
-        try:
-            if tcp:
-                c, peer = sock.accept()
-                c.sendall(("%s %s" % (peer[0].removeprefix("::ffff:"), name)).encode()); c.close()
-            else:
-                data, peer = sock.recvfrom(2048)
-                sock.sendto(("%s %s" % (peer[0].removeprefix("::ffff:"), name)).encode(), peer)
-        except OSError:
-            pass
-for port in ports:
-    for tcp in (True, False):
-        s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM if tcp else socket.SOCK_DGRAM)
-        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind(("::", port))
-        if tcp: s.listen(64)
-        threading.Thread(target=serve, args=(s, tcp), daemon=True).start()
-print("ready", flush=True)
-threading.Event().wait()
-'''
 
 # stdin: JSON list of {"id", "proto": tcp|udp|icmp, "src", "dst", "port"}; run as
 # the probe's user with setpriv

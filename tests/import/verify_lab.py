@@ -43,7 +43,8 @@ import yaml
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "netns"))
 from netlab import Lab  # noqa: E402
-from probes import PROBER, SERVER  # noqa: E402
+from probe_server import start_server  # noqa: E402
+from probes import PROBER  # noqa: E402
 
 TIMEOUT = 2.0  # a dropped probe: no answer within this bound
 
@@ -218,10 +219,9 @@ def probes(plan, cfg):
 
 def run_probes(lab, plan, router, tag, matrix):
     names = [l["ns"][tag] for l in plan.links]
+    ports = [f"{proto}:{port}" for port in plan.ports for proto in ("tcp", "udp")]
     for ns in names + [router]:
-        proc = lab.spawn(ns, [sys.executable, "-c", SERVER, ns.split("-")[-1][1:], ",".join(map(str, plan.ports))])
-        if proc.stdout.readline().strip() != "ready":
-            raise RuntimeError(f"server in {ns} did not start: {proc.stderr.read()}")
+        start_server(lab, ns, ns.split("-")[-1][1:], ports)
     results = {}
     groups = {}
     for where, uid, p in matrix:
