@@ -26,7 +26,8 @@ Usage: verify_lab.py GWCTL RULESET_DIR...   (root; exit 1 on any mismatch)
 
 The IPv6 bridge split of a brouter needs `meta broute`, which this host
 kernel may lack: its bridge part is then left out of the lab (said so),
-and the routed part (IPv4, IPv6 to the router) is still compared."""
+and the routed part (IPv4, IPv6 to the router) is still compared. The
+bridge part is compared in the vm tier by verify_split.py."""
 import concurrent.futures
 import ipaddress
 import json
