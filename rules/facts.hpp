@@ -18,6 +18,7 @@ struct KernelFeatures {
     bool broute = false;            // meta broute (nft_meta_bridge, Linux >= 6.4)
     bool bridge_conntrack = false;  // nf_conntrack_bridge (ct in the bridge family)
     bool br_netfilter = true;       // bridge-nf-call-ip6tables
+    friend bool operator==(const KernelFeatures&, const KernelFeatures&) = default;
 };
 
 struct Facts {
@@ -28,6 +29,7 @@ struct Facts {
     std::map<std::string, std::uint32_t, std::less<>> uids;  // user name -> uid
     std::map<std::string, std::uint32_t, std::less<>> gids;  // group name -> gid
     KernelFeatures kernel;
+    friend bool operator==(const Facts&, const Facts&) = default;
 };
 
 // The kernel interface an uplink's traffic uses: what the facts say (the

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <expected>
 #include <map>
 #include <memory>
@@ -44,6 +45,7 @@ struct Observed {
                              // the scope's sysctls; cut to a desired state with
                              // netstate::restrict_to_scope
     AddressMap addresses;    // every link's addresses of any lifetime (pppd's, DHCP's)
+    std::uint32_t nft_generation = 0;  // scope.nft: the ruleset generation `nft` was read at
 };
 
 // A desired ruleset as observe() would return it once applied, and the
@@ -73,6 +75,12 @@ public:
     // one-shot apply LinuxKernel can undo the run instead). A fatal one stops
     // the run and undoes the netlink changes it had made.
     virtual ApplyOutcome apply(const plan::Plan& plan) = 0;
+
+    // The nftables ruleset generation. Every committed transaction, by
+    // anyone and to any table, moves it on by one; so while it stays what it
+    // was right after gatewayd's own commit, the kernel still holds what that
+    // commit left. One small request, no dump.
+    virtual std::expected<std::uint32_t, KernelError> nft_generation() = 0;
 
     // The kernel validates the plan's whole ruleset and aborts: nothing changes.
     virtual std::expected<void, KernelError> check(const plan::Plan& plan) = 0;

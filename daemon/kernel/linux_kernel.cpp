@@ -19,7 +19,7 @@ LinuxKernel::~LinuxKernel() = default;
 std::expected<Observed, KernelError> LinuxKernel::observe(const Scope& scope) {
     Observed out;
     if (scope.nft) {
-        auto rs = nft_->observe();
+        auto rs = nft_->observe(&out.nft_generation);
         if (!rs) return std::unexpected(rs.error());
         out.nft = std::move(*rs);
     }
@@ -66,6 +66,10 @@ ApplyOutcome LinuxKernel::apply(const plan::Plan& plan) {
     out.net_applied = report->applied;
     for (auto& e : report->transient) out.errors.push_back(std::move(e));
     return out;
+}
+
+std::expected<std::uint32_t, KernelError> LinuxKernel::nft_generation() {
+    return nft_->generation();
 }
 
 std::expected<void, KernelError> LinuxKernel::check(const plan::Plan& plan) {

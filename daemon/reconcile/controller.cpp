@@ -79,7 +79,10 @@ void Controller::start_unconfigured() {
 }
 
 void Controller::kernel_changed(bool overrun) {
-    if (overrun) loop::log_info("netlink events were lost: full resync");
+    if (overrun) {
+        loop::log_info("netlink events were lost: full resync");
+        reconciler_.forget_applied();
+    }
     debounce_.poke();
 }
 
@@ -93,7 +96,9 @@ void Controller::run_active(std::string_view trigger) {
 
 ReconcileResult Controller::reconcile(const config::LoadedConfig& cfg, std::string_view trigger, bool keep_record) {
     ++reconciles_;
-    auto r = reconciler_.run(cfg, Mode::apply);
+    // Only kernel events may trust the last apply's view (the nft generation
+    // still guards it); requests, retries and start-up read everything.
+    auto r = reconciler_.run(cfg, Mode::apply, trigger == "event" ? Observe::since_last_apply : Observe::full);
     facts_ = r.facts;
     if (on_facts) on_facts(facts_);
     update_state(r);

@@ -41,10 +41,13 @@ void add_problems(std::vector<Problem>& to, const kernel::KernelError& e) {
 Reconciler::Reconciler(kernel::Kernel& kernel, const host::Accounts& accounts, FeatureProbe probe)
     : kernel_(kernel), accounts_(accounts), probe_(std::move(probe)) {}
 
-ReconcileResult Reconciler::run(const config::LoadedConfig& cfg, Mode mode) {
+ReconcileResult Reconciler::run(const config::LoadedConfig& cfg, Mode mode, Observe how) {
+    if (mode == Mode::apply && how == Observe::since_last_apply && view_)
+        if (auto r = run_on_view(cfg)) return std::move(*r);
     ReconcileResult r;
     auto observed = observe(r);
     if (!observed) return r;
+    auto base = observed->nft_generation;
     auto plan = make_plan(cfg, std::move(*observed), r);
     if (!plan || mode == Mode::diff) return r;
     if (mode == Mode::check) {
@@ -52,6 +55,7 @@ ReconcileResult Reconciler::run(const config::LoadedConfig& cfg, Mode mode) {
         return r;
     }
     apply(*plan, r);
+    remember(cfg, r, plan->nft, base);
     return r;
 }
 
@@ -74,30 +78,45 @@ std::vector<std::string> sysctl_paths(const netstate::NetState& desired) {
 
 }  // namespace
 
-std::optional<plan::Plan> Reconciler::make_plan(const config::LoadedConfig& cfg, kernel::Observed observed,
-                                                ReconcileResult& r) {
+bool Reconciler::gather(const config::LoadedConfig& cfg, const kernel::AddressMap& addresses, ReconcileResult& r) {
     std::vector<Problem> problems;
-    r.facts = gather_facts(cfg.config, observed.addresses, problems);
-    if (!problems.empty()) {
-        add_problems(r, std::move(problems));
+    r.facts = gather_facts(cfg.config, addresses, problems);
+    add_problems(r, std::move(problems));
+    return r.errors.empty();
+}
+
+std::optional<plan::NetPlan> Reconciler::plan_netlink(const config::Config& cfg, const rules::Facts& facts,
+                                                      netstate::NetState observed, ReconcileResult& r) {
+    auto desired = netstate::compile_netstate(cfg, facts);
+    auto sysctls = kernel_.observe({.nft = false, .net = false, .sysctls = sysctl_paths(desired)});
+    if (!sysctls) {
+        add_problems(r, problems_of(sysctls.error()));
         return std::nullopt;
     }
-    auto desired_net = netstate::compile_netstate(cfg.config, r.facts);
+    observed.sysctls = std::move(sysctls->net.sysctls);
+    return plan::plan_net(desired, netstate::restrict_to_scope(observed, desired));
+}
+
+std::optional<plan::Plan> Reconciler::make_plan(const config::LoadedConfig& cfg, kernel::Observed observed,
+                                                ReconcileResult& r) {
+    if (!gather(cfg, observed.addresses, r)) return std::nullopt;
     auto prepared = kernel_.prepare(rules::compile_ruleset(cfg.config, r.facts));
-    auto sysctls = kernel_.observe({.nft = false, .net = false, .sysctls = sysctl_paths(desired_net)});
-    for (const auto* e : {prepared ? nullptr : &prepared.error(), sysctls ? nullptr : &sysctls.error()})
-        if (e) add_problems(r, problems_of(*e));
+    if (!prepared) add_problems(r, problems_of(prepared.error()));
+    auto net = plan_netlink(cfg.config, r.facts, std::move(observed.net), r);
     if (!r.errors.empty()) return std::nullopt;
-    observed.net.sysctls = std::move(sysctls->net.sysctls);
     plan::Plan p;
     p.nft = plan::plan_nft(std::move(prepared->kernel_form), observed.nft, std::move(prepared->encoded));
-    p.net = plan::plan_net(desired_net, netstate::restrict_to_scope(observed.net, desired_net));
-    r.nft_change = p.nft.kind;
-    r.nft_diff = p.nft.text;
-    r.net_diff = p.net.text;
-    r.nft_in_sync = p.nft.kind == nft::ChangeKind::none;
-    r.changed = !p.empty();
+    p.net = std::move(*net);
+    describe_plan(p, r);
     return p;
+}
+
+void describe_plan(const plan::Plan& plan, ReconcileResult& r) {
+    r.nft_change = plan.nft.kind;
+    r.nft_diff = plan.nft.text;
+    r.net_diff = plan.net.text;
+    r.nft_in_sync = plan.nft.kind == nft::ChangeKind::none;
+    r.changed = !plan.empty();
 }
 
 void Reconciler::apply(const plan::Plan& plan, ReconcileResult& r) {

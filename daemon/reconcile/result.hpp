@@ -33,6 +33,7 @@ struct ReconcileResult {
     std::string nft_diff;      // unified diff of gatewayd's tables, "" when equal
     std::string net_diff;      // "+address ..." / "-route ..." lines, "" when equal
     std::size_t net_applied = 0;
+    bool from_view = false;  // planned on the last apply's view: gatewayd's tables were not read
     std::vector<Problem> errors;
     rules::Facts facts;  // what the compile was given (uplink addresses, uids, ...)
 

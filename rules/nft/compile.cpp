@@ -35,6 +35,11 @@ nft::Set& Context::add_set(nft::Set set, SetGroup group) {
     return table_.sets.back();
 }
 
+void default_set_origin(nft::Set& set) {
+    for (const auto& e : set.elements)
+        if (!set.origin.known()) set.origin = e.origin;
+}
+
 nft::Table Context::finish() {
     nft::Table t = table_;
     // Objects no single config line made point at the first line that put
@@ -42,9 +47,7 @@ nft::Table Context::finish() {
     for (auto& c : t.chains)
         for (const auto& r : c.rules)
             if (!c.origin.known()) c.origin = r.origin;
-    for (auto& s : t.sets)
-        for (const auto& e : s.elements)
-            if (!s.origin.known()) s.origin = e.origin;
+    for (auto& s : t.sets) default_set_origin(s);
     std::stable_sort(t.sets.begin(), t.sets.end(), [&](const nft::Set& a, const nft::Set& b) {
         return groups_.find(a.name)->second < groups_.find(b.name)->second;
     });

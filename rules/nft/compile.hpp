@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "rules/config/model.hpp"
 #include "rules/facts.hpp"
@@ -14,6 +15,14 @@
 namespace gw::rules {
 
 nft::Ruleset compile_ruleset(const config::Config& config, const Facts& facts);
+
+// The sets whose elements follow the uplinks' addresses, filled from
+// `facts` exactly as compile_ruleset() fills them: the set of every
+// uplink's address (kUplinkAddr4Set) and each uplink's own
+// ("uplink_<name>_addr4"). A compiled ruleset holds those its rules use.
+// Nothing else in it depends on Facts::uplink_addresses, so a reconcile
+// caused only by an address change recompiles these and nothing more.
+std::vector<nft::Set> compile_uplink_address_sets(const config::Config& config, const Facts& facts);
 
 // Names and comments status and the daemon look for in a compiled ruleset.
 // Rule comments are config rule/forward names; names the compiler invents

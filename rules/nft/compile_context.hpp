@@ -136,6 +136,11 @@ std::vector<net::Prefix> merge_prefixes(std::vector<net::Prefix> prefixes);
 // or of every uplink when `uplink` is empty ("uplink_addr4"); created on
 // first use with its elements from the facts.
 std::string uplink_address_set(Context& ctx, std::string_view uplink);
+// That set as `facts` fill it, outside any Context (compile_uplink_address_sets).
+nft::Set build_uplink_address_set(const config::Config& config, const Facts& facts, std::string_view uplink);
+// A set no single config line made points at the line of its first element,
+// so a kernel rejection still lands somewhere useful.
+void default_set_origin(nft::Set& set);
 
 // ---- sections ---------------------------------------------------------------
 

@@ -114,8 +114,9 @@ std::vector<net::Prefix> flatten_addresses(const Context& ctx, const config::Add
 
 namespace {
 
-void add_uplink_addresses(const Context& ctx, const config::Uplink& up, nft::Set& set) {
-    for (const auto& a : rules::uplink_ipv4_addresses(ctx.config(), up, ctx.facts())) {
+void add_uplink_addresses(const config::Config& config, const Facts& facts, const config::Uplink& up,
+                          nft::Set& set) {
+    for (const auto& a : rules::uplink_ipv4_addresses(config, up, facts)) {
         nft::Element e;
         e.key = {net::Prefix{a, a.bits()}};
         e.comment = *up.name;
@@ -128,18 +129,35 @@ void add_uplink_addresses(const Context& ctx, const config::Uplink& up, nft::Set
 
 }  // namespace
 
-std::string uplink_address_set(Context& ctx, std::string_view uplink) {
-    std::string name = uplink.empty() ? std::string(kUplinkAddr4Set)
-                                      : "uplink_" + std::string(uplink) + "_addr4";
-    if (ctx.has_set(name)) return name;
+std::string uplink_address_set_name(std::string_view uplink) {
+    return uplink.empty() ? std::string(kUplinkAddr4Set) : "uplink_" + std::string(uplink) + "_addr4";
+}
+
+nft::Set build_uplink_address_set(const config::Config& config, const Facts& facts, std::string_view uplink) {
     nft::Set s;
-    s.name = name;
+    s.name = uplink_address_set_name(uplink);
     s.key = {nft::Key::ip_daddr};
-    for (const auto& up : ctx.config().uplinks)
-        if (uplink.empty() || *up.name == uplink) add_uplink_addresses(ctx, up, s);
+    for (const auto& up : config.uplinks)
+        if (uplink.empty() || *up.name == uplink) add_uplink_addresses(config, facts, up, s);
     nft::sort_elements(s.elements);
-    ctx.add_set(std::move(s), SetGroup::uplinks);
+    return s;
+}
+
+std::string uplink_address_set(Context& ctx, std::string_view uplink) {
+    auto name = uplink_address_set_name(uplink);
+    if (!ctx.has_set(name)) ctx.add_set(build_uplink_address_set(ctx.config(), ctx.facts(), uplink), SetGroup::uplinks);
     return name;
 }
 
 }  // namespace gw::rules::detail
+
+namespace gw::rules {
+
+std::vector<nft::Set> compile_uplink_address_sets(const config::Config& config, const Facts& facts) {
+    std::vector<nft::Set> out{detail::build_uplink_address_set(config, facts, "")};
+    for (const auto& up : config.uplinks) out.push_back(detail::build_uplink_address_set(config, facts, *up.name));
+    for (auto& s : out) detail::default_set_origin(s);
+    return out;
+}
+
+}  // namespace gw::rules

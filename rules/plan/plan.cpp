@@ -28,6 +28,16 @@ NftPlan plan_nft(nft::Ruleset desired, const nft::Ruleset& observed, std::shared
     return p;
 }
 
+std::optional<NftPlan> plan_set_elements(const nft::Ruleset& wanted, const nft::Ruleset& applied) {
+    auto diff = nft::diff_rulesets(wanted, applied);
+    if (diff.kind == nft::ChangeKind::structure) return std::nullopt;
+    NftPlan p;
+    p.kind = diff.kind;
+    p.text = std::move(diff.text);
+    p.elements = element_updates(wanted, diff.changed_sets);
+    return p;
+}
+
 NetPlan plan_net(const netstate::NetState& desired, const netstate::NetState& observed) {
     auto diff = netstate::diff_netstate(desired, observed);
     return {std::move(diff.ops), std::move(diff.text)};

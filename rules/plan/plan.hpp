@@ -8,6 +8,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,7 +36,8 @@ struct Encoded {
 
 struct NftPlan {
     nft::ChangeKind kind = nft::ChangeKind::none;
-    nft::Ruleset desired;                    // the whole wanted ruleset, as the kernel holds it
+    nft::Ruleset desired;                    // the whole wanted ruleset, as the kernel holds it;
+                                             // empty in a plan_set_elements() plan
     std::vector<ElementUpdate> elements;     // kind == elements: each changed set, whole
     std::shared_ptr<const Encoded> encoded;  // `desired` encoded for the kernel, if known
     std::string text;                        // unified diff "--- kernel" / "+++ config"
@@ -57,6 +59,13 @@ struct Plan {
 // once applied); `encoded` is its encoding, passed through to the plan.
 NftPlan plan_nft(nft::Ruleset desired, const nft::Ruleset& observed,
                  std::shared_ptr<const Encoded> encoded = {});
+// The nft part of a reconcile that trusts the kernel to hold what was last
+// applied: `wanted` and `applied` hold the same sets (kernel form), as now
+// compiled and as last applied. Nothing, or an element-only update of those
+// that differ; nullopt when they differ in more than elements, which only a
+// whole reconcile can plan. The plan carries no `desired`: it can only be
+// applied, never checked or used to replace tables.
+std::optional<NftPlan> plan_set_elements(const nft::Ruleset& wanted, const nft::Ruleset& applied);
 // `observed` is the kernel's state restricted to `desired` as scope
 // (netstate::restrict_to_scope).
 NetPlan plan_net(const netstate::NetState& desired, const netstate::NetState& observed);

@@ -143,12 +143,35 @@ TEST_CASE("drift found by an event-driven reconcile is repaired") {
     Harness h;
     REQUIRE(h.ctl->start());
     auto wanted = h.gw.nft.tables();
-    h.gw.nft.tables().tables.clear();
+    h.gw.nft.edit_tables().tables.clear();
     h.ctl->kernel_changed(false);
     h.time.advance(100ms);
     CHECK(h.gw.nft.tables() == wanted);
     CHECK(h.ctl->last_apply()->trigger == "event");
     CHECK(h.ctl->last_apply()->changed);
+}
+
+// Kernel events trust the last apply while the nft generation stands: an
+// address change reads links and addresses, not gatewayd's tables.
+TEST_CASE("an uplink address event updates elements without reading the tables; lost events read them") {
+    Harness h;
+    REQUIRE(h.ctl->start());
+    auto dumps = h.gw.nft.dumps();
+    auto& addrs = h.gw.net.kernel().addresses;
+    std::erase_if(addrs, [](const netstate::Address& a) { return a.ifname == "wan0"; });
+    addrs.push_back({"wan0", *net::Prefix::parse("192.0.2.77/24"), {}});
+    h.ctl->kernel_changed(false);
+    h.time.advance(100ms);
+    CHECK(h.ctl->last_apply()->trigger == "event");
+    CHECK(h.ctl->last_apply()->changed);
+    CHECK(h.gw.nft.element_updates() == 1);
+    CHECK(h.gw.nft.applies() == 1);
+    CHECK(h.gw.nft.dumps() == dumps);
+
+    h.ctl->kernel_changed(true);  // an overrun: events were lost
+    h.time.advance(100ms);
+    CHECK(h.gw.nft.dumps() == dumps + 1);
+    CHECK(h.gw.nft.applies() == 1);
 }
 
 TEST_CASE("a transient failure is retried with back-off until it succeeds") {

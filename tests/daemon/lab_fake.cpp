@@ -16,9 +16,9 @@ public:
     }
 
     void flush_tables() override {
-        for (auto& c : kernel_.nft.tables().tables.at(0).chains) c.rules.clear();
+        for (auto& c : kernel_.nft.edit_tables().tables.at(0).chains) c.rules.clear();
     }
-    void delete_tables() override { kernel_.nft.tables().tables.clear(); }
+    void delete_tables() override { kernel_.nft.edit_tables().tables.clear(); }
     void swap_address(const std::string& ifname, const std::string& from, const std::string& to) override {
         auto& addrs = kernel_.net.kernel().addresses;
         std::erase_if(addrs, [&](const netstate::Address& a) { return a.ifname == ifname && a.prefix.str() == from; });

@@ -136,3 +136,82 @@ TEST_CASE("a link deleted and re-created gets its address back") {
     CHECK(back.ok());
     CHECK(lab->has_address("lan0", "172.16.2.1/16"));
 }
+
+// The runs kernel events cause (Observe::since_last_apply) read links and
+// addresses but not gatewayd's tables while the nft generation says nobody
+// else committed. Each case ends with a full reconcile that must find nothing
+// to change: the state the view's run left is the one a full run makes.
+TEST_CASE("address changes planned on the last apply's view leave what a full reconcile would") {
+    auto lab = test::make_lab();
+    auto cfg = lab->load(test::kBaseConfig);
+    REQUIRE(lab->reconciler().run(cfg, Mode::apply).ok());
+    std::string old = "192.0.2.2/24";
+    for (auto [next, in_set] : {std::pair{"192.0.2.77/24", "192.0.2.77/32 "}, {"192.0.2.78/24", "192.0.2.78/32 "},
+                                {"192.0.2.79/24", "192.0.2.79/32 "}}) {
+        lab->swap_address("wan0", old, next);
+        old = next;
+        auto r = lab->reconciler().run(cfg, Mode::apply, reconcile::Observe::since_last_apply);
+        INFO(r.describe_errors("test.yaml"));
+        CHECK(r.ok());
+        CHECK(r.from_view);
+        CHECK(r.nft_change == nft::ChangeKind::elements);
+        CHECK(r.nft_diff.find("+\t\t\t192.0.2.") != std::string::npos);
+        CHECK(hairpin(*lab) == in_set);
+    }
+    auto quiet = lab->reconciler().run(cfg, Mode::apply, reconcile::Observe::since_last_apply);
+    CHECK(quiet.from_view);
+    CHECK_FALSE(quiet.changed);
+    if (auto counts = lab->counts()) {
+        CHECK(counts->applies == 1);
+        CHECK(counts->element_updates == 3);
+    }
+    auto full = lab->reconciler().run(cfg, Mode::apply);
+    INFO(full.diff_text());
+    CHECK_FALSE(full.from_view);
+    CHECK_FALSE(full.changed);
+}
+
+TEST_CASE("a change by hand between events sends the run the full way, which repairs it") {
+    auto lab = test::make_lab();
+    auto cfg = lab->load(test::kBaseConfig);
+    REQUIRE(lab->reconciler().run(cfg, Mode::apply).ok());
+    auto wanted = lab->tables();
+
+    lab->flush_tables();
+    auto repaired = lab->reconciler().run(cfg, Mode::apply, reconcile::Observe::since_last_apply);
+    CHECK_FALSE(repaired.from_view);
+    CHECK(repaired.nft_change == nft::ChangeKind::structure);
+    CHECK(lab->tables() == wanted);
+
+    lab->delete_tables();
+    lab->swap_address("wan0", "192.0.2.2/24", "192.0.2.77/24");
+    auto both = lab->reconciler().run(cfg, Mode::apply, reconcile::Observe::since_last_apply);
+    INFO(both.describe_errors("test.yaml"));
+    CHECK(both.ok());
+    CHECK_FALSE(both.from_view);
+    CHECK(both.nft_change == nft::ChangeKind::structure);
+    CHECK(hairpin(*lab) == "192.0.2.77/32 ");
+    CHECK_FALSE(lab->reconciler().run(cfg, Mode::apply).changed);
+}
+
+TEST_CASE("another config, diff mode and a forgotten view never use the view") {
+    auto lab = test::make_lab();
+    auto cfg = lab->load(test::kBaseConfig);
+    REQUIRE(lab->reconciler().run(cfg, Mode::apply).ok());
+    auto diff = lab->reconciler().run(cfg, Mode::diff, reconcile::Observe::since_last_apply);
+    CHECK_FALSE(diff.from_view);
+
+    lab->reconciler().forget_applied();
+    CHECK_FALSE(lab->reconciler().run(cfg, Mode::apply, reconcile::Observe::since_last_apply).from_view);
+    CHECK(lab->reconciler().run(cfg, Mode::apply, reconcile::Observe::since_last_apply).from_view);
+
+    std::string text = test::kBaseConfig;
+    text.replace(text.find("port: 443"), 9, "port: 8443");
+    auto other = lab->load(text);
+    auto r = lab->reconciler().run(other, Mode::apply, reconcile::Observe::since_last_apply);
+    INFO(r.describe_errors("test.yaml"));
+    CHECK(r.ok());
+    CHECK_FALSE(r.from_view);
+    CHECK(r.nft_diff.find("8443") != std::string::npos);
+    CHECK_FALSE(lab->reconciler().run(other, Mode::apply).changed);
+}

@@ -17,7 +17,7 @@ TEST_CASE("status counts per forward, per drop class and per named rule") {
     auto cfg = gw.load(test::kBaseConfig);
     REQUIRE(gw.reconciler.run(cfg, reconcile::Mode::apply).ok());
     // Traffic: hits on the https forward and the input policy.
-    for (auto& t : gw.nft.tables().tables) {
+    for (auto& t : gw.nft.edit_tables().tables) {
         for (auto& s : t.sets)
             for (auto& e : s.elements)
                 if (e.comment == "https") e.counter = {s.name == rules::kForwardAllow4Set ? 10u : 3u, 1000};
@@ -54,7 +54,7 @@ TEST_CASE("status counts forwards through the per-protocol range maps and source
     auto cfg = gw.load(text);
     REQUIRE(gw.reconciler.run(cfg, reconcile::Mode::apply).ok());
     bool range_map = false, source_set = false;
-    for (auto& t : gw.nft.tables().tables)
+    for (auto& t : gw.nft.edit_tables().tables)
         for (auto& s : t.sets)
             for (auto& e : s.elements) {
                 if (e.comment != "game") continue;

@@ -10,6 +10,7 @@ std::expected<kernel::Observed, kernel::KernelError> FakeKernel::observe(const k
         auto rs = nft.observe();
         if (!rs) return std::unexpected(rs.error());
         out.nft = std::move(*rs);
+        out.nft_generation = nft.generation();
     }
     out.net = net.observe(scope.sysctls);
     if (scope.net) {

@@ -40,8 +40,6 @@ std::optional<kernel::KernelError> FakeNft::take_failure(kernel::ApplyMode mode,
     return kernel::kernel_rejection(what, err, ack, {});
 }
 
-std::expected<nft::Ruleset, kernel::KernelError> FakeNft::observe() { return tables_; }
-
 std::expected<void, kernel::KernelError> FakeNft::apply(const nft::Ruleset& desired,
                                                                kernel::ApplyMode mode) {
     for (const auto& t : desired.tables)
@@ -56,6 +54,7 @@ std::expected<void, kernel::KernelError> FakeNft::apply(const nft::Ruleset& desi
     }
     tables_ = std::move(*canonical);
     ++applies_;
+    ++generation_;
     return {};
 }
 
@@ -78,6 +77,7 @@ std::expected<void, kernel::KernelError> FakeNft::replace_elements(
     }
     tables_ = std::move(next);
     ++element_updates_;
+    ++generation_;
     return {};
 }
 

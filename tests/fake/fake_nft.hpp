@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 
 #include "daemon/kernel/kernel.hpp"
@@ -15,8 +16,16 @@ namespace gw::test {
 
 class FakeNft {
 public:
-    // The simulated kernel's tables; tests may edit them (drift, a flush by hand).
-    nft::Ruleset& tables() { return tables_; }
+    // The simulated kernel's tables.
+    const nft::Ruleset& tables() const { return tables_; }
+    // Another program's commit: tests edit the tables through this (drift, a
+    // flush by hand, counters moving), and the generation moves on.
+    nft::Ruleset& edit_tables() {
+        ++generation_;
+        return tables_;
+    }
+    // Moves on with every commit, gatewayd's or a test's (tables()).
+    std::uint32_t generation() const { return generation_; }
 
     // The next committing transaction fails with `err` (classified as the
     // real kernel layer does); check-mode calls are not affected.
@@ -25,8 +34,12 @@ public:
     std::size_t applies() const { return applies_; }              // committed table replacements
     std::size_t element_updates() const { return element_updates_; }  // committed element-only updates
     std::size_t checks() const { return checks_; }
+    std::size_t dumps() const { return dumps_; }  // observe() calls: the tables read
 
-    std::expected<nft::Ruleset, kernel::KernelError> observe();
+    std::expected<nft::Ruleset, kernel::KernelError> observe() {
+        ++dumps_;
+        return tables_;
+    }
     std::expected<void, kernel::KernelError> apply(const nft::Ruleset& desired, kernel::ApplyMode mode);
     std::expected<void, kernel::KernelError> replace_elements(const std::vector<plan::ElementUpdate>& updates,
                                                               kernel::ApplyMode mode);
@@ -36,9 +49,11 @@ private:
 
     nft::Ruleset tables_;
     std::optional<std::pair<int, std::string>> failure_;
+    std::uint32_t generation_ = 0;
     std::size_t applies_ = 0;
     std::size_t element_updates_ = 0;
     std::size_t checks_ = 0;
+    std::size_t dumps_ = 0;
 };
 
 }  // namespace gw::test

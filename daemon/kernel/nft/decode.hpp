@@ -5,6 +5,7 @@
 // so the daemon sees drift instead of silently dropping it.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -21,6 +22,7 @@ struct NftDump {
     std::vector<NftChainPtr> chains;
     std::vector<NftSetPtr> sets;  // named and anonymous, with their elements
     std::vector<NftRulePtr> rules;
+    std::uint32_t generation = 0;  // the ruleset generation the dump was taken at
 };
 
 // Tables in the dump, inet before bridge, each with its named sets, chains

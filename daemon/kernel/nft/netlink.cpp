@@ -53,10 +53,15 @@ std::expected<std::unique_ptr<NftNetlink>, KernelError> NftNetlink::open() {
     return std::unique_ptr<NftNetlink>(new NftNetlink(std::move(*sock)));
 }
 
-std::expected<nft::Ruleset, KernelError> NftNetlink::observe() {
+std::expected<nft::Ruleset, KernelError> NftNetlink::observe(std::uint32_t* generation) {
     auto dump = observe_owned_tables(sock_);
     if (!dump) return std::unexpected(dump.error());
+    if (generation) *generation = dump->generation;
     return decode_ruleset(*dump);
+}
+
+std::expected<std::uint32_t, KernelError> NftNetlink::generation() {
+    return ruleset_generation(sock_);
 }
 
 namespace {

@@ -4,6 +4,7 @@
 // with the rtnl room; the kernel-layer tests use it directly.
 #pragma once
 
+#include <cstdint>
 #include <expected>
 #include <memory>
 #include <vector>
@@ -31,8 +32,11 @@ public:
     static std::expected<std::unique_ptr<NftNetlink>, KernelError> open();
 
     // gatewayd's tables as the kernel holds them, decoded (counter values
-    // filled in). Absent tables are simply not in the result.
-    std::expected<nft::Ruleset, KernelError> observe();
+    // filled in). Absent tables are simply not in the result. `generation`,
+    // if given, gets the ruleset generation the snapshot was taken at.
+    std::expected<nft::Ruleset, KernelError> observe(std::uint32_t* generation = nullptr);
+    // The ruleset generation now (NFT_MSG_GETGEN).
+    std::expected<std::uint32_t, KernelError> generation();
 
     // as_kernel_holds(desired) and the encoding it was decoded from, which
     // replace() sends as it is: one encoding for both. Nothing is

@@ -148,6 +148,10 @@ std::expected<std::vector<nft::TableFamily>, KernelError> existing_owned_tables(
     return out;
 }
 
+std::expected<std::uint32_t, KernelError> ruleset_generation(NftSocket& sock) {
+    return Dumper(sock).generation();
+}
+
 std::expected<NftDump, KernelError> observe_owned_tables(NftSocket& sock) {
     Dumper d(sock);
     for (int attempt = 0; attempt < kAttempts; ++attempt) {
@@ -159,7 +163,10 @@ std::expected<NftDump, KernelError> observe_owned_tables(NftSocket& sock) {
         if (!dump && dump.error().error != EINTR && dump.error().error != ENOENT) return dump;
         auto after = d.generation();
         if (!after) return std::unexpected(after.error());
-        if (dump && *before == *after) return dump;
+        if (dump && *before == *after) {
+            dump->generation = *before;
+            return dump;
+        }
     }
     return std::unexpected(system_error("dump gatewayd's nftables tables", EAGAIN,
                                         "the ruleset kept changing during the dump"));

@@ -3,6 +3,7 @@
 // between two reads of the ruleset generation so the snapshot is consistent.
 #pragma once
 
+#include <cstdint>
 #include <expected>
 #include <vector>
 
@@ -13,6 +14,9 @@
 namespace gw::kernel {
 
 std::expected<NftDump, KernelError> observe_owned_tables(NftSocket& sock);
+
+// The ruleset generation: moved on by every committed transaction.
+std::expected<std::uint32_t, KernelError> ruleset_generation(NftSocket& sock);
 
 // Which of gatewayd's tables exist, without their contents.
 std::expected<std::vector<nft::TableFamily>, KernelError> existing_owned_tables(NftSocket& sock);
