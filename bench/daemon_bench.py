@@ -19,10 +19,12 @@ reach the kernel's ruleset, and how much memory the idle daemon holds.
 3. With --before TREE (a checkout of an older commit, built in TREE/build):
    the cost of one event-driven reconcile after an uplink address change
    (an element-only update) and of one full table replacement, at each
-   size, side by side for TREE and BUILD_DIR: wall ms (median) from
-   bench/reconcile_cost.cpp on the real kernel in its own namespace, and
-   instructions from callgrind (only the reconcile itself is counted). The
-   same source is compiled against TREE with -DGW_BENCH_OLD_SEAM.
+   size (default 10 and 10,000), side by side for TREE and BUILD_DIR: wall
+   ms (median) from bench/reconcile_cost.cpp on the real kernel in its own
+   namespace, and instructions from callgrind (only the reconcile itself is
+   counted); the same source is compiled against TREE. Then event -> kernel
+   latency at each size with TREE's gatewayd and with this one, and a
+   summary: both costs, element / full, p50 and p99 per size and tree.
 
 Usage: bench/daemon_bench.py BUILD_DIR [--events N] [--debounce MS,MS,...]
                              [--forwards N] [--sizes N,N,...] [--before TREE]
@@ -253,12 +255,21 @@ def bench_memory(build, forwards):
 def build_old_cost(tree, out):
     """bench/reconcile_cost.cpp compiled against `tree` (its build/ holds the libraries)."""
     libs = [os.path.join(tree, "build", p) for p in
-            ("daemon/libgwdaemon.a", "daemon/libgwkernel.a", "rules/libgwrules.a")]
+            ("daemon/libgwdaemon.a", "daemon/libgwkernel.a", "daemon/status/libgwstatus.a", "rules/libgwrules.a")]
+    libs = [lib for lib in libs if os.path.exists(lib)]
     pkgs = ["libnftnl", "libmnl", "libnl-3.0", "libnl-route-3.0", "yaml-cpp", "libsystemd"]
     flags = subprocess.run(["pkg-config", "--cflags", "--libs"] + pkgs, capture_output=True, text=True,
                            check=True).stdout.split()
-    subprocess.run(["g++", "-std=c++2b", "-O2", "-DGW_BENCH_OLD_SEAM", "-I", tree,
-                    os.path.join(HERE, "reconcile_cost.cpp"), "-o", out] + libs + libs + flags, check=True)
+    subprocess.run(["g++", "-std=c++2b", "-O2", "-I", tree] + old_tree_macros(tree) +
+                   [os.path.join(HERE, "reconcile_cost.cpp"), "-o", out] + libs + libs + flags, check=True)
+
+
+def old_tree_macros(tree):
+    """Which API the older tree has: the two backends, the seam without a view of the last apply, or this one."""
+    if os.path.exists(os.path.join(tree, "daemon", "kernel", "nft_backend.hpp")):
+        return ["-DGW_BENCH_OLD_SEAM"]
+    with open(os.path.join(tree, "daemon", "reconcile", "reconciler.hpp")) as f:
+        return [] if "since_last_apply" in f.read() else ["-DGW_BENCH_NO_VIEW"]
 
 
 def cost_run(binary, config_path, rounds):
@@ -285,7 +296,8 @@ def cost_instructions(binary, config_path, kind, work):
 
 
 def bench_reconcile_cost(build, before, sizes, rounds):
-    print(f"== one reconcile on the real kernel: before = {before}, after = {build}")
+    """Wall ms (median) and instructions of both kinds, per size and tree: {(n, label): (wall, instr)}."""
+    print(f"== one event-driven reconcile on the real kernel: before = {before}, after = {build}")
     print("   element: after an uplink address change; full: after `nft flush chain` (table replaced)")
     work = tempfile.mkdtemp(prefix="gwcost-")
     old = os.path.join(work, "reconcile_cost_before")
@@ -293,30 +305,59 @@ def bench_reconcile_cost(build, before, sizes, rounds):
     new = os.path.join(build, "bench", "reconcile_cost")
     print(f"   {'forwards':>8} {'kind':>8} {'before ms':>10} {'after ms':>9} {'before Minstr':>14} "
           f"{'after Minstr':>13}")
-    ratios = {}
+    rows = {}
     for n in sizes:
         path = os.path.join(work, f"fwd{n}.yaml")
         with open(path, "w") as f:
             f.write(generated(n))
-        rows = {}
         for label, binary in (("before", old), ("after", new)):
             wall = cost_run(binary, path, rounds if n < 1000 else max(3, rounds // 4))
             instr = {k: cost_instructions(binary, path, k, work) for k in ("element", "full")}
-            rows[label] = (wall, instr)
+            rows[(n, label)] = (wall, instr)
         for kind in ("element", "full"):
-            (bw, bi), (aw, ai) = rows["before"], rows["after"]
-            print(f"   {n:>8} {kind:>8} {bw[kind]:>10.2f} {aw[kind]:>9.2f} {bi[kind] / 1e6:>14.1f} "
-                  f"{ai[kind] / 1e6:>13.1f}")
-        for label in ("before", "after"):
-            wall, instr = rows[label]
-            ratios[(n, label)] = (wall["element"] / wall["full"], instr["element"] / instr["full"])
-    print("   element update / full apply (whole reconcile):")
-    for (n, label), (w, i) in sorted(ratios.items()):
-        mark = ""
-        if n >= 10000 and label == "after":
-            mark = f"  [{'meets' if w <= TARGET_ELEMENT_RATIO else 'MISSES'} target <= {TARGET_ELEMENT_RATIO}]"
-        print(f"   {n:>8} {label:>6}: wall {w:.3f}  instructions {i:.3f}{mark}")
+            (bw, bi), (aw, ai) = rows[(n, "before")], rows[(n, "after")]
+            print(f"   {n:>8} {kind:>8} {bw[kind]:>10.2f} {aw[kind]:>9.2f} {bi[kind] / 1e6:>14.2f} "
+                  f"{ai[kind] / 1e6:>13.2f}")
     subprocess.run(["rm", "-rf", work])
+    return rows
+
+
+def bench_latency_sizes(builds, events, debounce, sizes):
+    """p50/p99 event -> kernel per size and tree: {(n, label): (p50, p99, timeouts)}."""
+    out = {}
+    for n in sizes:
+        target = TARGET_P99_LARGE_MS if n >= 10000 else TARGET_P99_MS
+        for label, build in builds:
+            rows = bench_latency(build, events, [debounce], f"{n} generated forwards, {label} ({build})",
+                                 generated(n), target)
+            if rows:
+                _, _, timeouts, p50, p99, _ = rows[0]
+                out[(n, label)] = (p50, p99, timeouts)
+    return out
+
+
+def print_summary(cost, latency, sizes, debounce):
+    """The issue's figures side by side: one line per size and tree."""
+    print(f"== summary (event-driven reconciles; latency with --debounce-ms {debounce})")
+    print(f"   {'forwards':>8} {'tree':>6} {'addr ms':>8} {'addr Minstr':>12} {'full ms':>8} {'full Minstr':>12} "
+          f"{'elem/full wall':>15} {'instr':>6} {'p50 ms':>7} {'p99 ms':>7}")
+    for n in sizes:
+        for label in ("before", "after"):
+            wall, instr = cost[(n, label)]
+            p50, p99, _ = latency.get((n, label), (float("nan"),) * 3)
+            ratio = wall["element"] / wall["full"]
+            print(f"   {n:>8} {label:>6} {wall['element']:>8.2f} {instr['element'] / 1e6:>12.2f} "
+                  f"{wall['full']:>8.2f} {instr['full'] / 1e6:>12.2f} {ratio:>15.3f} "
+                  f"{instr['element'] / instr['full']:>6.3f} {p50:>7.1f} {p99:>7.1f}")
+    if (10000, "after") in cost:
+        wall, _ = cost[(10000, "after")]
+        ratio = wall["element"] / wall["full"]
+        print(f"   element / full at 10000 (after): {ratio:.3f}  "
+              f"[{'meets' if ratio <= TARGET_ELEMENT_RATIO else 'MISSES'} target <= {TARGET_ELEMENT_RATIO}]")
+    if (10000, "after") in latency:
+        p99 = latency[(10000, "after")][1]
+        print(f"   event -> kernel p99 at 10000 (after): {p99:.1f} ms  "
+              f"[{'meets' if p99 < TARGET_P99_LARGE_MS else 'MISSES'} target < {TARGET_P99_LARGE_MS:.0f} ms]")
 
 
 def main():
@@ -334,13 +375,16 @@ def main():
     require_root()
     print(f"{time.strftime('%Y-%m-%d %H:%M')}  cores={os.cpu_count()}  loadavg={os.getloadavg()[0]:.2f}")
     sizes = [int(n) for n in args.sizes.split(",") if n]
+    debounce = int(args.debounce.split(",")[0])
     if args.before:
-        bench_reconcile_cost(args.build, args.before, sizes or [10, 10000], args.rounds)
-    if not args.skip_latency:
+        sizes = sizes or [10, 10000]
+        cost = bench_reconcile_cost(args.build, args.before, sizes, args.rounds)
+        builds = [("before", os.path.join(args.before, "build")), ("after", args.build)]
+        latency = {} if args.skip_latency else bench_latency_sizes(builds, args.events, debounce, sizes)
+        print_summary(cost, latency, sizes, debounce)
+    elif not args.skip_latency:
         bench_latency(args.build, args.events, [int(d) for d in args.debounce.split(",")])
-        for n in sizes:
-            bench_latency(args.build, args.events, [int(args.debounce.split(",")[0])], f"{n} generated forwards",
-                          generated(n), TARGET_P99_LARGE_MS if n >= 10000 else TARGET_P99_MS)
+        bench_latency_sizes([("this tree", args.build)], args.events, debounce, sizes)
     if not args.skip_memory:
         bench_memory(args.build, args.forwards)
     print(f"loadavg at the end={os.getloadavg()[0]:.2f}")

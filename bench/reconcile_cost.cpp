@@ -1,10 +1,13 @@
-// One reconcile of the real Reconciler on the real kernel, timed: after an
-// uplink address change (an element-only update of the hairpin set) and
-// after gatewayd's table was flushed by hand (a full table replacement).
+// One reconcile of the real Reconciler on the real kernel, timed, run the
+// way the daemon runs it after kernel events: after an uplink address change
+// (an element-only update of the hairpin set) and after gatewayd's table was
+// flushed by hand (a full table replacement).
 // The process works in a network namespace of its own with stand-in links
 // (lan0, wan0 and a veth called isp for the PPPoE link). Built from this
-// tree by meson; daemon_bench.py also builds it against an older tree
-// (-DGW_BENCH_OLD_SEAM: the two backends before the kernel seam) to compare.
+// tree by meson; daemon_bench.py also builds it against an older tree to
+// compare: -DGW_BENCH_NO_VIEW for a tree whose Reconciler has no view of
+// its last apply (every run reads everything), -DGW_BENCH_OLD_SEAM for one
+// from before the kernel seam (two backends).
 //
 // usage: reconcile_cost CONFIG ROUNDS [element|full]
 // Prints "element|full <wall ms>" per timed reconcile. Under callgrind
@@ -75,12 +78,22 @@ struct Gateway {
 };
 #endif
 
+// A reconcile as kernel events cause it in the daemon.
+template <class Cfg>
+reconcile::ReconcileResult event_run(Gateway& g, const Cfg& cfg) {
+#if defined(GW_BENCH_OLD_SEAM) || defined(GW_BENCH_NO_VIEW)
+    return g.reconciler->run(cfg, reconcile::Mode::apply);
+#else
+    return g.reconciler->run(cfg, reconcile::Mode::apply, reconcile::Observe::since_last_apply);
+#endif
+}
+
 // One reconcile, timed (and counted under callgrind when `count`).
 template <class Cfg>
 double timed(Gateway& g, const Cfg& cfg, bool count, const char* kind, nft::ChangeKind want) {
     if (count) CALLGRIND_TOGGLE_COLLECT;
     auto t0 = std::chrono::steady_clock::now();
-    auto r = g.reconciler->run(cfg, reconcile::Mode::apply);
+    auto r = event_run(g, cfg);
     auto t1 = std::chrono::steady_clock::now();
     if (count) CALLGRIND_TOGGLE_COLLECT;
     if (!r.ok() || r.nft_change != want) {
