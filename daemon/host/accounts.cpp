@@ -1,5 +1,7 @@
 #include "daemon/host/accounts.hpp"
 
+#include "daemon/host/secret_file.hpp"
+
 #include <grp.h>
 #include <pwd.h>
 #include <unistd.h>
@@ -61,6 +63,14 @@ std::optional<std::uint32_t> MapAccounts::uid(std::string_view user) const {
 std::optional<std::uint32_t> MapAccounts::gid(std::string_view group) const {
     auto it = groups.find(group);
     return it == groups.end() ? std::nullopt : std::optional(it->second);
+}
+
+std::optional<std::string> SystemAccounts::executable_problem(std::string_view path) const {
+    return host::executable_problem(std::string(path));
+}
+
+std::optional<config::FileProblem> SystemAccounts::secret_file_problem(std::string_view path) const {
+    return host::secret_file_problem(std::string(path));
 }
 
 }  // namespace gw::host

@@ -30,6 +30,9 @@ public:
     // nullopt when the id has no name.
     std::optional<std::string> user_name(std::uint32_t uid) const;
     std::optional<std::string> group_name(std::uint32_t gid) const;
+    // The binaries and secret files the ha section names (secret_file.hpp).
+    std::optional<std::string> executable_problem(std::string_view path) const override;
+    std::optional<config::FileProblem> secret_file_problem(std::string_view path) const override;
 };
 
 class MapAccounts final : public Accounts {

@@ -53,3 +53,16 @@ std::vector<net::Prefix> Config::zone_prefixes(const Zone& zone, net::Family fam
 }
 
 }  // namespace gw::config
+
+namespace gw::config {
+
+net::Family VrrpInstance::family() const {
+    return virtual_addresses.empty() ? net::Family::ipv4 : virtual_addresses.front().value.address.family;
+}
+
+bool Ha::follows_role(std::string_view uplink) const {
+    return std::any_of(only_on_master.begin(), only_on_master.end(),
+                       [&](const Name& n) { return n.value == uplink; });
+}
+
+}  // namespace gw::config

@@ -293,6 +293,40 @@ struct Routing {
     std::vector<Pin> pins;                     // "pin"
 };
 
+// ---- ha: a VRRP pair (keepalived) with state sync (conntrackd) -------------
+
+struct VrrpInstance {
+    Name name;                                      // the map key; keepalived's vrrp_instance name
+    Name interface;                                 // an `interfaces` entry: where adverts go
+    Located<std::uint32_t> vrid{0};                 // virtual router id, 1-255
+    Located<std::uint32_t> priority{100};           // 1-254; the higher one is MASTER
+    Located<std::uint32_t> advert_interval{1};      // "advert-interval": seconds
+    std::vector<Located<net::Prefix>> virtual_addresses;  // "virtual-addresses": held by the MASTER
+    std::optional<Located<std::string>> auth_secret_file; // "auth-secret-file": 0600, never printed
+    Names track_links;                              // "track-links": interfaces or uplinks; down -> FAULT
+    Located<bool> preempt{true};                    // a higher priority takes over again when back
+    Loc loc;
+    // Every virtual address has this family (validated).
+    net::Family family() const;
+};
+
+// conntrackd's FTFW link: flows are copied to the peer over it.
+struct HaSync {
+    Name interface;                    // an `interfaces` entry with an IPv4 address
+    Located<net::Address> peer;        // the other gateway's address on that link
+    Loc loc;
+};
+
+struct Ha {
+    std::vector<VrrpInstance> instances;
+    Names only_on_master;                                        // "only-on-master": uplink names
+    std::optional<HaSync> sync;
+    Located<std::string> keepalived{"/usr/sbin/keepalived"};     // the binary gatewayd runs
+    Located<std::string> conntrackd{"/usr/sbin/conntrackd"};
+    Loc loc;
+    bool follows_role(std::string_view uplink) const;
+};
+
 // ---- the whole file ----------------------------------------------------------
 
 struct Config {
@@ -307,6 +341,7 @@ struct Config {
     Ipv6 ipv6;
     std::vector<EgressRule> egress;
     Routing routing;
+    std::optional<Ha> ha;
 
     const Interface* find_interface(std::string_view name) const;
     const Uplink* find_uplink(std::string_view name) const;

@@ -20,7 +20,7 @@ struct Section {
 
 // Order matters: references are resolved against what earlier sections
 // defined (nat needs zones and sets, routing needs uplinks).
-constexpr std::array<Section, 9> kSections{{
+constexpr std::array<Section, 10> kSections{{
     {"interfaces", parse_interfaces},
     {"uplinks", parse_uplinks},
     {"zones", parse_zones},
@@ -30,10 +30,11 @@ constexpr std::array<Section, 9> kSections{{
     {"ipv6", parse_ipv6},
     {"egress", parse_egress},
     {"routing", parse_routing},
+    {"ha", parse_ha},
 }};
 
-constexpr std::array<std::string_view, 10> kTopKeys{
-    "version", "interfaces", "uplinks", "zones", "sets", "nat", "firewall", "ipv6", "egress", "routing",
+constexpr std::array<std::string_view, 11> kTopKeys{
+    "version", "interfaces", "uplinks", "zones", "sets", "nat", "firewall", "ipv6", "egress", "routing", "ha",
 };
 
 void parse_version(Reader& r, const Node& root, Config& cfg) {
@@ -103,6 +104,7 @@ ParseResult parse_config(std::string_view text, std::string file, const HostFact
             validate_refs(r, cfg);
             validate_nat(r, cfg);
             validate_semantics(r, cfg, host);
+            validate_ha(r, cfg, host);
         }
     }
     result.diagnostics.sort();

@@ -14,11 +14,31 @@
 
 namespace gw::config {
 
+// What is wrong with a file the config names; `missing` ones may still be
+// created before gatewayd needs them.
+struct FileProblem {
+    std::string why;
+    bool missing = false;
+};
+
 class HostFacts {
 public:
     virtual ~HostFacts() = default;
     virtual bool user_exists(std::string_view name) const = 0;
     virtual bool group_exists(std::string_view name) const = 0;
+    // Why `path` cannot be run (missing, not executable); nullopt when it can.
+    // The defaults know nothing, so those checks pass.
+    virtual std::optional<std::string> executable_problem(std::string_view path) const {
+        (void)path;
+        return std::nullopt;
+    }
+    // Why `path` is no place for a secret (missing, not a regular file,
+    // readable by others than root); nullopt when it is fine or when this
+    // user may not look (then it is no one's but root's).
+    virtual std::optional<FileProblem> secret_file_problem(std::string_view path) const {
+        (void)path;
+        return std::nullopt;
+    }
 };
 
 struct ParseResult {

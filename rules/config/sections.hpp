@@ -23,6 +23,7 @@ void parse_firewall(Reader& r, const Node& n, Config& cfg);
 void parse_ipv6(Reader& r, const Node& n, Config& cfg);
 void parse_egress(Reader& r, const Node& n, Config& cfg);
 void parse_routing(Reader& r, const Node& n, Config& cfg);
+void parse_ha(Reader& r, const Node& n, Config& cfg);
 // Defaults that depend on the chain (log prefixes), applied with or without
 // a firewall section.
 void set_firewall_defaults(Config& cfg);
@@ -47,5 +48,8 @@ bool is_builtin_set(std::string_view name);
 void validate_refs(Reader& r, const Config& cfg);
 void validate_nat(Reader& r, const Config& cfg);
 void validate_semantics(Reader& r, const Config& cfg, const HostFacts* host);
+// The ha section against the rest of the file (links, uplinks) and, with a
+// host, the binaries and the secret files it names.
+void validate_ha(Reader& r, const Config& cfg, const HostFacts* host);
 
 }  // namespace gw::config

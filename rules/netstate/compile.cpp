@@ -52,6 +52,10 @@ void compile_interfaces(const config::Config& cfg, NetState& out) {
         Link link{.name = dev, .up = up, .manage_addresses = true,
                   .loc = up || !iface.enabled.loc.known() ? iface.loc : iface.enabled.loc};
         if (iface.mtu) link.mtu = iface.mtu->value;
+        if (cfg.ha)
+            for (const auto& vi : cfg.ha->instances)
+                if (vi.interface.value == iface.name.value)
+                    for (const auto& va : vi.virtual_addresses) link.vrrp_addresses.push_back(va.value.address);
         out.links.push_back(link);
         for (const auto& a : iface.addresses)
             out.addresses.push_back({.ifname = dev, .prefix = a.value, .loc = a.loc});

@@ -18,6 +18,7 @@ Link project(const Link& observed, const Link& desired) {
     if (!desired.mtu) p.mtu.reset();
     if (!desired.owned) p.owned = false;
     p.manage_addresses = desired.manage_addresses;
+    p.vrrp_addresses = desired.vrrp_addresses;
     p.loc = desired.loc;
     return p;
 }

@@ -36,6 +36,9 @@ struct Link {
     // recognises it as its own and deletes it, even after a restart.
     bool owned = false;
     config::Loc loc;
+    // Addresses keepalived adds on the VRRP MASTER and removes again: never
+    // stale, whoever holds them (compared by address, any prefix length).
+    std::vector<net::Address> vrrp_addresses;
 };
 
 // A host address with its prefix length, host bits set ("172.16.2.1/16").

@@ -36,7 +36,9 @@ bool is_ipv6_link_local(const net::Prefix& p) {
 
 bool is_owned_address(const Address& a, const NetState& scope) {
     const Link* link = scope.find_link(a.ifname);
-    return link && link->manage_addresses && !is_ipv6_link_local(a.prefix);
+    if (!link || !link->manage_addresses || is_ipv6_link_local(a.prefix)) return false;
+    const auto& vrrp = link->vrrp_addresses;
+    return std::find(vrrp.begin(), vrrp.end(), a.prefix.address) == vrrp.end();
 }
 
 namespace {

@@ -54,7 +54,8 @@ std::map<std::string, std::uint32_t, std::less<>> uplink_tables(const config::Co
 bool is_owned_route(const Route& r);
 bool is_owned_rule(const Rule& r);
 // An observed address gatewayd may remove: on a link whose addresses the
-// scope manages, and not an IPv6 link-local (the kernel's own, needed by ND).
+// scope manages, not an IPv6 link-local (the kernel's own, needed by ND) and
+// not a VRRP virtual address (keepalived's).
 bool is_owned_address(const Address& a, const NetState& scope);
 bool is_ipv6_link_local(const net::Prefix& p);
 

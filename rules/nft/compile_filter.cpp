@@ -91,6 +91,7 @@ void compile_chain(Context& ctx, const config::ChainSpec& spec) {
     if (spec.kind == config::ChainKind::input) add_loopback(chain, Key::meta_iifname);
     if (spec.kind == config::ChainKind::output) add_loopback(chain, Key::meta_oifname);
     add_icmp(chain, spec.kind != config::ChainKind::forward);
+    if (spec.kind == config::ChainKind::input) compile_ha_input(ctx, chain);
     for (std::size_t i = 0; i < spec.rules.size(); ++i) {
         const auto& rule = spec.rules[i];
         for (auto& r : compile_firewall_rule(ctx, rule, spec, rule_comment(spec, rule, i)))

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -29,11 +30,21 @@ inline std::vector<std::filesystem::path> yaml_files(const std::filesystem::path
     return out;
 }
 
-// The accounts the fixtures may name: "dbuser" exists, "nosuchuser" does not.
+// The accounts the fixtures may name: "dbuser" exists, "nosuchuser" does
+// not; keepalived and conntrackd sit at their Debian paths, and the one
+// secret file with loose permissions is vrrp-loose.secret.
 class FixtureHost final : public config::HostFacts {
 public:
     bool user_exists(std::string_view name) const override { return users_.count(std::string(name)) != 0; }
     bool group_exists(std::string_view name) const override { return groups_.count(std::string(name)) != 0; }
+    std::optional<std::string> executable_problem(std::string_view path) const override {
+        if (path == "/usr/sbin/keepalived" || path == "/usr/sbin/conntrackd") return std::nullopt;
+        return "cannot be run: No such file or directory";
+    }
+    std::optional<config::FileProblem> secret_file_problem(std::string_view path) const override {
+        if (path == "/etc/gatewayd/vrrp-loose.secret") return config::FileProblem{"has mode 0644; others may read it"};
+        return std::nullopt;
+    }
 
 private:
     std::set<std::string> users_{"root", "dbuser", "proxy"};
