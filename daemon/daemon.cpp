@@ -15,6 +15,7 @@
 #include "daemon/kernel/rtnl/events.hpp"
 #include "daemon/loop/event_loop.hpp"
 #include "daemon/loop/log.hpp"
+#include "daemon/ha/manager.hpp"
 #include "daemon/uplinks/supervisor.hpp"
 
 namespace gw::daemon {
@@ -50,6 +51,8 @@ struct Daemon {
     // PPPoE sessions (pppd children); gone before the controller that calls them.
     std::unique_ptr<uplinks::SdEventLauncher> launcher;
     std::unique_ptr<uplinks::Supervisor> supervisor;
+    // keepalived and conntrackd (ha:); it hands the VRRP role to the supervisor.
+    std::unique_ptr<ha::Manager> ha;
     std::unique_ptr<kernel::NetEvents> net_events;
     std::unique_ptr<kernel::NftEvents> nft_events;
     std::unique_ptr<bus::BusService> bus;
@@ -95,6 +98,8 @@ std::expected<void, std::string> setup(Daemon& d, const DaemonOptions& o) {
     sessions.pppd_path = o.pppd_path;
     d.supervisor = std::make_unique<uplinks::Supervisor>(*d.launcher, *d.loop, sessions);
     d.supervisor->attach(*d.controller);
+    d.ha = std::make_unique<ha::Manager>(*d.launcher, *d.loop, d.loop->get(), *d.supervisor, co.run_dir);
+    d.ha->attach(*d.controller);
     return subscribe(d);
 }
 
@@ -116,7 +121,9 @@ std::expected<void, std::string> handle_signals(Daemon& d) {
     auto stop = [&d] {
         log_info("stopping; the kernel state stays as it is");
         d.notifier.stopping();
-        d.supervisor->stop_all([&d] { d.loop->exit(0); });
+        // keepalived first, so the peer takes over while pppd says goodbye.
+        d.ha->stop_all([] {});
+        d.supervisor->stop_all([&d] { d.ha->stop_all([&d] { d.loop->exit(0); }); });
     };
     for (int sig : {SIGTERM, SIGINT})
         if (auto ok = d.loop->on_signal(sig, stop); !ok) return ok;

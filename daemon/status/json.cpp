@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "rules/json.hpp"
+#include "daemon/status/ha_status.hpp"
 #include "daemon/status/status.hpp"
 
 namespace gw::status {
@@ -189,6 +190,7 @@ std::string status_to_json(const StatusReport& s) {
     write_counters(w, "drops", s.drops);
     write_counters(w, "rules", s.rules);
     write_kernel(w, s.kernel);
+    if (s.ha) write_ha_json(w, *s.ha);
     write_apply(w, s.last_apply);
     write_rollback(w, s.last_rollback);
     w.key("confirm_deadline");
@@ -214,6 +216,7 @@ std::expected<StatusReport, std::string> status_from_json(std::string_view json)
         s.drops = read_counters(root["drops"]);
         s.rules = read_counters(root["rules"]);
         read_optional_parts(root, s);
+        if (auto ha = root["ha"]; ha && ha.IsMap()) s.ha = read_ha_json(ha);
         for (const auto& e : root["errors"]) s.errors.push_back(e.as<std::string>());
         return s;
     } catch (const YAML::Exception& e) {

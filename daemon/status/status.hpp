@@ -91,6 +91,30 @@ struct KernelStatus {
     std::string ipv6_split;  // which path the bridge split uses; "" when the config has none
 };
 
+// One VRRP instance: its role as keepalived reports it on D-Bus, and the
+// last advert heard on its link from another router with its VRID.
+struct VrrpInstanceStatus {
+    std::string name;
+    std::string interface;  // kernel link
+    std::uint32_t vrid = 0;
+    std::string role;       // MASTER, BACKUP, FAULT, INIT, or "unknown" (keepalived not on the bus)
+    std::optional<SystemTime> since;
+    std::string peer;                      // the advert's source address ("" = none heard)
+    std::uint32_t peer_priority = 0;
+    std::optional<SystemTime> peer_advert; // when it was heard
+};
+
+// The HA pair (ha: section): keepalived and conntrackd as children.
+struct HaStatus {
+    bool master = false;          // what only-on-master uplinks follow
+    std::string keepalived;       // running, starting, restarting: <why>, stopped
+    std::vector<VrrpInstanceStatus> instances;
+    std::string sync;             // "off" without ha.sync, else conntrackd's state
+    std::string last_sync_action; // e.g. "commit external cache (MASTER): ok"
+    std::optional<SystemTime> last_sync_time;
+    std::vector<std::string> held_back;  // uplinks stopped because this box is not MASTER
+};
+
 struct StatusReport {
     bool daemon = false;  // from the running daemon, or read directly from the kernel
     std::string state;
@@ -101,6 +125,7 @@ struct StatusReport {
     std::vector<CounterStatus> drops;
     std::vector<CounterStatus> rules;
     KernelStatus kernel;
+    std::optional<HaStatus> ha;
     std::optional<ApplyRecord> last_apply;
     std::optional<RollbackRecord> last_rollback;
     std::optional<SystemTime> confirm_deadline;

@@ -3,6 +3,7 @@
 // forwards, drop classes and rules, then kernel paths and current errors.
 #include <ctime>
 
+#include "daemon/status/ha_status.hpp"
 #include "daemon/status/status.hpp"
 
 namespace gw::status {
@@ -170,6 +171,7 @@ std::string render_status(const StatusReport& s, SystemTime now) {
                              counters_section("Rules", s.rules)})
         if (!part.empty()) out += '\n' + part;
     out += '\n' + kernel_section(s.kernel);
+    if (s.ha) out += '\n' + render_ha_section(*s.ha, now);
     if (!s.errors.empty()) out += "\nErrors:\n  " + join(s.errors, "\n  ") + '\n';
     return out;
 }

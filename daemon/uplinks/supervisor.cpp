@@ -46,20 +46,29 @@ std::unique_ptr<Session> Supervisor::make_session(const config::Uplink& uplink) 
 
 void Supervisor::apply(const config::LoadedConfig& cfg) {
     if (shutting_down_) return;
+    if (!last_ || &cfg != &*last_) last_ = cfg;
     settings_.config_label = cfg.source.label;
     std::map<std::string, const config::Uplink*> wanted;
     std::set<std::string> disabled;
+    held_.clear();
+    const auto& ha = cfg.config.ha;
     for (const auto& u : cfg.config.uplinks) {
         if (!config::uplink_kind(u).supervised) continue;
-        if (u.enabled.value)
-            wanted[u.name.value] = &u;
-        else
+        if (!u.enabled.value)
             disabled.insert(u.name.value);
+        else if (ha && ha->follows_role(u.name.value) && !master_)
+            held_.insert(u.name.value);
+        else
+            wanted[u.name.value] = &u;
     }
     for (auto& [name, slot] : slots_) {
         if (wanted.contains(name)) continue;
         slot.next.reset();
-        loop::log_info("uplink " + name + (disabled.contains(name) ? ": disabled in the config" : ": removed from the config") +
+        if (slot.session->stopping() || slot.stopped) continue;
+        loop::log_info("uplink " + name +
+                       (disabled.contains(name) ? ": disabled in the config"
+                        : held_.contains(name)  ? ": held back, this gateway is not the VRRP MASTER"
+                                                : ": removed from the config") +
                        "; stopping");
         stop_slot(name, slot);
     }
@@ -82,6 +91,12 @@ void Supervisor::apply(const config::LoadedConfig& cfg) {
             slot.session->update(*u, cfg.source.label);
         }
     }
+}
+
+void Supervisor::set_master(bool master) {
+    if (master == master_) return;
+    master_ = master;
+    if (last_) apply(*last_);
 }
 
 void Supervisor::stop_slot(const std::string& name, Slot& slot) {
@@ -124,10 +139,12 @@ void Supervisor::on_facts(const rules::Facts& facts) {
 
 void Supervisor::add_status(status::StatusReport& report) const {
     for (auto& l : report.uplinks) {
-        auto it = slots_.find(l.name);
-        if (it == slots_.end()) continue;
-        l.session = it->second.session->status();
-        l.state = l.session->state;
+        if (auto it = slots_.find(l.name); it != slots_.end()) {
+            l.session = it->second.session->status();
+            l.state = l.session->state;
+        }
+        // Also while its last pppd is still being stopped.
+        if (held_.contains(l.name)) l.state = "held-back";
     }
 }
 

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "daemon/reconcile/controller.hpp"
@@ -28,6 +29,11 @@ public:
     void attach(reconcile::Controller& controller);
 
     void apply(const config::LoadedConfig& cfg);
+    // The VRRP role (ha.only-on-master): false holds those uplinks back.
+    // One value, latest wins: a session stopping when the role comes back
+    // starts again only once its pppd has exited.
+    void set_master(bool master);
+    bool held_back(const std::string& uplink) const { return held_.contains(uplink); }
     void on_facts(const rules::Facts& facts);
     void add_status(status::StatusReport& report) const;
     // Daemon shutdown: every session stops (no hooks), running hooks are
@@ -53,6 +59,9 @@ private:
     PasswordReader read_password_;
     HookRunner hooks_;
     std::map<std::string, Slot> slots_;
+    std::optional<config::LoadedConfig> last_;  // re-read when the role changes
+    bool master_ = false;
+    std::set<std::string> held_;  // only-on-master uplinks while not MASTER
     // Stopped sessions are replaced or dropped from here, never inside the
     // child-exit callback that finished them.
     std::unique_ptr<loop::Timer> tidy_timer_;
