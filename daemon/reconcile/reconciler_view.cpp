@@ -10,12 +10,14 @@
 namespace gw::reconcile {
 
 std::optional<ReconcileResult> Reconciler::run_on_view(const config::LoadedConfig& cfg) {
+    // The generation first: a change by hand or another tool's commit is
+    // the common reason to go the full way, and then nothing is read twice.
+    auto base = kernel_.nft_generation();
+    if (!base || *base != view_->generation) return std::nullopt;
     ReconcileResult r;
     r.from_view = true;
     auto observed = kernel_.observe({.nft = false, .net = true, .sysctls = {}});
     if (!observed || !gather(cfg, observed->addresses, r) || !view_fits(*view_, cfg, r.facts)) return std::nullopt;
-    auto base = kernel_.nft_generation();
-    if (!base || *base != view_->generation) return std::nullopt;
     auto wanted = kernel_.prepare(wanted_uplink_sets(*view_, cfg.config, r.facts));
     if (!wanted) return std::nullopt;
     auto nft = plan::plan_set_elements(wanted->kernel_form, view_->uplink_sets);
