@@ -12,7 +12,7 @@ reach the kernel's ruleset, and how much memory the idle daemon holds.
    address -> arrival of that notification (sent at commit). The daemon
    waits out its debounce interval after the last event of a burst before
    it reconciles, so the figure is debounce + reconcile; it is measured for
-   several --debounce-ms values, the daemon's default (15) among them.
+   several --debounce-ms values, the daemon's default (5) among them.
    With --sizes, the same for generated configs of each number of forwards.
 2. Idle memory: VmRSS and VmHWM of gatewayd one second after READY=1, with
    the home-router config and with N generated forwards.
@@ -150,7 +150,7 @@ def percentile(values, q):
     return s[min(len(s) - 1, max(0, int(round(q / 100 * len(s) + 0.5)) - 1))]
 
 
-def with_daemon(build, config_text, tag, fn, debounce_ms=15, ready_timeout=60):
+def with_daemon(build, config_text, tag, fn, debounce_ms=5, ready_timeout=60):
     """Home-router lab + private bus + gatewayd on `config_text`; fn(hr, g)."""
     hr = HomeRouterLab(tag)
     work = tempfile.mkdtemp(prefix="gwbench-")
@@ -364,7 +364,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("build")
     ap.add_argument("--events", type=int, default=200)
-    ap.add_argument("--debounce", default="15,80,0", help="--debounce-ms values, comma-separated")
+    ap.add_argument("--debounce", default="5,15,0", help="--debounce-ms values, comma-separated")
     ap.add_argument("--forwards", type=int, default=10000)
     ap.add_argument("--sizes", default="", help="also measure latency and reconcile cost at these forward counts")
     ap.add_argument("--before", help="an older checkout, built in BEFORE/build, for the reconcile cost")

@@ -17,7 +17,7 @@ struct DaemonOptions {
     // StateDirectory=); neither: not persistent (tests, a daemon run by hand).
     std::string state_dir;
     unsigned keep_generations = 10;
-    int debounce_ms = 15;     // see ControllerOptions::debounce
+    int debounce_ms = 5;      // see ControllerOptions::debounce
     bool bus = true;          // --no-bus: run without the D-Bus service
     std::string pppd_path = "/usr/sbin/pppd";  // --pppd: what PPPoE uplinks run (tests: a stand-in)
 };

@@ -38,9 +38,11 @@ struct ControllerOptions {
     std::string generations_dir;
     unsigned keep_generations = 10;
     // A netlink burst (an address swap and the routes that follow it) arrives
-    // within a millisecond or two; 15 ms coalesces it and still keeps event ->
-    // kernel latency well under 50 ms.
-    loop::Duration debounce = 15ms;
+    // within a millisecond or two; 5 ms coalesces it (200 swaps, 200
+    // reconciles on a loaded machine) and, since an event-driven reconcile
+    // costs about a millisecond at any size, keeps event -> kernel latency
+    // under 20 ms at the 99th percentile (bench/RESULTS.md).
+    loop::Duration debounce = 5ms;
     loop::Duration debounce_max = 1s;
     loop::Duration retry_first = 500ms;
     loop::Duration retry_max = 60s;
