@@ -111,6 +111,15 @@ void Manager::apply(const config::LoadedConfig& cfg) {
     }
     ensure_bus();
     keys_ = instance_keys(cfg.config);
+    if (!adverts_) adverts_ = AdvertListener::open(event_);
+    if (adverts_) {
+        std::set<std::string> links, own;
+        for (const auto& k : keys_)
+            if (!k.ipv6) links.insert(k.ifname);
+        for (const auto& itf : cfg.config.interfaces)
+            for (const auto& a : itf.addresses) own.insert(a.value.address.str());
+        adverts_->watch(links, std::move(own));
+    }
     roles_.set_instances(keys_);
     if (bus_) bus_->set_instances(keys_);
     if (keepalived_.running()) {
@@ -168,8 +177,14 @@ void Manager::add_status(status::StatusReport& report) const {
     s.keepalived = keepalived_.state();
     for (std::size_t i = 0; i < ha.instances.size() && i < keys_.size(); ++i) {
         const auto& k = keys_[i];
-        s.instances.push_back({ha.instances[i].name.value, k.ifname, k.vrid, role_name(roles_.role(k)), roles_.since(k),
-                               "", 0, std::nullopt});
+        status::VrrpInstanceStatus vs{ha.instances[i].name.value, k.ifname, k.vrid, role_name(roles_.role(k)),
+                                      roles_.since(k), "", 0, std::nullopt};
+        if (const HeardAdvert* a = adverts_ ? adverts_->last(k.ifname, k.vrid) : nullptr) {
+            vs.peer = a->source;
+            vs.peer_priority = a->priority;
+            vs.peer_advert = a->when;
+        }
+        s.instances.push_back(std::move(vs));
     }
     s.sync = ha.sync ? "conntrackd " + conntrackd_.state() : "off";
     s.last_sync_action = sync_.last_action();

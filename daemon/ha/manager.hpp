@@ -11,6 +11,7 @@
 #include <string>
 
 #include "daemon/config/file.hpp"
+#include "daemon/ha/adverts.hpp"
 #include "daemon/ha/keepalived_bus.hpp"
 #include "daemon/ha/program.hpp"
 #include "daemon/ha/role.hpp"
@@ -50,6 +51,7 @@ private:
     Program conntrackd_;
     SyncCommands sync_;
     std::unique_ptr<KeepalivedBus> bus_;
+    std::unique_ptr<AdvertListener> adverts_;
     RoleBook roles_;
     std::vector<InstanceKey> keys_;
     std::string keepalived_written_;  // the text keepalived runs with; never logged (it holds the password)

@@ -66,9 +66,13 @@ try:
     st_b = pair.status("b")
     checks.check("b is BACKUP and holds isp back", st_b.get("ha", {}).get("held_back") == ["isp"]
                  and st_b["ha"]["instances"][0]["role"] == "BACKUP", str(st_b.get("ha")))
+    inst = st_b.get("ha", {}).get("instances", [{}])[0]
+    checks.check("b shows a's last advert (source, priority 150)", inst.get("peer") == "172.16.0.2"
+                 and inst.get("peer_priority") == 150 and inst.get("peer_advert") is not None, str(inst))
     text = pair.boxes["b"][0].gwctl_run("status").stdout
     checks.check("status text shows the role and the held-back uplink",
-                 "lan lan0 vrid 51: BACKUP" in text and "held back (not MASTER): isp" in text, text)
+                 "lan lan0 vrid 51: BACKUP" in text and "held back (not MASTER): isp" in text
+                 and "peer advert: 172.16.0.2 priority 150" in text, text)
     checks.check("the LAN client reaches the Internet through the virtual address",
                  wait(reaches_internet, 30))
     conf = open(os.path.join(pair.boxes["a"][0].run_dir, "keepalived.conf")).read()
