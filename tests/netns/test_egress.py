@@ -33,6 +33,7 @@ import time
 
 from accounts_overlay import AccountsOverlay
 from netlab import Checks, Lab
+import probe_server
 
 PEER4, PEER6 = "192.0.2.2", "2001:db8:e::2"
 PORT_REJECT, PORT_DROP, PORT_GROUP, PORT_WEB, PORT_BOTH = 12345, 12346, 5432, 80, 5353
@@ -70,34 +71,6 @@ MISSING_USER = CONFIG + """\
     deny-users: [gw-no-such-user]
 """
 
-# Dual-stack listeners ("tcp:80", "udp:5353") that answer every connection
-# or datagram with "hello".
-SERVER = textwrap.dedent("""
-    import selectors, socket, sys
-    sel = selectors.DefaultSelector()
-    for arg in sys.argv[1:]:
-        proto, port = arg.split(":")
-        kind = socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM
-        s = socket.socket(socket.AF_INET6, kind)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-        s.bind(("::", int(port)))
-        if kind == socket.SOCK_STREAM:
-            s.listen(64)
-        sel.register(s, selectors.EVENT_READ)
-    print("ready", flush=True)
-    while True:
-        for key, _ in sel.select():
-            s = key.fileobj
-            if s.type == socket.SOCK_STREAM:
-                c, _ = s.accept()
-                c.sendall(b"hello")
-                c.close()
-            else:
-                _, peer = s.recvfrom(2048)
-                s.sendto(b"hello", peer)
-""")
-
 # Prints OK, REFUSED (a TCP reset: the reject action), TIMEOUT (the drop
 # action) or the errno name of anything else. A datagram the output hook
 # refuses fails its send with EPERM (reject and drop alike); the receive
@@ -115,7 +88,7 @@ CLIENT = textwrap.dedent("""
                 s.send(b"hi")
             except PermissionError:
                 print("EPERM", end=" ")
-        print("OK" if s.recv(16) == b"hello" else "BADREPLY")
+        print("OK" if s.recv(256) else "BADREPLY")
     except ConnectionRefusedError:
         print("REFUSED")
     except socket.timeout:
@@ -126,9 +99,9 @@ CLIENT = textwrap.dedent("""
 
 
 def start_server(lab, ns, ports):
-    proc = lab.spawn(ns, [sys.executable, "-c", SERVER, *ports])
-    if proc.stdout.readline().strip() != "ready":
-        raise RuntimeError(f"server in {ns} did not start: {proc.stderr.read()}")
+    """Dual-stack listeners ("tcp:80", "udp:5353") that answer every
+    connection or datagram."""
+    probe_server.start_server(lab, ns, ns, ports)
 
 
 def connect_as(ns, uid, gid, address, port, timeout=3.0, proto="tcp", wrap=list):

@@ -28,10 +28,10 @@ import textwrap
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "daemon"))
 from daemon_lab import Bus, Checks, Gateway, Lab, require_root, workdir  # noqa: E402
 import standin  # noqa: E402
+import test_coexistence as story  # noqa: E402
+from test_coexistence import CLIENT, INTERNET, PEER, SERVER  # noqa: E402
 
-INTERNET = "198.51.100.1"
-SERVER, CLIENT = "172.16.1.100", "172.16.5.10"
-PUBLIC, PEER = "203.0.113.7", "203.0.113.1"
+PUBLIC = story.FIRST
 
 
 def config(password_file, isp_enabled=True):
@@ -96,45 +96,22 @@ def config(password_file, isp_enabled=True):
         """)
 
 
-class Topology:
+class Topology(story.Topology):
+    """The coexistence story's gateway, LAN and two uplinks, plus a guest
+    port (kept down by `enabled: false`) and a listener on the client too,
+    which a probe to a LAN host's private address must not reach."""
+
     def __init__(self, lab):
-        self.lab = lab
-        self.gw = lab.netns("gw")
-        sw = lab.netns("sw")
-        lab.bridge(sw, "br0")
-        lab.veth(self.gw, "lan0", sw, "p-gw")
-        lab.ip(sw, "link set p-gw master br0")
-        self.server = lab.host("server", sw, "br0", f"{SERVER}/16", "172.16.2.1")
-        self.client = lab.host("client", sw, "br0", f"{CLIENT}/16", "172.16.2.1")
-        self.v6p = lab.netns("v6p")
-        lab.veth(self.gw, "v6p0", self.v6p, "eth0")
-        lab.ip(self.v6p, "addr add 192.168.1.1/24 dev eth0")
-        self.isp = lab.netns("isp")
-        lab.veth(self.gw, "wan0", self.isp, "eth0")
+        super().__init__(lab)
         guest = lab.netns("guest")
         lab.veth(self.gw, "gst0", guest, "eth0")
-        lab.ip(self.isp, f"addr add {INTERNET}/32 dev lo")
-        for ns in (self.server, self.client):
-            lab.tcp_server(ns, 443)
-        lab.tcp_server(self.gw, 2222)
+        lab.tcp_server(self.client, 443)
 
 
 def connect(lab, ns, address, port, source=""):
     """(peer seen by the server, server namespace), or None."""
-    code = textwrap.dedent(f"""
-        import socket
-        s = socket.socket()
-        s.settimeout(3)
-        try:
-            if "{source}":
-                s.bind(("{source}", 0))
-            s.connect(("{address}", {port}))
-            print(s.recv(2048).decode())
-        except OSError as e:
-            print("FAIL", e)
-    """)
-    out = lab.run(ns, [sys.executable, "-c", code], timeout=30).stdout.strip()
-    return None if out.startswith("FAIL") or not out else tuple(out.split())
+    out = story.connect_from(lab, ns, source, address, port)
+    return out if isinstance(out, tuple) and out else None
 
 
 def link_up(lab, ns, name):
