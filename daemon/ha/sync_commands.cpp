@@ -45,6 +45,7 @@ void SyncCommands::next() {
     if (wanted_ != running_for_) {
         running_for_ = wanted_;
         queue_ = sequence(*wanted_);
+        last_action_ = *running_for_ ? "MASTER:" : "not MASTER:";
     }
     if (queue_.empty()) return;
     std::string flag = queue_.front();
@@ -62,10 +63,10 @@ void SyncCommands::next() {
 }
 
 void SyncCommands::finished(const std::string& flag, uplinks::ExitStatus st) {
-    last_action_ = describe(flag) + " (" + (*running_for_ ? "MASTER" : "not MASTER") + "): " +
-                   (st.signaled || st.code != 0 ? st.describe() : "ok");
+    std::string result = describe(flag) + " " + (st.signaled || st.code != 0 ? st.describe() : "ok");
+    last_action_ += (last_action_.ends_with(":") ? " " : ", ") + result;
     last_time_ = std::chrono::system_clock::now();
-    loop::log_info("conntrackd: " + last_action_);
+    loop::log_info("conntrackd: " + result);
     exited_ = std::move(process_);
     next_timer_->arm(loop::Duration(0));
 }

@@ -25,6 +25,7 @@ public:
     void set_binary(std::string conntrackd, std::string config_file);
     void want(bool master);
 
+    // The latest sequence so far: "MASTER: commit external cache ok, flush caches ok, ..."
     std::string last_action() const { return last_action_; }
     std::optional<status::SystemTime> last_time() const { return last_time_; }
 

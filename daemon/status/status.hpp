@@ -110,7 +110,7 @@ struct HaStatus {
     std::string keepalived;       // running, starting, restarting: <why>, stopped
     std::vector<VrrpInstanceStatus> instances;
     std::string sync;             // "off" without ha.sync, else conntrackd's state
-    std::string last_sync_action; // e.g. "commit external cache (MASTER): ok"
+    std::string last_sync_action; // e.g. "MASTER: commit external cache ok, flush caches ok, ..."
     std::optional<SystemTime> last_sync_time;
     std::vector<std::string> held_back;  // uplinks stopped because this box is not MASTER
 };
