@@ -385,3 +385,48 @@ TEST_CASE("supervisor: status carries each session; stop_all ends when no child 
     CHECK(done);
     CHECK(launcher.running() == 0);
 }
+
+TEST_CASE("supervisor: an only-on-master uplink runs on MASTER only, stopped in every state, redial after the old pppd") {
+    const std::string ha = kIsp + R"(interfaces:
+  lan: {device: lan0, addresses: [172.16.0.2/16]}
+ha:
+  keepalived: /bin/true
+  instances:
+    lan: {interface: lan, vrid: 51, virtual-addresses: [172.16.0.1/16]}
+  only-on-master: [isp]
+)";
+    test::ManualTime time;
+    test::FakeLauncher launcher;
+    uplinks::Supervisor sup(launcher, time, {},
+                            [](const config::Uplink&, const std::string&) -> std::expected<std::string, std::string> {
+                                return std::string("pw");
+                            });
+    sup.apply(load(ha));
+    CHECK(launcher.children.empty());  // not MASTER yet: nothing dials
+    CHECK(sup.held_back("isp"));
+    status::StatusReport report;
+    report.uplinks.push_back({"isp", "isp", "pppoe", "down", {}});
+    sup.add_status(report);
+    CHECK(report.uplinks[0].state == "held-back");
+
+    sup.set_master(true);
+    REQUIRE(launcher.running() == 1);  // connecting
+    sup.set_master(false);             // stopped while connecting
+    CHECK(launcher.children[0]->signals == std::vector<int>{SIGTERM});
+    sup.set_master(true);              // back before the old pppd has gone: no second dial yet
+    time.advance(0s);
+    CHECK(launcher.children.size() == 1);
+    launcher.children[0]->exit(0);
+    time.advance(0s);
+    REQUIRE(launcher.children.size() == 2);  // the redial, once the old pppd was reaped
+    CHECK(sup.session("isp")->state() == uplinks::SessionState::connecting);
+
+    launcher.children[1]->exit(10);  // fails: waiting to retry
+    CHECK(sup.session("isp")->state() == uplinks::SessionState::retrying);
+    sup.set_master(false);  // stopped while retrying: the retry timer is disarmed
+    time.advance(0s);
+    CHECK(sup.session("isp") == nullptr);
+    time.advance(10min);
+    CHECK(launcher.children.size() == 2);
+    CHECK(launcher.running() == 0);
+}
