@@ -46,7 +46,8 @@ std::optional<rules::KernelFeatures> probe_unprivileged() {
                      write_file("/proc/self/uid_map", "0 " + std::to_string(uid) + " 1") &&
                      write_file("/proc/self/gid_map", "0 " + std::to_string(gid) + " 1");
         auto f = in_ns ? probe_here() : std::nullopt;
-        if (f) out[0] = 1, out[1] = static_cast<char>(f->broute | f->bridge_conntrack << 1 | f->br_netfilter << 2);
+        if (f) out[0] = 1, out[1] = static_cast<char>(f->broute | f->bridge_conntrack << 1 | f->br_netfilter << 2 |
+                                                       f->flowtable << 3);
         (void)!::write(fds[1], out, 2);
         ::_exit(0);
     }
@@ -56,7 +57,7 @@ std::optional<rules::KernelFeatures> probe_unprivileged() {
     ::close(fds[0]);
     ::waitpid(pid, nullptr, 0);
     if (!got) return std::nullopt;
-    return rules::KernelFeatures{(in[1] & 1) != 0, (in[1] & 2) != 0, (in[1] & 4) != 0};
+    return rules::KernelFeatures{(in[1] & 1) != 0, (in[1] & 2) != 0, (in[1] & 4) != 0, (in[1] & 8) != 0};
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "rules/facts.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include "rules/config/uplink_kinds.hpp"
 
@@ -16,6 +17,18 @@ std::string default_uplink_ifname(const config::Uplink& uplink) {
     // A link the uplink's process makes is named after the uplink (pppd is
     // started with `ifname <uplink name>`); otherwise the traffic uses its device.
     return config::uplink_kind(uplink).link == config::UplinkLink::device ? uplink.device.value : uplink.name.value;
+}
+
+std::vector<std::string> fastpath_devices(const config::Config& cfg, const Facts& facts) {
+    std::set<std::string> names;
+    for (const auto& i : cfg.interfaces)
+        if (*i.enabled) names.insert(i.link_name());
+    for (const auto& u : cfg.uplinks)
+        if (*u.enabled) names.insert(uplink_ifname(u, facts));
+    std::vector<std::string> out;
+    for (const auto& n : names)
+        if (!facts.links || facts.links->contains(n)) out.push_back(n);
+    return out;
 }
 
 std::vector<net::Address> uplink_ipv4_addresses(const config::Config& cfg, const config::Uplink& uplink,

@@ -6,6 +6,8 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -18,6 +20,7 @@ struct KernelFeatures {
     bool broute = false;            // meta broute (nft_meta_bridge, Linux >= 6.4)
     bool bridge_conntrack = false;  // nf_conntrack_bridge (ct in the bridge family)
     bool br_netfilter = true;       // bridge-nf-call-ip6tables
+    bool flowtable = false;         // nf_flow_table: flowtables and `flow add` (firewall.fast-path)
     friend bool operator==(const KernelFeatures&, const KernelFeatures&) = default;
 };
 
@@ -29,6 +32,10 @@ struct Facts {
     std::map<std::string, std::uint32_t, std::less<>> uids;  // user name -> uid
     std::map<std::string, std::uint32_t, std::less<>> gids;  // group name -> gid
     KernelFeatures kernel;
+    // The kernel links that exist now, read only when the fast path is on (a
+    // flowtable can only hold existing devices); absent when unknown, as in
+    // an offline render, which then takes every configured link as present.
+    std::optional<std::set<std::string, std::less<>>> links;
     friend bool operator==(const Facts&, const Facts&) = default;
 };
 
@@ -42,5 +49,9 @@ std::string default_uplink_ifname(const config::Uplink& uplink);
 // reconcile that adds the address, and in an offline render.
 std::vector<net::Address> uplink_ipv4_addresses(const config::Config& cfg, const config::Uplink& uplink,
                                                 const Facts& facts);
+// The links the fast path's flowtable holds: every enabled interface and
+// uplink link that exists now (all of them when facts.links is unknown),
+// sorted.
+std::vector<std::string> fastpath_devices(const config::Config& cfg, const Facts& facts);
 
 }  // namespace gw::rules

@@ -17,6 +17,7 @@ constexpr FeatureName kFeatureNames[] = {
     {"bridge-ct", &KernelFeatures::bridge_conntrack},
     {"bridge-conntrack", &KernelFeatures::bridge_conntrack},
     {"br-netfilter", &KernelFeatures::br_netfilter},
+    {"flowtable", &KernelFeatures::flowtable},
 };
 
 bool set_feature(KernelFeatures& k, std::string_view name) {
@@ -43,7 +44,7 @@ std::expected<KernelFeatures, std::string> parse_kernel_features(std::string_vie
         auto name = list.substr(0, comma);
         if (!set_feature(k, name))
             return std::unexpected("unknown kernel feature '" + std::string(name) +
-                                   "' (known: broute, bridge-ct, br-netfilter, or none)");
+                                   "' (known: broute, bridge-ct, br-netfilter, flowtable, or none)");
         list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
     }
     return k;
@@ -61,6 +62,7 @@ std::expected<KernelFeatures, std::string> features_of_release(std::string_view 
     k.broute = at_least(6, 4);
     k.bridge_conntrack = at_least(5, 3);
     k.br_netfilter = true;
+    k.flowtable = at_least(4, 16);
     return k;
 }
 
@@ -89,6 +91,10 @@ std::vector<std::string> omissions(const config::Config& config, const KernelFea
         out.push_back("ipv6.bridge-split at " + at(file, refusal->loc) +
                       " is left out (no bridge table, no split filter, no bridge link), and apply "
                       "refuses the file: " + refusal->message);
+    if (*config.firewall.fast_path && !kernel.flowtable)
+        out.push_back("firewall.fast-path at " + at(file, config.firewall.fast_path.loc) +
+                      " is left out (no flowtable, no flow offload): the kernel has no nf_flow_table, "
+                      "so every forwarded packet takes the forward chain");
     return out;
 }
 

@@ -17,11 +17,11 @@
 
 namespace gw::rules {
 
-// "broute,bridge-ct,br-netfilter" (any subset; "none" for the empty set).
+// "broute,bridge-ct,br-netfilter,flowtable" (any subset; "none" for the empty set).
 std::expected<KernelFeatures, std::string> parse_kernel_features(std::string_view list);
 // A distribution kernel of this release ("6.12", "6.1.0-27-amd64"), with
 // its modules available: meta broute from 6.4, nf_conntrack_bridge from
-// 5.3, br_netfilter always.
+// 5.3, nf_flow_table from 4.16, br_netfilter always.
 std::expected<KernelFeatures, std::string> features_of_release(std::string_view release);
 // "meta broute, nf_conntrack_bridge, br_netfilter",
 // "meta broute, nf_conntrack_bridge (no br_netfilter)",

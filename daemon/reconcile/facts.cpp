@@ -48,6 +48,12 @@ rules::Facts Reconciler::gather_facts(const config::Config& cfg, const kernel::A
         facts.uplink_addresses[u.name.value] =
             it != addresses.end() ? it->second : std::vector<net::Address>{};
     }
+    // The flowtable can only hold links that exist; read them only when it
+    // is wanted, so links coming and going cost nothing otherwise.
+    if (*cfg.firewall.fast_path) {
+        facts.links.emplace();
+        for (const auto& [ifname, addrs] : addresses) facts.links->insert(ifname);
+    }
     return facts;
 }
 

@@ -38,6 +38,7 @@ status::StatusReport Reconciler::observe_status(const config::Config* cfg) {
     status::add_ruleset_counters(observed->nft, out);
     if (!cfg) return out;
     out.kernel.ipv6_split = status::split_path(*cfg, out.kernel.features);
+    out.kernel.fast_path = status::fast_path(*cfg, out.kernel.features, observed->nft);
     std::vector<Problem> problems;
     auto facts = gather_facts(*cfg, observed->addresses, problems);
     for (const auto& p : problems) out.errors.push_back(p.message);

@@ -159,6 +159,20 @@ void order_forwards(const config::Config& cfg, StatusReport& out) {
     out.forwards = std::move(ordered);
 }
 
+std::string fast_path(const config::Config& cfg, const rules::KernelFeatures& k, const nft::Ruleset& observed) {
+    if (!*cfg.firewall.fast_path) return {};
+    if (!k.flowtable) return "off: the kernel has no nf_flow_table; every forwarded packet takes the forward chain";
+    for (const auto& t : observed.tables)
+        for (const auto& f : t.flowtables) {
+            if (t.name != nft::kTableName || f.name != "fastpath") continue;
+            std::string devices;
+            for (const auto& d : f.devices) devices += (devices.empty() ? "" : ", ") + d;
+            return "on: flowtable " + f.name + " on " + devices +
+                   "; offloaded flows skip the forward chain's counters and log";
+        }
+    return "off: no flowtable in the kernel yet (no forwarding link exists, or not applied)";
+}
+
 std::string split_path(const config::Config& cfg, const rules::KernelFeatures& k) {
     return std::string(rules::split_path_name(rules::choose_split_path(cfg, k)));
 }

@@ -78,6 +78,8 @@ void write_kernel(JsonWriter& w, const KernelStatus& k) {
         .key("bridge_conntrack").value(k.features.bridge_conntrack)
         .key("br_netfilter").value(k.features.br_netfilter)
         .key("ipv6_split").value(k.ipv6_split)
+        .key("flowtable").value(k.features.flowtable)
+        .key("fast_path").value(k.fast_path)
         .end_object();
 }
 
@@ -175,6 +177,8 @@ void read_optional_parts(const YAML::Node& root, StatusReport& s) {
         s.kernel.features.bridge_conntrack = get<bool>(k, "bridge_conntrack");
         s.kernel.features.br_netfilter = get<bool>(k, "br_netfilter");
         s.kernel.ipv6_split = get<std::string>(k, "ipv6_split");
+        s.kernel.features.flowtable = get<bool>(k, "flowtable");
+        s.kernel.fast_path = get<std::string>(k, "fast_path");
     }
 }
 

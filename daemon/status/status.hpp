@@ -89,6 +89,7 @@ struct ForwardStatus {
 struct KernelStatus {
     rules::KernelFeatures features;
     std::string ipv6_split;  // which path the bridge split uses; "" when the config has none
+    std::string fast_path;   // whether the flowtable is in the kernel, and on which links; "" when not configured
 };
 
 // One VRRP instance: its role as keepalived reports it on D-Bus, and the
@@ -146,6 +147,10 @@ void add_links(const config::Config& cfg, const rules::Facts& facts,
 // Forwards in config order, those without hits yet included; after add_ruleset_counters.
 void order_forwards(const config::Config& cfg, StatusReport& out);
 std::string split_path(const config::Config& cfg, const rules::KernelFeatures& features);
+// firewall.fast-path as the kernel holds it: "on: ..." only when the
+// flowtable is there; "" when the config does not ask for it.
+std::string fast_path(const config::Config& cfg, const rules::KernelFeatures& features,
+                      const nft::Ruleset& observed);
 
 // ---- transport and text ------------------------------------------------------
 

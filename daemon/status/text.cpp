@@ -148,6 +148,7 @@ std::string kernel_section(const KernelStatus& k) {
                       yes_no(k.features.bridge_conntrack) + ", br_netfilter " +
                       yes_no(k.features.br_netfilter) + '\n';
     if (!k.ipv6_split.empty()) out += "IPv6 bridge split: " + k.ipv6_split + '\n';
+    if (!k.fast_path.empty()) out += "Fast path: " + k.fast_path + '\n';
     return out;
 }
 

@@ -226,6 +226,7 @@ struct Firewall {
     ChainSpec forward{ChainKind::forward, {Policy::drop}, {}, {}, {}};
     ChainSpec output{ChainKind::output, {Policy::accept}, {}, {}, {}};
     Located<bool> icmp_echo{true};  // "icmp-echo": answer/forward ping
+    Located<bool> fast_path{false}; // "fast-path": flowtable offload of established forwarded flows
 };
 
 // ---- ipv6 bridge-router split ----------------------------------------------

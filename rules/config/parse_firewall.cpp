@@ -8,7 +8,7 @@ namespace gw::config {
 
 namespace {
 
-constexpr std::string_view kFirewallKeys[] = {"icmp-echo", "input", "forward", "output"};
+constexpr std::string_view kFirewallKeys[] = {"icmp-echo", "fast-path", "input", "forward", "output"};
 constexpr std::string_view kChainKeys[] = {"policy", "log", "rules"};
 constexpr std::string_view kLogKeys[] = {"prefix", "rate", "per", "burst"};
 // The kernel keeps at most 127 characters of a log prefix.
@@ -79,6 +79,7 @@ void parse_firewall(Reader& r, const Node& n, Config& cfg) {
     if (r.expect_map_or_null(n, "firewall")) {
         r.check_keys(n, "firewall", kFirewallKeys);
         if (const Node* e = n.find("icmp-echo")) assign(fw.icmp_echo, r.read_bool(*e, "firewall.icmp-echo"));
+        if (const Node* f = n.find("fast-path")) assign(fw.fast_path, r.read_bool(*f, "firewall.fast-path"));
         if (const Node* c = n.find("input")) parse_chain(r, *c, "firewall.input", fw.input, RuleSite::input);
         if (const Node* c = n.find("forward")) parse_chain(r, *c, "firewall.forward", fw.forward, RuleSite::forward);
         if (const Node* c = n.find("output")) parse_chain(r, *c, "firewall.output", fw.output, RuleSite::output);

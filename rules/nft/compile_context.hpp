@@ -31,6 +31,7 @@ inline constexpr std::string_view kChainPostrouting = "postrouting";
 inline constexpr std::string_view kChainMangleForward = "mangle_forward";
 inline constexpr std::string_view kChainInput = "input";
 inline constexpr std::string_view kChainForward = "forward";
+inline constexpr std::string_view kFlowtableName = "fastpath";
 inline constexpr std::string_view kChainOutput = "output";
 inline constexpr std::string_view kChainSplit = "bridge_split";  // IPv6 split: direction by mark
 inline constexpr std::string_view kChainIncoming = "incoming";   // IPv6 split: what comes in from outside
@@ -46,6 +47,7 @@ public:
     nft::Chain& add_chain(nft::Chain chain);
     bool has_set(std::string_view name) const;
     nft::Set& add_set(nft::Set set, SetGroup group);
+    void add_flowtable(nft::Flowtable flowtable) { table_.flowtables.push_back(std::move(flowtable)); }
 
     // The table with sets ordered by group, empty NAT/mangle chains left out.
     nft::Table finish();
@@ -159,6 +161,7 @@ void compile_split_filter(Context& ctx);
 void add_split_filter(Context& ctx, nft::TableFamily family, nft::Chain& forward);
 void compile_routing(Context& ctx);   // compile_routing.cpp: connection marks for uplinks
 void compile_same_link(Context& ctx); // compile_zones.cpp: forward accept within one zone interface
+void compile_fastpath(Context& ctx); // compile_fastpath.cpp: flowtable + flow add (firewall.fast-path)
 void compile_log(Context& ctx);       // compile_log.cpp: policy counters and drop logging
 void compile_ha_input(Context& ctx, nft::Chain& input);  // compile_ha.cpp: VRRP adverts, conntrackd sync
 nft::Limit log_limit(const config::LogSpec& log);

@@ -83,6 +83,7 @@ bool same_declaration(const Set& a, const Set& b) {
 // Adds the sets whose elements differ; false when anything else differs.
 bool only_elements(const Table& d, const Table& o, std::vector<SetRef>& changed) {
     if (d.family != o.family || d.name != o.name || d.chains != o.chains) return false;
+    if (d.flowtables != o.flowtables) return false;
     if (d.sets.size() != o.sets.size()) return false;
     for (std::size_t i = 0; i < d.sets.size(); ++i) {
         if (!same_declaration(d.sets[i], o.sets[i])) return false;
@@ -107,6 +108,7 @@ void sort_elements(std::vector<Element>& elements) {
 Ruleset with_sorted_elements(Ruleset ruleset) {
     for (auto& t : ruleset.tables) {
         for (auto& s : t.sets) sort_elements(s.elements);
+        for (auto& f : t.flowtables) std::sort(f.devices.begin(), f.devices.end());
         for (auto& c : t.chains)
             for (auto& r : c.rules) canonical_rule(r);
     }

@@ -99,6 +99,18 @@ std::string chain_text(const Table* table, const Chain& chain, const RenderOptio
     return out + "\t}\n";
 }
 
+// "hook ingress priority filter; devices = { eth0, ppp0 };" as nft lists it.
+std::string flowtable_text(const Table& table, const Flowtable& ft) {
+    std::string out = "\tflowtable " + ft.name + " {\n";
+    out += "\t\thook ingress priority " + priority_text(table.family, ft.priority) + "\n";
+    if (!ft.devices.empty()) {
+        std::string list;
+        for (const auto& d : ft.devices) list += (list.empty() ? "" : ", ") + d;
+        out += "\t\tdevices = { " + list + " }\n";
+    }
+    return out + "\t}\n";
+}
+
 }  // namespace
 
 std::string render_set(const Set& set, const RenderOptions& o) {
@@ -133,6 +145,10 @@ std::string render_table(const Table& table, const RenderOptions& o) {
     bool first = true;
     for (const auto& s : table.sets) {
         out += (first ? "" : "\n") + render_set(s, o);
+        first = false;
+    }
+    for (const auto& f : table.flowtables) {
+        out += (first ? "" : "\n") + flowtable_text(table, f);
         first = false;
     }
     for (const auto& c : table.chains) {

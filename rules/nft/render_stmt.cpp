@@ -192,6 +192,10 @@ std::string stmt_text(const MssClamp&, const RenderOptions&) {
     return "tcp option maxseg size set rt mtu";
 }
 
+std::string stmt_text(const FlowOffload& f, const RenderOptions&) {
+    return "flow add @" + f.flowtable;
+}
+
 std::string stmt_text(const Opaque& o, const RenderOptions&) {
     return "[unsupported: " + o.description + "]";
 }

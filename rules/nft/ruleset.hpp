@@ -162,6 +162,13 @@ struct MssClamp {
     friend bool operator==(const MssClamp&, const MssClamp&) = default;
 };
 
+// flow add @name: hands the packet's connection to the flowtable, whose
+// ingress hook then forwards the flow's later packets past the chains.
+struct FlowOffload {
+    std::string flowtable;
+    friend bool operator==(const FlowOffload&, const FlowOffload&) = default;
+};
+
 // Something found in the kernel that this model cannot express; rendered as
 // a comment so the operator sees it, never equal to a wanted statement.
 struct Opaque {
@@ -170,7 +177,7 @@ struct Opaque {
 };
 
 using Stmt = std::variant<Cmp, AnyBits, Lookup, Counter, Log, Limit, Verdict, Reject, Nat,
-                          SetMeta, MssClamp, Opaque>;
+                          SetMeta, MssClamp, FlowOffload, Opaque>;
 
 struct Rule {
     std::vector<Stmt> stmts;
@@ -240,11 +247,25 @@ struct Set {
     }
 };
 
+// A flowtable: "hook ingress priority P; devices = { ... }". Devices are
+// kept sorted (the kernel's listing order means nothing) and are only links
+// that exist, since the kernel refuses a flowtable on a missing device.
+struct Flowtable {
+    std::string name;
+    int priority = 0;
+    std::vector<std::string> devices;
+    config::Loc origin;
+    friend bool operator==(const Flowtable& a, const Flowtable& b) {
+        return a.name == b.name && a.priority == b.priority && a.devices == b.devices;
+    }
+};
+
 struct Table {
     TableFamily family = TableFamily::inet;
     std::string name;
     std::vector<Set> sets;      // declared before chains that use them
     std::vector<Chain> chains;
+    std::vector<Flowtable> flowtables;  // sent before the rules that use them
     friend bool operator==(const Table&, const Table&) = default;
 };
 

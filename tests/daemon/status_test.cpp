@@ -82,6 +82,8 @@ TEST_CASE("status survives the JSON round trip") {
     s.drops.push_back({"input", "policy", 4, 5});
     s.kernel.features.br_netfilter = true;
     s.kernel.ipv6_split = "none";
+    s.kernel.features.flowtable = true;
+    s.kernel.fast_path = "on: flowtable fastpath on lan0";
     auto t = std::chrono::system_clock::time_point(std::chrono::seconds(1700000000));
     s.last_apply = status::ApplyRecord{t, "apply", true, true, "nft ruleset replaced", "", "<bus>"};
     s.confirm_deadline = t + std::chrono::seconds(30);
@@ -95,6 +97,7 @@ TEST_CASE("status survives the JSON round trip") {
     CHECK(back->forwards[0].bytes == 3);
     CHECK(back->drops[0].bytes == 5);
     CHECK(back->kernel.features.br_netfilter);
+    CHECK(back->kernel.features.flowtable);
     CHECK(back->last_apply->time == t);
     CHECK(*back->confirm_deadline == t + std::chrono::seconds(30));
     CHECK(back->errors[0] == "line\nbreak");
@@ -102,7 +105,24 @@ TEST_CASE("status survives the JSON round trip") {
     auto text = status::render_status(*back, t);
     CHECK(text.find("rolls back at") != std::string::npos);
     CHECK(text.find("(in 30 s)") != std::string::npos);
+    CHECK(text.find("Fast path: on: flowtable fastpath on lan0\n") != std::string::npos);
     CHECK_FALSE(status::status_from_json("[1,2"));
+}
+
+TEST_CASE("status tells the fast path as the kernel holds it") {
+    config::Config cfg;
+    rules::KernelFeatures k;
+    nft::Ruleset observed;
+    CHECK(status::fast_path(cfg, k, observed).empty());  // not asked for: no line
+    cfg.firewall.fast_path = config::Located<bool>{true};
+    CHECK(status::fast_path(cfg, k, observed).starts_with("off: the kernel has no nf_flow_table"));
+    k.flowtable = true;
+    CHECK(status::fast_path(cfg, k, observed).starts_with("off: no flowtable in the kernel yet"));
+    nft::Table t;
+    t.name = nft::kTableName;
+    t.flowtables.push_back(nft::Flowtable{"fastpath", 0, {"lan0", "ppp0"}, {}});
+    observed.tables.push_back(t);
+    CHECK(status::fast_path(cfg, k, observed).starts_with("on: flowtable fastpath on lan0, ppp0; "));
 }
 
 TEST_CASE("root may do anything; the reader group may only read") {

@@ -59,7 +59,8 @@ inline std::vector<GoldenCase> golden_cases(const fs::path& golden_dir, const fs
 }
 
 // uplink-addresses: {name: [addr, ...]}, uplink-ifnames: {name: ifname},
-// kernel: {broute: bool, bridge-conntrack: bool, br-netfilter: bool},
+// kernel: {broute: bool, bridge-conntrack: bool, br-netfilter: bool, flowtable: bool},
+// links: [name, ...],
 // uids: {user: uid}, gids: {group: gid}
 inline rules::Facts load_facts(const fs::path& dir) {
     rules::Facts facts;
@@ -77,6 +78,12 @@ inline rules::Facts load_facts(const fs::path& dir) {
         if (k["broute"]) facts.kernel.broute = k["broute"].as<bool>();
         if (k["bridge-conntrack"]) facts.kernel.bridge_conntrack = k["bridge-conntrack"].as<bool>();
         if (k["br-netfilter"]) facts.kernel.br_netfilter = k["br-netfilter"].as<bool>();
+        if (k["flowtable"]) facts.kernel.flowtable = k["flowtable"].as<bool>();
+    }
+    // links: [name, ...]: the links that exist (the fast path's flowtable holds only those).
+    if (const auto links = doc["links"]) {
+        facts.links.emplace();
+        for (const auto& l : links) facts.links->insert(l.as<std::string>());
     }
     // uids: {user: uid}, gids: {group: gid}: the accounts egress rules name.
     for (const auto& kv : doc["uids"]) facts.uids[kv.first.as<std::string>()] = kv.second.as<std::uint32_t>();

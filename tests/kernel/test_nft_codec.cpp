@@ -18,6 +18,7 @@
 #include "daemon/kernel/nft/deps.hpp"
 #include "daemon/kernel/nft/encode.hpp"
 #include "daemon/kernel/nft/key_codec.hpp"
+#include "rules/nft/diff.hpp"
 #include "rules/nft/keys.hpp"
 #include "rules/nft/render.hpp"
 #include "tests/kernel/nft_fixture.hpp"
@@ -98,6 +99,26 @@ TEST_CASE("encode then decode without a kernel gives the model back") {
     auto again = as_kernel_holds(*canon);
     REQUIRE(again.has_value());
     CHECK(*again == *canon);
+}
+
+// Not in full_ruleset(): the netns tests load that into this host's kernel,
+// which has no nf_flow_table (the vm tier loads a flowtable for real).
+TEST_CASE("a flowtable and `flow add` read back as themselves") {
+    nft::Table t;
+    t.name = nft::kTableName;
+    auto fwd = base_chain("forward", nft::ChainType::filter, nft::Hook::forward, 0);
+    fwd.rules = {rule({nft::AnyBits{Key::ct_state, nft::kCtStateEstablished}, nft::FlowOffload{"fastpath"}},
+                      "gw:fast-path")};
+    t.chains = {fwd};
+    t.flowtables = {nft::Flowtable{"fastpath", 0, {"eth1", "lan0", "ppp0"}, {}}};
+    nft::Ruleset rs{{t}};
+    auto canon = as_kernel_holds(rs);
+    REQUIRE_MESSAGE(canon.has_value(), (canon ? "" : canon.error().describe()));
+    INFO("decoded:\n" << nft::render_ruleset(*canon));
+    CHECK(*canon == rs);
+    auto other = rs;
+    other.tables[0].flowtables[0].devices.pop_back();
+    CHECK(nft::diff_rulesets(rs, other).kind == nft::ChangeKind::structure);  // a link left: rebuilt
 }
 
 TEST_CASE("interval sets are laid out as nft 1.0.6 sends them") {
@@ -241,8 +262,10 @@ TEST_CASE("the test ruleset covers every key and statement") {
         }
     }
     CHECK(keys.size() == static_cast<std::size_t>(kLastKey) + 1);
-    CHECK(stmts.size() == std::variant_size_v<nft::Stmt> - 1);  // all but Opaque, tested on its own
+    // All but Opaque and FlowOffload, each tested on its own.
+    CHECK(stmts.size() == std::variant_size_v<nft::Stmt> - 2);
     CHECK_FALSE(stmts.contains(std::variant_size_v<nft::Stmt> - 1));
+    CHECK_FALSE(stmts.contains(std::variant_size_v<nft::Stmt> - 2));
     CHECK(verdicts.size() == 6);
     CHECK(rejects.size() == 3);
     CHECK(targets.size() == 2);  // meta broute: see the netns test, and the vm tier

@@ -39,12 +39,22 @@ std::string loadable_here(const std::string& text, const std::string& name) {
     std::string out, line;
     bool bridge = false;
     int dropped = 0;
+    bool flowtable = false;
+    int offload = 0;
     while (std::getline(in, line)) {
         if (line.rfind("table ", 0) == 0) bridge = line.rfind("table bridge ", 0) == 0;
         bool broute = line.find("meta broute set") != std::string::npos;
         bool bridge_ct = bridge && line.find("ct state") != std::string::npos && !kernel_has_bridge_conntrack();
         if (broute || bridge_ct) {
             ++dropped;
+            continue;
+        }
+        // A flowtable needs nf_flow_table (this host has none) and its links
+        // (this namespace has none of them): block and `flow add` go.
+        flowtable = flowtable || line.rfind("\tflowtable ", 0) == 0;
+        if (flowtable || line.find("flow add @") != std::string::npos) {
+            ++offload;
+            if (line == "\t}") flowtable = false;
             continue;
         }
         out += line + "\n";
@@ -55,6 +65,10 @@ std::string loadable_here(const std::string& text, const std::string& name) {
                   << dropped << " of its lines: this nft cannot parse `meta broute`"
                   << (kernel_has_bridge_conntrack() ? "" : "; this kernel has no nf_conntrack_bridge")
                   << " (the vm tier loads them)\n";
+    if (offload)
+        std::cout << "skip " << std::filesystem::path(name).parent_path().filename().string() << ", "
+                  << offload << " of its lines: a flowtable and `flow add` (no nf_flow_table here, nor the links;"
+                  << " the vm tier loads them)\n";
     return out;
 }
 

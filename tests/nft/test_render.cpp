@@ -114,6 +114,7 @@ TEST_CASE("every statement renders") {
         {SetMeta{SetTarget::meta_mark, {}, Key::ct_mark}, "meta mark set ct mark"},
         {SetMeta{SetTarget::meta_broute, 1, {}}, "meta broute set 1"},
         {MssClamp{}, "tcp option maxseg size set rt mtu"},
+        {FlowOffload{"fastpath"}, "flow add @fastpath"},
         {Opaque{"xt match"}, "[unsupported: xt match]"},
     };
     for (const auto& c : cases) {

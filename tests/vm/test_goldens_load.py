@@ -15,6 +15,7 @@ set with a 1-byte `meta l4proto` part, so the host tier alone cannot tell.
 Usage (guest): test_goldens_load.py GWCTL RENDER_CASE GOLDEN_DIR EXAMPLES_DIR
 """
 import os
+import re
 import subprocess
 import sys
 
@@ -38,6 +39,14 @@ def goldens(golden_dir):
     return out
 
 
+def flowtable_links(lab, ns, text):
+    """A flowtable only takes links that exist: make its devices (veth
+    pairs, the peer named with a trailing "p")."""
+    for devices in re.findall(r"devices = \{ ([^}]*) \}", text):
+        for dev in devices.split(", "):
+            lab.ip(ns, f"link add {dev} type veth peer name {dev[:14]}p")
+
+
 def load_goldens(t, golden_dir):
     lab = Lab("gl")
     try:
@@ -50,6 +59,7 @@ def load_goldens(t, golden_dir):
                 t.skip(f"golden {name}", why[0])
                 continue
             ns = lab.netns(f"g{len(lab.namespaces)}")
+            flowtable_links(lab, ns, text)
             res = lab.run(ns, ["nft", "-f", path], check=False, timeout=120)
             t.check(f"golden {name} loads with nft -f", res.returncode == 0,
                     (res.stdout + res.stderr)[-1500:])

@@ -41,6 +41,11 @@ public:
             nftnl_rule_nlmsg_build_payload(nlh, std::get<NftRulePtr>(op.object).get());
             return next();
         }
+        case OpKind::add_flowtable: {
+            auto* nlh = header(op, NFT_MSG_NEWFLOWTABLE, NLM_F_CREATE);
+            nftnl_flowtable_nlmsg_build_payload(nlh, std::get<NftFlowtablePtr>(op.object).get());
+            return next();
+        }
         case OpKind::add_elements: return elements(op);
         case OpKind::flush_elements: {
             auto* nlh = header(op, NFT_MSG_DELSETELEM, 0);

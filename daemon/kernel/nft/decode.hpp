@@ -22,6 +22,7 @@ struct NftDump {
     std::vector<NftChainPtr> chains;
     std::vector<NftSetPtr> sets;  // named and anonymous, with their elements
     std::vector<NftRulePtr> rules;
+    std::vector<NftFlowtablePtr> flowtables;
     std::uint32_t generation = 0;  // the ruleset generation the dump was taken at
 };
 
@@ -41,7 +42,7 @@ std::vector<nft::Element> decode_elements(const nftnl_set* set, const std::vecto
                                           const std::vector<nft::Key>& data, bool verdict);
 nft::Rule decode_rule(nft::TableFamily family, const nftnl_rule* rule, const SetsByName& sets);
 
-// counter, log, limit or reject: the expressions that are a statement on
+// counter, log, limit, reject or flow add: the expressions that are a statement on
 // their own. nullopt for anything else, or for settings gatewayd never writes.
 std::optional<nft::Stmt> decode_plain_stmt(const nftnl_expr* expr);
 std::optional<nft::VerdictKind> decode_verdict(int code);

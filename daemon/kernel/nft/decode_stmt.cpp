@@ -1,5 +1,5 @@
 // Expressions that are whole statements on their own, needing no registers:
-// counter, log, limit, reject; and verdict codes. Anything set beyond what
+// counter, log, limit, reject, flow offload; and verdict codes. Anything set beyond what
 // gatewayd writes (a log group, a byte limit, an ICMP reject code it never
 // uses) is not a model statement: nullopt, and the rule decoder makes it Opaque.
 #include <linux/netfilter.h>
@@ -78,6 +78,7 @@ std::optional<nft::Stmt> decode_plain_stmt(const nftnl_expr* e) {
     if (name == "log") return log(e);
     if (name == "limit") return limit(e);
     if (name == "reject") return reject(e);
+    if (name == "flow_offload") return nft::FlowOffload{nftnl_expr_get_str(e, NFTNL_EXPR_FLOW_TABLE_NAME)};
     return std::nullopt;
 }
 

@@ -1,6 +1,6 @@
 // Tables and chains back into the model, and the assembly of a whole
 // Ruleset from a dump: named sets (anonymous ones only serve the lookups
-// that use them), chains in kernel order, each with its rules.
+// that use them), flowtables, chains in kernel order, each with its rules.
 #include <linux/netfilter.h>
 
 #include <algorithm>
@@ -72,6 +72,23 @@ void decode_chains(const NftDump& dump, nft::Table& t, const SetsByName& sets) {
     }
 }
 
+// Devices sorted: the kernel lists them in its own order, which means nothing.
+void decode_flowtables(const NftDump& dump, nft::Table& t) {
+    for (const auto& f : dump.flowtables) {
+        if (!in_table(nftnl_flowtable_get_str(f.get(), NFTNL_FLOWTABLE_TABLE),
+                      nftnl_flowtable_get_u32(f.get(), NFTNL_FLOWTABLE_FAMILY), t))
+            continue;
+        nft::Flowtable ft;
+        ft.name = nftnl_flowtable_get_str(f.get(), NFTNL_FLOWTABLE_NAME);
+        ft.priority = nftnl_flowtable_get_s32(f.get(), NFTNL_FLOWTABLE_PRIO);
+        if (nftnl_flowtable_is_set(f.get(), NFTNL_FLOWTABLE_DEVICES))
+            for (auto* dev = nftnl_flowtable_get_array(f.get(), NFTNL_FLOWTABLE_DEVICES); dev && *dev; ++dev)
+                ft.devices.emplace_back(*dev);
+        std::sort(ft.devices.begin(), ft.devices.end());
+        t.flowtables.push_back(std::move(ft));
+    }
+}
+
 nft::Table decode_table(const NftDump& dump, nft::TableFamily family, const std::string& name) {
     nft::Table t;
     t.family = family;
@@ -83,6 +100,7 @@ nft::Table decode_table(const NftDump& dump, nft::TableFamily family, const std:
         sets[nftnl_set_get_str(s.get(), NFTNL_SET_NAME)] = s.get();
         if (!is_anonymous(s.get())) t.sets.push_back(decode_set(s.get()));
     }
+    decode_flowtables(dump, t);
     decode_chains(dump, t, sets);
     return t;
 }

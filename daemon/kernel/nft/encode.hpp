@@ -25,9 +25,10 @@ enum class OpKind {
     add_elements,    // NFT_MSG_NEWSETELEM, elements carried by the set object
     flush_elements,  // NFT_MSG_DELSETELEM without elements: empties the set
     add_rule,        // NFT_MSG_NEWRULE, appended
+    add_flowtable,   // NFT_MSG_NEWFLOWTABLE
 };
 
-using NftObject = std::variant<NftTablePtr, NftChainPtr, NftSetPtr, NftRulePtr>;
+using NftObject = std::variant<NftTablePtr, NftChainPtr, NftSetPtr, NftRulePtr, NftFlowtablePtr>;
 
 struct NftOp {
     OpKind kind = OpKind::add_table;

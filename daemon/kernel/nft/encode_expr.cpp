@@ -410,6 +410,13 @@ private:
         return {};
     }
 
+    Result write(const nft::FlowOffload& f) {
+        auto e = make_expr("flow_offload");
+        nftnl_expr_set_str(e.get(), NFTNL_EXPR_FLOW_TABLE_NAME, f.flowtable.c_str());
+        add(std::move(e));
+        return {};
+    }
+
     Result write(const nft::Opaque& o) {
         return std::unexpected("cannot write a statement gatewayd does not model: " + o.description);
     }

@@ -1,11 +1,12 @@
 // Tables, chains and rules -> nftnl objects, and the order one table is
 // written in: the table, every chain (so jumps from rules and verdict-map
 // elements resolve whatever the order), the named sets with their elements,
-// then the rules, each preceded by the anonymous sets it uses. Rule comments go into rule userdata in nft's
+// the flowtables, then the rules, each preceded by the anonymous sets it uses. Rule comments go into rule userdata in nft's
 // TLV layout, so `nft list` shows them.
 #include <linux/netfilter.h>
 
 #include <new>
+#include <vector>
 
 #include "daemon/kernel/nft/encode.hpp"
 
@@ -54,6 +55,25 @@ NftChainPtr encode_chain(const nft::Table& table, const nft::Chain& chain) {
                             chain.base->policy == nft::ChainPolicy::drop ? NF_DROP : NF_ACCEPT);
     }
     return c;
+}
+
+// A flowtable's devices go as one string array; the kernel registers its
+// ingress hook on each and refuses a device that does not exist (ENOENT).
+NftFlowtablePtr encode_flowtable(const nft::Table& table, const nft::Flowtable& ft) {
+    NftFlowtablePtr f(nftnl_flowtable_alloc());
+    if (!f) throw std::bad_alloc();
+    nftnl_flowtable_set_str(f.get(), NFTNL_FLOWTABLE_TABLE, table.name.c_str());
+    nftnl_flowtable_set_str(f.get(), NFTNL_FLOWTABLE_NAME, ft.name.c_str());
+    nftnl_flowtable_set_u32(f.get(), NFTNL_FLOWTABLE_FAMILY, nfproto_of(table.family));
+    nftnl_flowtable_set_u32(f.get(), NFTNL_FLOWTABLE_HOOKNUM, NF_NETDEV_INGRESS);
+    nftnl_flowtable_set_s32(f.get(), NFTNL_FLOWTABLE_PRIO, ft.priority);
+    if (ft.devices.empty()) return f;
+    std::vector<const char*> names;
+    for (const auto& d : ft.devices) names.push_back(d.c_str());
+    names.push_back(nullptr);
+    // libnftnl copies the strings.
+    if (nftnl_flowtable_set_array(f.get(), NFTNL_FLOWTABLE_DEVICES, names.data()) < 0) throw std::bad_alloc();
+    return f;
 }
 
 void set_comment(nftnl_rule* r, const std::string& comment) {
@@ -126,6 +146,9 @@ std::expected<std::vector<NftOp>, EncodeError> encode_table(const nft::Table& ta
                                                set.origin});
         for (auto& op : *set_ops) ops.push_back(std::move(op));
     }
+    for (const auto& ft : table.flowtables)
+        ops.push_back({OpKind::add_flowtable, nfproto_of(table.family), encode_flowtable(table, ft),
+                       "add flowtable " + where(table, ft.name), ft.origin});
     EncodeContext ctx{table, ids, ops};
     for (const auto& chain : table.chains)
         for (const auto& rule : chain.rules)

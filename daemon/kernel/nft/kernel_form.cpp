@@ -103,13 +103,16 @@ NftSetPtr copy_set(const nftnl_set* s) {
 // Lends the operations' objects to `dump` as a dump would list them:
 // anonymous sets named, each set with its elements. Sets go in as copies
 // (the elements are sent by their own operations, and the definitions stay
-// as they are); tables, chains and rules themselves.
+// as they are); tables, chains, flowtables and rules themselves.
 void lend(std::vector<NftOp>& ops, NftDump& dump, Renamed& renamed) {
     std::map<std::uint32_t, nftnl_set*> by_id;
     for (auto& op : ops) {
         switch (op.kind) {
         case OpKind::add_table: dump.tables.push_back(std::move(std::get<NftTablePtr>(op.object))); break;
         case OpKind::add_chain: dump.chains.push_back(std::move(std::get<NftChainPtr>(op.object))); break;
+        case OpKind::add_flowtable:
+            dump.flowtables.push_back(std::move(std::get<NftFlowtablePtr>(op.object)));
+            break;
         case OpKind::add_set: {
             auto s = copy_set(std::get<NftSetPtr>(op.object).get());
             auto id = nftnl_set_get_u32(s.get(), NFTNL_SET_ID);
@@ -140,12 +143,13 @@ void lend(std::vector<NftOp>& ops, NftDump& dump, Renamed& renamed) {
 // Takes back what lend() took, in the same order, lookups named as encoded.
 void give_back(NftDump& dump, const Renamed& renamed, std::vector<NftOp>& ops) {
     for (const auto& [lookup, name] : renamed) nftnl_expr_set_str(lookup, NFTNL_EXPR_LOOKUP_SET, name.c_str());
-    std::size_t tables = 0, chains = 0, rules = 0;
+    std::size_t tables = 0, chains = 0, rules = 0, flowtables = 0;
     for (auto& op : ops) {
         switch (op.kind) {
         case OpKind::add_table: op.object = std::move(dump.tables[tables++]); break;
         case OpKind::add_chain: op.object = std::move(dump.chains[chains++]); break;
         case OpKind::add_rule: op.object = std::move(dump.rules[rules++]); break;
+        case OpKind::add_flowtable: op.object = std::move(dump.flowtables[flowtables++]); break;
         case OpKind::add_set:
         case OpKind::add_elements:
         case OpKind::delete_table:

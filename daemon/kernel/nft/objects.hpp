@@ -5,6 +5,7 @@
 #include <libnftnl/batch.h>
 #include <libnftnl/chain.h>
 #include <libnftnl/expr.h>
+#include <libnftnl/flowtable.h>
 #include <libnftnl/gen.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
@@ -19,6 +20,7 @@ using NftTablePtr = Owned<nftnl_table, nftnl_table_free>;
 using NftChainPtr = Owned<nftnl_chain, nftnl_chain_free>;
 using NftRulePtr = Owned<nftnl_rule, nftnl_rule_free>;
 using NftSetPtr = Owned<nftnl_set, nftnl_set_free>;
+using NftFlowtablePtr = Owned<nftnl_flowtable, nftnl_flowtable_free>;
 using NftSetElemPtr = Owned<nftnl_set_elem, nftnl_set_elem_free>;
 using NftExprPtr = Owned<nftnl_expr, nftnl_expr_free>;
 using NftBatchPtr = Owned<nftnl_batch, nftnl_batch_free>;

@@ -52,6 +52,7 @@ public:
     std::expected<void, KernelError> contents(std::uint16_t family, const char* table, NftDump& out) {
         if (auto r = chains(family, table, out); !r) return r;
         if (auto r = sets(family, table, out); !r) return r;
+        if (auto r = flowtables(family, table, out); !r) return r;
         return rules(family, table, out);
     }
 
@@ -102,6 +103,19 @@ private:
         auto* nlh = header(NFT_MSG_GETSETELEM, family, NLM_F_DUMP);
         nftnl_set_elems_nlmsg_build_payload(nlh, set);
         return collect(nlh, [&](const nlmsghdr* reply) { return nftnl_set_elems_nlmsg_parse(reply, set) >= 0; });
+    }
+
+    // The dump works on kernels without nf_flow_table too: it lists none.
+    std::expected<void, KernelError> flowtables(std::uint16_t family, const char* table, NftDump& out) {
+        auto* nlh = header(NFT_MSG_GETFLOWTABLE, family, NLM_F_DUMP);
+        return collect(nlh, [&](const nlmsghdr* reply) {
+            NftFlowtablePtr f(nftnl_flowtable_alloc());
+            if (!f) throw std::bad_alloc();
+            if (nftnl_flowtable_nlmsg_parse(reply, f.get()) < 0) return false;
+            if (std::string(nftnl_flowtable_get_str(f.get(), NFTNL_FLOWTABLE_TABLE)) == table)
+                out.flowtables.push_back(std::move(f));
+            return true;
+        });
     }
 
     std::expected<void, KernelError> rules(std::uint16_t family, const char* table, NftDump& out) {
