@@ -9,6 +9,7 @@
 #include "rules/nft/compile.hpp"
 #include "rules/nft/keys.hpp"
 #include "rules/nft/render.hpp"
+#include "rules/target_kernel.hpp"
 #include "tests/nft/builders.hpp"
 
 using namespace gw;
@@ -107,6 +108,30 @@ TEST_CASE("ICMP essentials are always accepted; echo-request follows firewall.ic
     input = rule_texts(*find_chain(rules::compile_ruleset(c, {}), "input"));
     CHECK_FALSE(has(input, "echo-request"));
     CHECK(has(input, "destination-unreachable"));
+}
+
+TEST_CASE("firewall.fast-path: a flowtable on the links that exist, only with nf_flow_table") {
+    auto c = test::home_config();
+    c.firewall.fast_path = {true, at(7)};
+    rules::Facts facts;
+    auto rs = rules::compile_ruleset(c, facts);
+    CHECK(rs.tables[0].flowtables.empty());  // no nf_flow_table: left out ...
+    CHECK(rules::omissions(c, facts.kernel, "gw.yaml").size() == 1);  // ... and said so
+    facts.kernel.flowtable = true;
+    rs = rules::compile_ruleset(c, facts);
+    REQUIRE(rs.tables[0].flowtables.size() == 1);
+    const auto ft = rs.tables[0].flowtables[0];  // a copy: rs is compiled again below
+    CHECK(ft.devices == rules::fastpath_devices(c, facts));
+    CHECK(ft.origin.line == 7);
+    auto forward = rule_texts(*find_chain(rs, "forward"));
+    CHECK(forward.front() == "ct state established flow add @fastpath comment \"gw:fast-path\"");
+    facts.links.emplace();  // no link exists yet: nothing to offload to
+    rs = rules::compile_ruleset(c, facts);
+    CHECK(rs.tables[0].flowtables.empty());
+    CHECK(rule_texts(*find_chain(rs, "forward")).front().find("flow add") == std::string::npos);
+    facts.links->insert(ft.devices.front());
+    CHECK(rules::compile_ruleset(c, facts).tables[0].flowtables[0].devices ==
+          std::vector<std::string>{ft.devices.front()});
 }
 
 TEST_CASE("zones become interface-name sets: device of an interface, uplink name for PPPoE, device for next-hop") {
