@@ -10,7 +10,7 @@ guest, where every namespace shares one TCG-emulated vCPU, so the figures
 are those of an emulated CPU, not of real hardware; the ratio is what
 compares.
 
-  sudo tests/vm/run_in_vm.py --timeout 900 -- bench/fastpath_iperf.py build/ctl/gwctl [SECONDS]
+  sudo tests/vm/run_in_vm.py --timeout 900 -- bench/fastpath_iperf.py build/ctl/gwctl [SECONDS [FORWARDS]]
 """
 import json
 import os
@@ -52,6 +52,17 @@ firewall:
 """
 
 
+def forwards(n):
+    """n port forwards (their DNAT map and admission set loaded, never hit)."""
+    if not n:
+        return ""
+    lines = ["nat:", "  forwards:"]
+    for i in range(n):
+        lines += [f"    - name: f{i}", "      proto: tcp", f"      port: {20000 + i}",
+                  f"      to: 172.16.1.{100 + i % 100}"]
+    return "\n".join(lines) + "\n"
+
+
 def topology(lab):
     gw, lan, net = lab.netns("gw"), lab.netns("lan"), lab.netns("net")
     lab.veth(gw, "lan0", lan, "eth0")
@@ -66,8 +77,8 @@ def topology(lab):
     return gw, lan, net
 
 
-def load_ruleset(lab, gw, gwctl, fast):
-    text = CONFIG.replace("FAST", "true" if fast else "false").replace("PORT", str(PORT))
+def load_ruleset(lab, gw, gwctl, fast, n_forwards):
+    text = CONFIG.replace("FAST", "true" if fast else "false").replace("PORT", str(PORT)) + forwards(n_forwards)
     with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
         f.write(text)
     try:
@@ -97,18 +108,19 @@ def iperf(lab, gw, lan, streams, seconds):
 def main():
     gwctl = os.path.abspath(sys.argv[1])
     seconds = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+    n_forwards = int(sys.argv[3]) if len(sys.argv) > 3 else 0
     lab = Lab("ip")
     try:
         gw, lan, net = topology(lab)
         lab.spawn(net, ["iperf3", "-s", "-p", str(PORT)])
         results = {}
         for fast in (False, True):
-            load_ruleset(lab, gw, gwctl, fast)
+            load_ruleset(lab, gw, gwctl, fast, n_forwards)
             for streams in (1, 8):
                 results[(fast, streams)], during = iperf(lab, gw, lan, streams, seconds)
                 print(f"fast-path {'on ' if fast else 'off'} streams {streams}: "
                       f"{results[(fast, streams)]:.3f} Gbit/s, {during} connections offloaded mid-run", flush=True)
-        print(f"\nkernel {os.uname().release}, {seconds} s per cell")
+        print(f"\nkernel {os.uname().release}, {seconds} s per cell, {n_forwards} forwards loaded")
         print(f"{'streams':>8} {'full chain Gbit/s':>18} {'fast path Gbit/s':>17} {'ratio':>6}")
         for streams in (1, 8):
             off, on = results[(False, streams)], results[(True, streams)]
