@@ -28,6 +28,8 @@ constexpr std::array kCommands{
     Command{"import", "import iptables [-o FILE] SAVEFILE...",
             "iptables-save output as gateway.yaml; exit 3 if something was left out", run_import},
     Command{"status", "status [--json]", "uplinks, counters, kernel paths, last apply", run_status},
+    Command{"log", "log [--follow] [--class NAME] [--since TIME] [--json]",
+            "dropped packets from the journal, with their fields", run_log},
 };
 
 }  // namespace

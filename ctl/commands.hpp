@@ -43,5 +43,7 @@ int run_confirm(Args args);
 int run_reload(Args args);
 int run_history(Args args);
 int run_rollback(Args args);
+// The drop log, from the journal (no daemon needed).
+int run_log(Args args);
 
 }  // namespace gw::ctl

@@ -9,6 +9,7 @@
 
 #include "daemon/bus/names.hpp"
 #include "daemon/bus/service.hpp"
+#include "daemon/droplog/droplog.hpp"
 #include "daemon/kernel/linux_kernel.hpp"
 #include "daemon/kernel/nft/events.hpp"
 #include "daemon/kernel/probe/features.hpp"
@@ -17,6 +18,7 @@
 #include "daemon/loop/log.hpp"
 #include "daemon/ha/manager.hpp"
 #include "daemon/uplinks/supervisor.hpp"
+#include "rules/nft/compile.hpp"
 
 namespace gw::daemon {
 
@@ -56,6 +58,7 @@ struct Daemon {
     std::unique_ptr<kernel::NetEvents> net_events;
     std::unique_ptr<kernel::NftEvents> nft_events;
     std::unique_ptr<bus::BusService> bus;
+    std::unique_ptr<droplog::DropLog> drop_log;
 };
 
 std::expected<void, std::string> subscribe(Daemon& d) {
@@ -112,6 +115,17 @@ void open_bus(Daemon& d) {
     }
     d.bus = std::move(*bus);
     d.controller->on_applied = [&d](const status::ApplyRecord& r) { d.bus->announce(r); };
+}
+
+// The log statements send to this group; a namespace where another listener
+// holds it (ulogd) keeps its firewall, only without gatewayd's drop log.
+void open_drop_log(Daemon& d) {
+    auto log = droplog::DropLog::open(*d.loop, rules::kDropLogGroup);
+    if (!log) {
+        log_warning(log.error() + "; dropped packets are not logged");
+        return;
+    }
+    d.drop_log = std::move(*log);
 }
 
 std::expected<void, std::string> handle_signals(Daemon& d) {
@@ -171,6 +185,7 @@ int run_daemon(const DaemonOptions& options) {
         return EXIT_FAILURE;
     }
     if (options.bus) open_bus(d);
+    open_drop_log(d);
     if (auto started = d.controller->start(); !started) {
         log_error(started.error());
         return EXIT_FAILURE;

@@ -1,8 +1,9 @@
-// The sd-event and sd-bus objects (libsystemd), each owned (daemon/owned.hpp).
+// The sd-event, sd-bus and sd-journal objects (libsystemd), each owned (daemon/owned.hpp).
 #pragma once
 
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
+#include <systemd/sd-journal.h>
 
 #include "daemon/owned.hpp"
 
@@ -15,5 +16,6 @@ using SdBusPtr = Owned<sd_bus, sd_bus_flush_close_unref>;
 using SdBusSlotPtr = Owned<sd_bus_slot, sd_bus_slot_unref>;
 using SdBusMessagePtr = Owned<sd_bus_message, sd_bus_message_unref>;
 using SdBusCredsPtr = Owned<sd_bus_creds, sd_bus_creds_unref>;
+using SdJournalPtr = Owned<sd_journal, sd_journal_close>;
 
 }  // namespace gw::loop

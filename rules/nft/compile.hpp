@@ -4,6 +4,7 @@
 // the kernel holds. Every object carries the config Loc that produced it.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,12 @@ inline constexpr std::string_view kUplinkIfSet = "uplink_if";          // every 
 inline constexpr std::string_view kUplinkAddr4Set = "uplink_addr4";    // every uplink's IPv4 address (hairpin)
 inline constexpr std::string_view kForwardAllow4Set = "fwd4_allow";    // server . proto . port of open forwards; one counter per element
 // forwards with `from` (and open port ranges): "fwd4_src_allow_tcp"/"_udp", source . server . port
+
+// The NFLOG group every log statement sends to: the daemon binds it in its
+// namespace and writes each packet to the journal. Per namespace, so
+// several daemons in several namespaces never share one; a number unlikely
+// to meet ulogd's usual small groups.
+inline constexpr std::uint16_t kDropLogGroup = 4747;
 
 // "zone_<zone>_if": the set of a zone's interface names.
 std::string zone_set_name(std::string_view zone);

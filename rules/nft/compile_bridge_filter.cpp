@@ -110,7 +110,7 @@ void fill_incoming(Context& ctx, nft::TableFamily family, nft::Chain& incoming) 
     add_inbound_allows(ctx, family, incoming);
     config::LogSpec log;
     incoming.rules.push_back(
-        make_rule({log_limit(log), nft::Log{"gw-split-drop: "}}, "gw:log", split.loc));
+        make_rule({log_limit(log), nft::Log{"gw-split-drop: ", kDropLogGroup}}, "gw:log", split.loc));
     incoming.rules.push_back(
         make_rule({counter(), verdict(nft::VerdictKind::drop)}, std::string(kCommentPolicy), split.loc));
 }

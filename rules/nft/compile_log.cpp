@@ -27,7 +27,7 @@ void add_policy_rule(Context& ctx, const config::ChainSpec& spec) {
     config::Loc origin = spec.policy.loc;
     if (drops && *spec.log.enabled) {
         stmts.push_back(log_limit(spec.log));
-        stmts.push_back(nft::Log{log_prefix(spec)});
+        stmts.push_back(nft::Log{log_prefix(spec), kDropLogGroup});
         if (spec.log.enabled.loc.known()) origin = spec.log.enabled.loc;
     }
     ctx.chain(chain_name(spec.kind)).rules.push_back(

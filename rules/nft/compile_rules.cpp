@@ -3,6 +3,7 @@
 // or uplink in from/to, and per named set in source/destination (nft cannot "or" two
 // sets in one rule). They all carry the config rule's name as comment, so
 // status sums their counters back into one line.
+#include "rules/nft/compile.hpp"
 #include "rules/nft/compile_context.hpp"
 
 namespace gw::rules::detail {
@@ -96,7 +97,7 @@ std::vector<nft::Rule> compile_firewall_rule(Context& ctx, const config::Firewal
         if (*rule.log)
             out.push_back(make_rule(
                 joined(joined(alt, proto_matches(*rule.proto, rule.ports, rule.icmp_types)),
-                       {log_limit(chain.log), nft::Log{"gw-" + comment + ": "}}),
+                       {log_limit(chain.log), nft::Log{"gw-" + comment + ": ", kDropLogGroup}}),
                 comment, rule.loc));
         for (const auto& end : endings(rule)) {
             auto stmts = joined(alt, proto_matches(end.proto, rule.ports, rule.icmp_types));

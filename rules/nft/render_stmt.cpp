@@ -130,7 +130,9 @@ std::string stmt_text(const Counter& c, const RenderOptions& o) {
 }
 
 std::string stmt_text(const Log& l, const RenderOptions&) {
-    return l.prefix.empty() ? "log" : "log prefix " + quoted(l.prefix);
+    std::string out = l.prefix.empty() ? "log" : "log prefix " + quoted(l.prefix);
+    if (l.group) out += " group " + std::to_string(*l.group);
+    return out;
 }
 
 std::string stmt_text(const Limit& l, const RenderOptions&) {

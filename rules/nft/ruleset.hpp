@@ -95,8 +95,11 @@ struct Counter {
     friend bool operator==(const Counter&, const Counter&) { return true; }
 };
 
+// With a group the packet goes to that NFLOG group (a listener reads it
+// over nfnetlink_log), without one to the kernel ring.
 struct Log {
     std::string prefix;
+    std::optional<std::uint16_t> group;
     friend bool operator==(const Log&, const Log&) = default;
 };
 

@@ -85,7 +85,7 @@ TEST_CASE("an empty config gets the three filter chains with their policies and 
     CHECK(texts.at(1) == "ct state invalid counter drop comment \"gw:invalid\"");
     CHECK(texts.at(2) == "iifname \"lo\" counter accept comment \"gw:loopback\"");
     CHECK(texts.back() ==
-          "counter limit rate 5/minute burst 10 packets log prefix \"gw-input-drop: \" comment \"gw:policy\"");
+          "counter limit rate 5/minute burst 10 packets log prefix \"gw-input-drop: \" group 4747 comment \"gw:policy\"");
     // output's policy accepts: its last rule counts but does not log.
     CHECK(rule_texts(*find_chain(rs, "output")).back() == "counter comment \"gw:policy\"");
 }
@@ -541,7 +541,7 @@ TEST_CASE("rule logging is a separate rate-limited rule before the verdict") {
     c.firewall.input.log.per = std::string("second");
     auto texts = rule_texts(*find_chain(rules::compile_ruleset(c, {}), "input"));
     auto it = std::find(texts.begin(), texts.end(),
-                        "meta l4proto tcp th dport 22 limit rate 3/second burst 10 packets log prefix \"gw-ssh: \" comment \"ssh\"");
+                        "meta l4proto tcp th dport 22 limit rate 3/second burst 10 packets log prefix \"gw-ssh: \" group 4747 comment \"ssh\"");
     REQUIRE(it != texts.end());
     CHECK(*(it + 1) == "meta l4proto tcp th dport 22 counter drop comment \"ssh\"");
 }

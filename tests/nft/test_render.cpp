@@ -94,6 +94,7 @@ TEST_CASE("every statement renders") {
         {Counter{}, "counter"},
         {Log{"gw-input-drop: "}, "log prefix \"gw-input-drop: \""},
         {Log{}, "log"},
+        {Log{"gw-x: ", 4747}, "log prefix \"gw-x: \" group 4747"},
         {Limit{5, RateUnit::minute, 10}, "limit rate 5/minute burst 10 packets"},
         {Limit{1, RateUnit::day, 0}, "limit rate 1/day"},
         {Verdict{VerdictKind::accept, {}}, "accept"},

@@ -30,13 +30,14 @@ std::optional<nft::RateUnit> rate_unit(std::uint64_t seconds) {
 }
 
 std::optional<nft::Stmt> log(const nftnl_expr* e) {
-    for (auto attr : {NFTNL_EXPR_LOG_GROUP, NFTNL_EXPR_LOG_SNAPLEN, NFTNL_EXPR_LOG_QTHRESHOLD})
+    for (auto attr : {NFTNL_EXPR_LOG_SNAPLEN, NFTNL_EXPR_LOG_QTHRESHOLD})
         if (nftnl_expr_is_set(e, static_cast<std::uint16_t>(attr))) return std::nullopt;
     if (nftnl_expr_is_set(e, NFTNL_EXPR_LOG_LEVEL) && u32(e, NFTNL_EXPR_LOG_LEVEL) != kLogLevelWarning)
         return std::nullopt;
     if (nftnl_expr_is_set(e, NFTNL_EXPR_LOG_FLAGS) && u32(e, NFTNL_EXPR_LOG_FLAGS) != 0) return std::nullopt;
     nft::Log l;
     if (nftnl_expr_is_set(e, NFTNL_EXPR_LOG_PREFIX)) l.prefix = nftnl_expr_get_str(e, NFTNL_EXPR_LOG_PREFIX);
+    if (nftnl_expr_is_set(e, NFTNL_EXPR_LOG_GROUP)) l.group = nftnl_expr_get_u16(e, NFTNL_EXPR_LOG_GROUP);
     return l;
 }
 

@@ -285,6 +285,7 @@ private:
     Result write(const nft::Log& l) {
         auto e = make_expr("log");
         if (!l.prefix.empty()) nftnl_expr_set_str(e.get(), NFTNL_EXPR_LOG_PREFIX, l.prefix.c_str());
+        if (l.group) nftnl_expr_set_u16(e.get(), NFTNL_EXPR_LOG_GROUP, *l.group);
         add(std::move(e));
         return {};
     }
