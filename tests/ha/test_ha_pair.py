@@ -105,14 +105,16 @@ try:
                  wait(lambda: pair.status("b").get("ha", {}).get("instances", [{}])[0].get("role") == "BACKUP")
                  and one_session_on("a"), str(pair.sessions()))
 
-    # 3. The MASTER's LAN link is cut: b takes over.
+    # 3. The MASTER's LAN cable is cut: its switch port goes down, so lan0
+    # loses carrier. (Setting lan0 itself down would be undone by a's
+    # gatewayd within milliseconds: it keeps the links it manages up.)
     g_a = pair.boxes["a"][0]
-    pair.lab.ip(g_a.ns, "link set lan0 down")
+    pair.lab.ip(pair.lan, "link set p-ga down")
     checks.check("LAN link cut on a: b takes over with the only session", wait(lambda: one_session_on("b")),
                  str(pair.sessions()))
     checks.check("a is not MASTER and holds isp back", wait(lambda: pair.status("a").get("ha", {}).get("held_back")
                                                             == ["isp"]), str(pair.status("a").get("ha")))
-    pair.lab.ip(g_a.ns, "link set lan0 up")
+    pair.lab.ip(pair.lan, "link set p-ga up")
     checks.check("a's link back: b keeps the only session", wait(
         lambda: pair.status("a").get("ha", {}).get("instances", [{}])[0].get("role") == "BACKUP")
         and one_session_on("b"), str(pair.sessions()))
