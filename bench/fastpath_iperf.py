@@ -20,7 +20,8 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "tests", "netns"))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "vm"))
+import test_fastpath as lab_story  # noqa: E402  (its topology and conntrack reading)
 from netlab import Lab  # noqa: E402
 
 PORT = 5201
@@ -64,16 +65,11 @@ def forwards(n):
 
 
 def topology(lab):
-    gw, lan, net = lab.netns("gw"), lab.netns("lan"), lab.netns("net")
-    lab.veth(gw, "lan0", lan, "eth0")
-    lab.veth(gw, "wan0", net, "eth0")
+    """The fast-path test's namespaces; with no gatewayd here, the gateway
+    gets its LAN address and forwarding by hand."""
+    gw, lan, net = lab_story.topology(lab)
     lab.ip(gw, "addr add 172.16.2.1/16 dev lan0")
-    lab.ip(gw, "addr add 192.0.2.2/24 dev wan0")
     lab.sysctl(gw, "net.ipv4.ip_forward", "1")
-    lab.ip(lan, "addr add 172.16.2.20/16 dev eth0")
-    lab.ip(lan, "route add default via 172.16.2.1")
-    lab.ip(net, "addr add 192.0.2.1/24 dev eth0")
-    lab.ip(net, "route add 172.16.0.0/16 via 192.0.2.2")
     return gw, lan, net
 
 
@@ -91,8 +87,7 @@ def load_ruleset(lab, gw, gwctl, fast, n_forwards):
 
 
 def offloaded(lab, gw):
-    text = lab.run(gw, ["cat", "/proc/net/nf_conntrack"], check=False).stdout
-    return sum("[OFFLOAD]" in line and f"dport={PORT} " in line for line in text.splitlines())
+    return sum("[OFFLOAD]" in line for line in lab_story.conntrack(lab, gw, PORT))
 
 
 def iperf(lab, gw, lan, streams, seconds):
