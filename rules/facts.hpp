@@ -29,6 +29,9 @@ struct Facts {
     std::map<std::string, std::vector<net::Address>, std::less<>> uplink_addresses;
     // uplink name -> its current kernel interface name (ppp links are named after the uplink)
     std::map<std::string, std::string, std::less<>> uplink_ifnames;
+    // map-e uplink name -> the addresses on the link its end-user prefix lives
+    // on (mape::ipv6_link()), from which the CE is derived
+    std::map<std::string, std::vector<net::Address>, std::less<>> mape_link_addresses;
     std::map<std::string, std::uint32_t, std::less<>> uids;  // user name -> uid
     std::map<std::string, std::uint32_t, std::less<>> gids;  // group name -> gid
     KernelFeatures kernel;

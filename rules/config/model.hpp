@@ -81,6 +81,26 @@ struct Interface {
 enum class UplinkKind {
     pppoe,    // "pppoe": pppd with the kernel PPPoE plugin on `device`
     next_hop, // "next-hop": an Ethernet router at `gateway`
+    map_e,    // "map-e": IPv4 in IPv6 (ip6tnl ipip6) to a MAP-E border relay, over `device`'s IPv6
+};
+
+// The basic mapping rule of a map-e uplink (RFC 7597 section 5), as written.
+struct MapRuleSpec {
+    Located<net::Prefix> ipv6_prefix;                   // "ipv6-prefix": rule IPv6 prefix
+    Located<net::Prefix> ipv4_prefix;                   // "ipv4-prefix": rule IPv4 prefix
+    Located<std::uint32_t> ea_bits{0};                  // "ea-bits": EA-bits length
+    Located<std::uint32_t> psid_offset{6};              // "psid-offset" (RFC 7597 default 6)
+    std::optional<Located<std::uint32_t>> psid_length;  // "psid-length": must match the rule
+    Loc loc;
+};
+
+// What a map-e uplink adds to an uplink.
+struct MapE {
+    std::optional<Located<std::string>> profile;  // "profile": v6plus, ocn-vc, ipv6-option
+    Located<net::Address> br;                     // "br": border relay (IPv6); a profile fills it
+    MapRuleSpec rule;                             // "rule"
+    Located<bool> legacy{false};                  // "legacy": draft-03 interface ID (v6plus)
+    std::optional<Located<net::Prefix>> end_user_prefix;  // "end-user-prefix": fixed, not learned
 };
 
 struct LcpEcho {
@@ -110,7 +130,10 @@ struct Uplink {
     std::optional<Located<net::Address>> gateway;   // IPv4 router address
     std::optional<Located<net::Address>> gateway6;  // "gateway6": IPv6 router (optional)
 
-    std::optional<Located<std::uint32_t>> mtu;  // pppoe default 1454
+    // map-e only; `device` is the IPv6 uplink link whose prefix holds the end-user prefix
+    std::optional<MapE> map_e;
+
+    std::optional<Located<std::uint32_t>> mtu;  // pppoe default 1454, map-e 1460 (the tunnel's)
     Located<bool> default_route{false};         // "default-route"
     Located<std::uint32_t> metric{0};
     std::optional<Located<std::uint32_t>> table;  // routing table; allocated when absent

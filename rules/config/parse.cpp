@@ -103,6 +103,7 @@ ParseResult parse_config(std::string_view text, std::string file, const HostFact
         if (parse_document(r, root, cfg)) {
             validate_refs(r, cfg);
             validate_nat(r, cfg);
+            validate_mape(r, cfg);
             validate_semantics(r, cfg, host);
             validate_ha(r, cfg, host);
         }

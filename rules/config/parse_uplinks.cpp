@@ -1,5 +1,6 @@
 // uplinks: the ways out. A pppoe uplink is a pppd session on an Ethernet
-// port; a next-hop uplink is a router reached over a link. Keys of one kind
+// port; a next-hop uplink is a router reached over a link; a map-e uplink
+// (parse_mape.cpp) is a tunnel to a border relay over a link's IPv6. Keys of one kind
 // on another are errors, and a PPPoE password is never accepted inline.
 // The kinds, with the keys only each accepts, are in uplink_kinds.cpp;
 // each kind's own keys are read by its section below.
@@ -16,7 +17,8 @@ namespace {
 constexpr std::string_view kUplinkKeys[] = {
     "kind",   "device",        "username", "password-file", "password", "service",     "ac-name",
     "lcp-echo", "gateway",     "gateway6", "mtu",           "default-route", "metric", "table",
-    "use-dns", "resolv-conf",  "on-up",    "on-down",       "hook-timeout", "enabled",
+    "use-dns", "resolv-conf",  "on-up",    "on-down",       "hook-timeout", "enabled",  "profile",
+    "br",      "rule",         "legacy",   "end-user-prefix",
 };
 constexpr std::string_view kLcpKeys[] = {"interval", "failures"};
 
@@ -84,29 +86,26 @@ void parse_pppoe_uplink(Reader& r, const Node& n, const std::string& path, Uplin
     }
 }
 
-namespace {
-
 // Hooks and DNS come from a PPPoE session (pppd's IPCP, the session going
-// up and down); a next-hop uplink has neither, so these would silently do
+// up and down); other kinds have neither, so these would silently do
 // nothing: refused at their line instead.
-void refuse_session_keys(Reader& r, const Node& n, const std::string& path) {
+void refuse_session_keys(Reader& r, const Node& n, const std::string& path, std::string_view kind) {
+    std::string a = "a " + std::string(kind) + " uplink";
     for (const char* key : {"on-up", "on-down", "resolv-conf"})
         if (const Node* k = n.find(key))
             r.error(k->loc, join_path(path, key), std::string("'") + key + "' works for pppoe uplinks only",
-                    "a next-hop uplink has no session that comes up or down and learns no DNS servers");
+                    a + " has no session that comes up or down and learns no DNS servers");
     if (const Node* u = n.find("use-dns"); u && u->text == "true")
         r.error(u->loc, join_path(path, "use-dns"), "'use-dns: true' works for pppoe uplinks only",
-                "a next-hop uplink learns no DNS servers; leave the key out or set it to false");
+                a + " learns no DNS servers; leave the key out or set it to false");
 }
-
-}  // namespace
 
 void parse_next_hop_uplink(Reader& r, const Node& n, const std::string& path, Uplink& up) {
     if (const Node* g = r.require(n, path, "gateway", up.name.loc))
         up.gateway = r.read_address(*g, join_path(path, "gateway"), net::Family::ipv4);
     if (const Node* g6 = n.find("gateway6"))
         up.gateway6 = r.read_address(*g6, join_path(path, "gateway6"), net::Family::ipv6);
-    refuse_session_keys(r, n, path);
+    refuse_session_keys(r, n, path, "next-hop");
 }
 
 namespace {

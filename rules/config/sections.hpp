@@ -16,6 +16,9 @@ void parse_uplinks(Reader& r, const Node& n, Config& cfg);
 // The keys only one uplink kind accepts (its entry in uplink_kinds.cpp names it).
 void parse_pppoe_uplink(Reader& r, const Node& n, const std::string& path, Uplink& up);
 void parse_next_hop_uplink(Reader& r, const Node& n, const std::string& path, Uplink& up);
+void parse_map_e_uplink(Reader& r, const Node& n, const std::string& path, Uplink& up);  // parse_mape.cpp
+// on-up, on-down, resolv-conf and use-dns: true belong to a PPPoE session; refused on `kind`.
+void refuse_session_keys(Reader& r, const Node& n, const std::string& path, std::string_view kind);
 void parse_zones(Reader& r, const Node& n, Config& cfg);
 void parse_sets(Reader& r, const Node& n, Config& cfg);
 void parse_nat(Reader& r, const Node& n, Config& cfg);
@@ -47,6 +50,7 @@ bool is_builtin_set(std::string_view name);
 
 void validate_refs(Reader& r, const Config& cfg);
 void validate_nat(Reader& r, const Config& cfg);
+void validate_mape(Reader& r, const Config& cfg);  // validate_mape.cpp: forwards inside the port set
 void validate_semantics(Reader& r, const Config& cfg, const HostFacts* host);
 // The ha section against the rest of the file (links, uplinks) and, with a
 // host, the binaries and the secret files it names.

@@ -9,6 +9,7 @@ namespace {
 
 constexpr std::string_view kPppoeKeys[] = {"username", "password-file", "service", "ac-name", "lcp-echo"};
 constexpr std::string_view kNextHopKeys[] = {"gateway", "gateway6"};
+constexpr std::string_view kMapEKeys[] = {"profile", "br", "rule", "legacy", "end-user-prefix"};
 
 // In the order of UplinkKind.
 constexpr UplinkKindInfo kKinds[] = {
@@ -31,6 +32,18 @@ constexpr UplinkKindInfo kKinds[] = {
         .supervised = false,
         .route = UplinkRoute::via_gateways,
         .up = UplinkUp::always,
+    },
+    {
+        // The tunnel carries the CE's IPv4 address once the end-user prefix
+        // is known; from then on it routes like a PPPoE link.
+        .kind = UplinkKind::map_e,
+        .name = "map-e",
+        .keys = kMapEKeys,
+        .parse = parse_map_e_uplink,
+        .link = UplinkLink::tunnel,
+        .supervised = false,
+        .route = UplinkRoute::on_link_with_ipv4,
+        .up = UplinkUp::when_addressed,
     },
 };
 

@@ -22,6 +22,7 @@ struct Node;
 enum class UplinkLink {
     device,   // its `device` itself: `mtu` and the device's config addresses are the uplink's
     process,  // a link named after the uplink, made by its supervised process (pppd's ppp link)
+    tunnel,   // a link named after the uplink that gatewayd creates itself (MAP-E's ip6tnl)
 };
 
 // When compilation counts the uplink as up, and so how its status reads.
