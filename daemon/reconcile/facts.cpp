@@ -1,9 +1,10 @@
 // Gathering Facts: what compilation needs to know about the live system.
 // Uplink addresses come from the reconcile's one observation of the kernel
 // (a PPPoE uplink's interface is named after it; a next-hop uplink's is its
-// device); users and groups of egress rules from the system's databases. A
+// device; a MAP-E uplink's is its CE's, derived from its IPv6 link's prefix); users and groups of egress rules from the system's databases. A
 // user that does not exist is a fatal problem: nothing is applied.
 #include "daemon/reconcile/reconciler.hpp"
+#include "rules/mape/uplink.hpp"
 #include "rules/split_path.hpp"
 
 namespace gw::reconcile {
@@ -47,6 +48,9 @@ rules::Facts Reconciler::gather_facts(const config::Config& cfg, const kernel::A
         facts.uplink_ifnames[u.name.value] = ifname;
         facts.uplink_addresses[u.name.value] =
             it != addresses.end() ? it->second : std::vector<net::Address>{};
+        if (u.map_e)
+            if (auto v6 = addresses.find(mape::ipv6_link(cfg, u)); v6 != addresses.end())
+                facts.mape_link_addresses[u.name.value] = v6->second;
     }
     // The flowtable can only hold links that exist; read them only when it
     // is wanted, so links coming and going cost nothing otherwise.
@@ -54,6 +58,9 @@ rules::Facts Reconciler::gather_facts(const config::Config& cfg, const kernel::A
         facts.links.emplace();
         for (const auto& [ifname, addrs] : addresses) facts.links->insert(ifname);
     }
+    // A MAP-E uplink's address is its CE's, derived from the prefix rather
+    // than read back from the tunnel (which gatewayd itself configures).
+    mape::fill_ce_addresses(cfg, facts);
     return facts;
 }
 

@@ -1,4 +1,5 @@
 #include "daemon/status/status.hpp"
+#include "rules/mape/uplink.hpp"
 
 #include <algorithm>
 
@@ -122,6 +123,23 @@ std::string uplink_state(const config::Uplink& u, const std::string& ifname,
     return link == "absent" ? "down" : "connecting";
 }
 
+MapeStatus mape_status(const config::Uplink& u, const rules::Facts& facts) {
+    MapeStatus m;
+    m.br = u.map_e->br->str();
+    m.legacy = *u.map_e->legacy;
+    m.psid_length = static_cast<std::uint32_t>(mape::map_rule_of(*u.map_e).psid_length());
+    auto ce = mape::live_ce(u, facts);
+    if (!ce) return m;
+    m.known = true;
+    m.end_user_prefix = ce->end_user.str();
+    m.ce_ipv4 = ce->ipv4.str();
+    m.ce_ipv6 = ce->ipv6.str();
+    m.psid = ce->psid;
+    m.ports = ce->port_count();
+    for (const auto& b : ce->blocks) m.blocks.push_back(std::to_string(b.first) + "-" + std::to_string(b.last));
+    return m;
+}
+
 }  // namespace
 
 void add_ruleset_counters(const nft::Ruleset& observed, StatusReport& out) {
@@ -146,6 +164,7 @@ void add_links(const config::Config& cfg, const rules::Facts& facts,
         out.uplinks.push_back({u.name.value, ifname, std::string(config::uplink_kind(u).name),
                                uplink_state(u, ifname, observed_links, facts),
                                address_strings(addresses, ifname, nullptr)});
+        if (u.map_e) out.uplinks.back().mape = mape_status(u, facts);
     }
 }
 

@@ -42,6 +42,19 @@ void write_session(JsonWriter& w, const SessionStatus& s) {
         .end_object();
 }
 
+void write_mape(JsonWriter& w, const MapeStatus& m) {
+    w.key("mape").begin_object().key("known").value(m.known).key("br").value(m.br)
+        .key("legacy").value(m.legacy).key("psid_length").value(static_cast<std::uint64_t>(m.psid_length));
+    if (m.known) {
+        w.key("end_user_prefix").value(m.end_user_prefix).key("ce_ipv4").value(m.ce_ipv4)
+            .key("ce_ipv6").value(m.ce_ipv6).key("psid").value(static_cast<std::uint64_t>(m.psid))
+            .key("ports").value(static_cast<std::uint64_t>(m.ports)).key("blocks").begin_array();
+        for (const auto& b : m.blocks) w.value(b);
+        w.end_array();
+    }
+    w.end_object();
+}
+
 void write_links(JsonWriter& w, const char* key, const std::vector<LinkStatus>& links) {
     w.key(key).begin_array();
     for (const auto& l : links) {
@@ -51,6 +64,7 @@ void write_links(JsonWriter& w, const char* key, const std::vector<LinkStatus>& 
         for (const auto& a : l.addresses) w.value(a);
         w.end_array();
         if (l.session) write_session(w, *l.session);
+        if (l.mape) write_mape(w, *l.mape);
         w.end_object();
     }
     w.end_array();
@@ -134,6 +148,15 @@ SessionStatus read_session(const YAML::Node& n) {
     return s;
 }
 
+MapeStatus read_mape(const YAML::Node& n) {
+    MapeStatus m{get<bool>(n, "known"), get<std::string>(n, "end_user_prefix"), get<std::string>(n, "ce_ipv4"),
+                 get<std::string>(n, "ce_ipv6"), get<std::string>(n, "br"), get<std::uint32_t>(n, "psid"),
+                 get<std::uint32_t>(n, "psid_length"), get<std::uint32_t>(n, "ports"), {},
+                 get<bool>(n, "legacy")};
+    for (const auto& b : n["blocks"]) m.blocks.push_back(b.as<std::string>());
+    return m;
+}
+
 std::vector<LinkStatus> read_links(const YAML::Node& list) {
     std::vector<LinkStatus> out;
     for (const auto& n : list) {
@@ -141,6 +164,7 @@ std::vector<LinkStatus> read_links(const YAML::Node& list) {
                      get<std::string>(n, "kind"), get<std::string>(n, "state"), {}};
         for (const auto& a : n["addresses"]) l.addresses.push_back(a.as<std::string>());
         if (auto s = n["session"]; s && s.IsMap()) l.session = read_session(s);
+        if (auto m = n["mape"]; m && m.IsMap()) l.mape = read_mape(m);
         out.push_back(std::move(l));
     }
     return out;

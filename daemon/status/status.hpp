@@ -63,6 +63,21 @@ struct SessionStatus {
     std::int64_t median_lifetime = 0;
 };
 
+// A MAP-E uplink's CE, derived from its end-user prefix; `known` false
+// until an address of the rule prefix shows up on its IPv6 link.
+struct MapeStatus {
+    bool known = false;
+    std::string end_user_prefix;
+    std::string ce_ipv4;
+    std::string ce_ipv6;
+    std::string br;
+    std::uint32_t psid = 0;
+    std::uint32_t psid_length = 0;
+    std::uint32_t ports = 0;           // ports in the set
+    std::vector<std::string> blocks;   // "5744-5759", ascending
+    bool legacy = false;               // draft-03 interface ID
+};
+
 struct LinkStatus {
     std::string name;    // config name
     std::string device;  // kernel link name
@@ -70,6 +85,7 @@ struct LinkStatus {
     std::string state;   // up, down, absent, disabled (uplinks: up, connecting, down, disabled)
     std::vector<std::string> addresses;
     std::optional<SessionStatus> session;  // supervised PPPoE uplinks
+    std::optional<MapeStatus> mape;        // map-e uplinks
 };
 
 struct CounterStatus {

@@ -105,6 +105,27 @@ std::string sessions_section(const std::vector<LinkStatus>& uplinks, SystemTime 
     return out;
 }
 
+// Per MAP-E uplink: the CE it is now and its whole port set.
+std::string mape_section(const std::vector<LinkStatus>& uplinks) {
+    std::string out;
+    for (const auto& l : uplinks) {
+        if (!l.mape) continue;
+        const auto& m = *l.mape;
+        out += "  " + l.name + ": MAP-E to BR " + m.br + (m.legacy ? " (draft-03 interface ID)" : "") + "\n";
+        if (!m.known) {
+            out += "    no end-user prefix yet (no address of the rule prefix on its IPv6 link)\n";
+            continue;
+        }
+        out += "    CE IPv4 " + m.ce_ipv4 + ", PSID " + std::to_string(m.psid) + " (" +
+               std::to_string(m.psid_length) + " bits), " + std::to_string(m.ports) + " ports in " +
+               std::to_string(m.blocks.size()) + " blocks\n";
+        out += "    CE IPv6 " + m.ce_ipv6 + " from " + m.end_user_prefix + "\n    ports";
+        for (std::size_t i = 0; i < m.blocks.size(); ++i) out += (i ? ", " : " ") + m.blocks[i];
+        out += "\n";
+    }
+    return out;
+}
+
 std::string forwards_section(const std::vector<ForwardStatus>& list) {
     if (list.empty()) return {};
     std::vector<Row> rows{{"name", "connections", "packets", "bytes"}};
@@ -166,7 +187,7 @@ std::string format_time(SystemTime t) {
 std::string render_status(const StatusReport& s, SystemTime now) {
     std::string out = header(s, now);
     auto uplinks = links_section("Uplinks", s.uplinks);
-    if (!uplinks.empty()) uplinks += sessions_section(s.uplinks, now);
+    if (!uplinks.empty()) uplinks += sessions_section(s.uplinks, now) + mape_section(s.uplinks);
     for (const auto& part : {links_section("Interfaces", s.interfaces), uplinks,
                              forwards_section(s.forwards), counters_section("Drops", s.drops),
                              counters_section("Rules", s.rules)})

@@ -52,6 +52,8 @@ std::optional<Value> key_value(const Eval& e, Key key) {
     case Key::ether_type: return Value{std::uint64_t{p.ether_type}};
     case Key::fib_daddr_type: return Value{std::uint64_t{e.route.is_local(p.daddr) ? 2u : 1u}};
     case Key::tcp_flags: return p.is_tcp() ? std::optional<Value>(std::uint64_t{nft::kTcpFlagSyn}) : std::nullopt;
+    // A counter: explain takes its first value (the first port of a MAP-E set).
+    case Key::numgen_inc: return Value{std::uint64_t{0}};
     }
     return std::nullopt;
 }

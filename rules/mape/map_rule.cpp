@@ -110,6 +110,25 @@ bool CeFacts::holds_port(std::uint16_t port) const {
     return false;
 }
 
+std::vector<std::uint16_t> spread_ports(const std::vector<PortBlock>& blocks) {
+    std::vector<std::uint16_t> out;
+    for (std::uint32_t j = 0;; ++j) {
+        bool any = false;
+        for (const auto& b : blocks) {
+            if (b.first + j > b.last) continue;
+            out.push_back(static_cast<std::uint16_t>(b.first + j));
+            any = true;
+        }
+        if (!any) return out;
+    }
+}
+
+std::uint32_t ports_per_ce(const MapRule& rule) {
+    std::uint32_t n = 0;
+    for (const auto& b : port_blocks(rule, 1)) n += b.last - b.first + 1u;
+    return n;
+}
+
 std::string render_blocks(const std::vector<PortBlock>& blocks) {
     std::string out;
     for (const auto& b : blocks) {

@@ -70,6 +70,14 @@ std::uint32_t psid_of_port(const MapRule& rule, std::uint16_t port);
 std::optional<CeFacts> derive_ce(const MapRule& rule, const net::Prefix& prefix);
 // The CE's IPv6 address in `layout` for its end-user prefix, IPv4 address and PSID.
 net::Address ce_ipv6(const net::Prefix& end_user, const net::Address& ipv4, std::uint32_t psid, Layout layout);
+// Every port of the blocks in the order SNAT hands them out: one from each
+// block in turn (block 1's first, block 2's first, ..., block 1's second,
+// ...), so consecutive connections use every block and a full block is
+// never hit twice in a row.
+std::vector<std::uint16_t> spread_ports(const std::vector<PortBlock>& blocks);
+// How many ports a CE of `rule` has: the same for every PSID, except that
+// with psid-offset 0 the set of PSID 0 loses port 0.
+std::uint32_t ports_per_ce(const MapRule& rule);
 // "5744-5759, 9840-9855, ..." for status.
 std::string render_blocks(const std::vector<PortBlock>& blocks);
 

@@ -38,7 +38,7 @@ std::optional<CeFacts> live_ce(const config::Uplink& u, const rules::Facts& fact
 
 void fill_ce_addresses(const config::Config& cfg, rules::Facts& facts) {
     for (const auto& u : cfg.uplinks) {
-        if (!u.map_e) continue;
+        if (!u.map_e || !u.enabled.value) continue;
         auto ce = live_ce(u, facts);
         facts.uplink_addresses[u.name.value] = ce ? std::vector<net::Address>{ce->ipv4} : std::vector<net::Address>{};
     }

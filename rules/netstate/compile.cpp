@@ -73,6 +73,7 @@ NetState compile_netstate(const config::Config& cfg, const rules::Facts& facts) 
     detail::compile_rules(cfg, facts, out);
     detail::compile_sysctls(cfg, facts, out);
     detail::compile_bridge(cfg, facts, out);
+    detail::compile_mape(cfg, facts, out);
     return out;
 }
 

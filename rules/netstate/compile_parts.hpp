@@ -25,6 +25,9 @@ void compile_sysctls(const config::Config& cfg, const rules::Facts& facts, NetSt
 // runs last (it moves the bridge to the front of the links, and its
 // sysctls win over the general ones).
 void compile_bridge(const config::Config& cfg, const rules::Facts& facts, NetState& out);
+// compile_mape.cpp: map-e tunnels, CE addresses (after the bridge: the CE
+// address may live on the split's bridge).
+void compile_mape(const config::Config& cfg, const rules::Facts& facts, NetState& out);
 // compile_rules.cpp: policy rules of `routing` (several uplinks, pins).
 void compile_rules(const config::Config& cfg, const rules::Facts& facts, NetState& out);
 

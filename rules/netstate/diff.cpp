@@ -17,6 +17,8 @@ Link project(const Link& observed, const Link& desired) {
     if (!desired.master) p.master.reset();
     if (!desired.mtu) p.mtu.reset();
     if (!desired.owned) p.owned = false;
+    if (!desired.tunnel) p.tunnel.reset();
+    p.owned_host_space = desired.owned_host_space;
     p.manage_addresses = desired.manage_addresses;
     p.vrrp_addresses = desired.vrrp_addresses;
     p.loc = desired.loc;

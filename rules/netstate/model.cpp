@@ -20,7 +20,7 @@ SysctlKey key_of(const Sysctl& s) { return {s.path}; }
 
 bool same(const Link& a, const Link& b) {
     return a.name == b.name && a.kind == b.kind && a.master == b.master && a.mtu == b.mtu &&
-           a.up == b.up && a.owned == b.owned;
+           a.up == b.up && a.owned == b.owned && a.tunnel == b.tunnel;
 }
 bool same(const Address& a, const Address& b) { return key_of(a) == key_of(b); }
 bool same(const Route& a, const Route& b) {

@@ -20,6 +20,17 @@ inline constexpr std::uint32_t kTableDefault = 253;
 inline constexpr std::uint32_t kTableMain = 254;
 inline constexpr std::uint32_t kTableLocal = 255;
 
+// An ip6tnl link in mode ipip6 (IPv4 in IPv6) with the encapsulation
+// limit option off (`encaplimit none`): a MAP-E CE's tunnel to its BR.
+// `ipip6_no_encaplimit` is false when the kernel's link is some other
+// ip6tnl, so such a link differs from what gatewayd wants.
+struct Ip6Tunnel {
+    net::Address local;   // the CE's IPv6 address
+    net::Address remote;  // the border relay
+    bool ipip6_no_encaplimit = true;
+    friend bool operator==(const Ip6Tunnel&, const Ip6Tunnel&) = default;
+};
+
 // A link whose state gatewayd keeps. Fields left empty are not its business.
 struct Link {
     std::string name;                  // kernel link name
@@ -35,6 +46,11 @@ struct Link {
     // kLinkAlias (owner.hpp), so a later reconcile that no longer wants it
     // recognises it as its own and deletes it, even after a restart.
     bool owned = false;
+    std::optional<Ip6Tunnel> tunnel;  // kind "ip6tnl": its endpoints; nullopt = leave as is
+    // Permanent /128 addresses inside these prefixes on this link are
+    // gatewayd's (MAP-E CE addresses on a WAN link it does not otherwise
+    // manage), so the old one goes when the prefix moves. Not kernel state.
+    std::vector<net::Prefix> owned_host_space;
     config::Loc loc;
     // Addresses keepalived adds on the VRRP MASTER and removes again: never
     // stale, whoever holds them (compared by address, any prefix length).

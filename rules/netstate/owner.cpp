@@ -36,9 +36,14 @@ bool is_ipv6_link_local(const net::Prefix& p) {
 
 bool is_owned_address(const Address& a, const NetState& scope) {
     const Link* link = scope.find_link(a.ifname);
-    if (!link || !link->manage_addresses || is_ipv6_link_local(a.prefix)) return false;
-    const auto& vrrp = link->vrrp_addresses;
-    return std::find(vrrp.begin(), vrrp.end(), a.prefix.address) == vrrp.end();
+    if (!link || is_ipv6_link_local(a.prefix)) return false;
+    if (link->manage_addresses) {
+        const auto& vrrp = link->vrrp_addresses;
+        return std::find(vrrp.begin(), vrrp.end(), a.prefix.address) == vrrp.end();
+    }
+    return a.prefix.length == 128 &&
+           std::any_of(link->owned_host_space.begin(), link->owned_host_space.end(),
+                       [&](const net::Prefix& p) { return p.contains(a.prefix.address); });
 }
 
 namespace {

@@ -54,8 +54,9 @@ std::map<std::string, std::uint32_t, std::less<>> uplink_tables(const config::Co
 bool is_owned_route(const Route& r);
 bool is_owned_rule(const Rule& r);
 // An observed address gatewayd may remove: on a link whose addresses the
-// scope manages, not an IPv6 link-local (the kernel's own, needed by ND) and
-// not a VRRP virtual address (keepalived's).
+// scope manages (not a VRRP virtual address: keepalived's), or a /128 in
+// the link's owned_host_space (a MAP-E CE address), and never an IPv6
+// link-local (the kernel's own, needed by ND).
 bool is_owned_address(const Address& a, const NetState& scope);
 bool is_ipv6_link_local(const net::Prefix& p);
 

@@ -63,6 +63,10 @@ std::string render_table(std::uint32_t table) {
 std::string render_link(const Link& l) {
     std::string s = "link " + l.name;
     if (!l.kind.empty()) s += " type " + l.kind;
+    if (l.tunnel) {
+        s += " local " + l.tunnel->local.str() + " remote " + l.tunnel->remote.str();
+        s += l.tunnel->ipip6_no_encaplimit ? " mode ipip6 encaplimit none" : " (other mode or encaplimit)";
+    }
     if (l.master) s += l.master->empty() ? " nomaster" : " master " + *l.master;
     if (l.mtu) s += " mtu " + std::to_string(*l.mtu);
     if (l.owned) s += " alias " + std::string(kLinkAlias);

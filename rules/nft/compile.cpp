@@ -101,6 +101,7 @@ nft::Ruleset compile_ruleset(const config::Config& config, const Facts& facts) {
     detail::compile_filter(ctx);
     detail::compile_fastpath(ctx);
     detail::compile_egress(ctx);
+    detail::compile_mape(ctx);  // before forwards and masquerade: its rules decide first
     detail::compile_forwards(ctx);
     detail::compile_nat(ctx);
     detail::compile_routing(ctx);

@@ -150,6 +150,7 @@ void compile_filter(Context& ctx);    // compile_filter.cpp: input/forward/outpu
 std::vector<nft::Rule> compile_firewall_rule(Context& ctx, const config::FirewallRule& rule,
                                              const config::ChainSpec& chain,
                                              const std::string& comment);  // compile_rules.cpp
+void compile_mape(Context& ctx);      // compile_mape.cpp: MAP-E port-set SNAT, forwards inside the set
 void compile_forwards(Context& ctx);  // compile_forwards.cpp: port-forward maps, DNAT, accepts
 void compile_nat(Context& ctx);       // compile_nat.cpp: masquerade, hairpin, MSS clamping
 void compile_egress(Context& ctx);    // compile_egress.cpp: owner rules (output hook)

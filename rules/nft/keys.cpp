@@ -28,6 +28,7 @@ constexpr std::array kKeys{
     KeyInfo{Key::ether_type, "ether type", "ether_type", 2, true},
     KeyInfo{Key::fib_daddr_type, "fib daddr type", "fib_addrtype", 4, false},
     KeyInfo{Key::tcp_flags, "tcp flags", "tcp_flag", 1, true},
+    KeyInfo{Key::numgen_inc, "numgen inc", "integer", 4, false},
 };
 
 struct Symbol {

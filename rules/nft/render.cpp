@@ -117,6 +117,7 @@ std::string render_set(const Set& set, const RenderOptions& o) {
     bool map = set.verdict_map || !set.data.empty();
     std::string out = std::string("\t") + (map ? "map " : "set ") + set.name + " {\n";
     out += "\t\ttypeof " + keys_text(set.key);
+    if (set.modulus) out += " mod " + std::to_string(set.modulus);
     if (set.verdict_map) out += " : verdict";
     else if (map) out += " : " + keys_text(set.data);
     out += "\n";

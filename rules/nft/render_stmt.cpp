@@ -174,7 +174,9 @@ std::string stmt_text(const Nat& n, const RenderOptions&) {
     if (n.kind == NatKind::masquerade) return n.port ? "masquerade to :" + std::to_string(*n.port) : "masquerade";
     std::string out = n.kind == NatKind::dnat ? "dnat " : "snat ";
     out += n.family == net::Family::ipv4 ? "ip to " : "ip6 to ";
-    if (!n.map_keys.empty()) return out + join_keys(n.map_keys) + " map @" + n.map_name;
+    if (!n.map_keys.empty())
+        return out + join_keys(n.map_keys) + (n.modulus ? " mod " + std::to_string(n.modulus) : "") + " map @" +
+               n.map_name;
     return out + nat_target(n);
 }
 

@@ -43,6 +43,7 @@ enum class Key {
     ether_type,     // ether type (bridge family)
     fib_daddr_type, // fib daddr type (local, ...)
     tcp_flags,      // tcp flags (bitmask)
+    numgen_inc,     // numgen inc mod N: a counter per evaluation (N is the map's or statement's `modulus`)
 };
 
 struct IntRange {
@@ -143,6 +144,7 @@ struct Nat {
     std::vector<Key> map_keys;  // non-empty: address (and port) come from map_name
     std::string map_name;
     bool map_has_port = false;  // map data is "addr . port" rather than "addr"
+    std::uint32_t modulus = 0;  // map_keys {numgen_inc}: "numgen inc mod <modulus>"
     friend bool operator==(const Nat&, const Nat&) = default;
 };
 
@@ -243,10 +245,12 @@ struct Set {
     std::vector<Element> elements;
     std::string comment;
     config::Loc origin;
+    std::uint32_t modulus = 0;   // key {numgen_inc}: "typeof numgen inc mod <modulus>"
     friend bool operator==(const Set& a, const Set& b) {
         return a.name == b.name && a.key == b.key && a.data == b.data &&
                a.verdict_map == b.verdict_map && a.interval == b.interval &&
-               a.counter == b.counter && a.elements == b.elements && a.comment == b.comment;
+               a.counter == b.counter && a.modulus == b.modulus && a.elements == b.elements &&
+               a.comment == b.comment;
     }
 };
 

@@ -18,6 +18,7 @@
 
 #include "rules/config/parse.hpp"
 #include "rules/facts.hpp"
+#include "rules/mape/uplink.hpp"
 #include "rules/nft/compile.hpp"
 
 namespace gw::test {
@@ -71,6 +72,11 @@ inline rules::Facts load_facts(const fs::path& dir) {
         for (const auto& a : kv.second)
             if (auto addr = net::Address::parse(a.as<std::string>()))
                 facts.uplink_addresses[kv.first.as<std::string>()].push_back(*addr);
+    // mape-link-addresses: {uplink: [addr, ...]}: the addresses on a map-e uplink's IPv6 link.
+    for (const auto& kv : doc["mape-link-addresses"])
+        for (const auto& a : kv.second)
+            if (auto addr = net::Address::parse(a.as<std::string>()))
+                facts.mape_link_addresses[kv.first.as<std::string>()].push_back(*addr);
     for (const auto& kv : doc["uplink-ifnames"])
         facts.uplink_ifnames[kv.first.as<std::string>()] = kv.second.as<std::string>();
     // kernel: {broute, bridge-conntrack, br-netfilter}: what the daemon would probe.
@@ -103,7 +109,9 @@ inline Loaded load_case(const GoldenCase& c) {
     auto text = read_file(c.config);
     auto parsed = config::parse_config(text, c.config.string());
     if (!parsed.config) return {std::nullopt, {}, config::render_diagnostics(parsed.diagnostics, c.config.string(), text)};
-    return {std::move(parsed.config), load_facts(c.dir), {}};
+    auto facts = load_facts(c.dir);
+    mape::fill_ce_addresses(*parsed.config, facts);  // as the daemon's gather_facts does
+    return {std::move(parsed.config), std::move(facts), {}};
 }
 
 struct Compiled {

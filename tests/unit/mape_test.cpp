@@ -4,6 +4,9 @@
 // interface-ID layouts, and the edges of a port set.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <set>
+
 #include "rules/mape/map_rule.hpp"
 
 using namespace gw::mape;
@@ -164,4 +167,28 @@ TEST_CASE("rule checks: EA-bits past /64, too few for the IPv4 suffix, PSID too 
 
 TEST_CASE("render_blocks lists the runs for status") {
     CHECK(render_blocks({{5744, 5759}, {9840, 9855}}) == "5744-5759, 9840-9855");
+}
+
+TEST_CASE("spread_ports: every port once, consecutive ports from different blocks") {
+    auto ce = derive_ce(v6plus(), pfx("240b:11:2345:6700::/56"));
+    REQUIRE(ce);
+    auto ports = spread_ports(ce->blocks);
+    REQUIRE(ports.size() == 240);
+    CHECK(ports[0] == 5744);
+    CHECK(ports[1] == 9840);
+    CHECK(ports[14] == 63088);
+    CHECK(ports[15] == 5745);
+    CHECK(ports[239] == 63103);
+    std::vector<std::uint16_t> sorted = ports;
+    std::sort(sorted.begin(), sorted.end());
+    CHECK(std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end());
+    for (auto p : ports) CHECK(ce->holds_port(p));
+    // Any 15 consecutive picks cover all 15 blocks.
+    for (std::size_t start = 0; start + 15 <= ports.size(); start += 15) {
+        std::set<std::uint32_t> blocks;
+        for (std::size_t i = start; i < start + 15; ++i) blocks.insert(ports[i] >> 12);
+        CHECK(blocks.size() == 15);
+    }
+    CHECK(ports_per_ce(v6plus()) == 240);
+    CHECK(ports_per_ce(rfc_example()) == 252);
 }

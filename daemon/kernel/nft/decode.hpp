@@ -49,7 +49,7 @@ std::optional<nft::VerdictKind> decode_verdict(int code);
 
 // Keys of a set declaration: from nft's `typeof` userdata when present,
 // else from the datatype ids. Empty when neither can be read.
-std::vector<nft::Key> decode_set_keys(const nftnl_set* set, bool data);
+std::vector<nft::Key> decode_set_keys(const nftnl_set* set, bool data, std::uint32_t* modulus = nullptr);
 
 bool is_anonymous(const nftnl_set* set);
 

@@ -35,11 +35,13 @@ struct Load {
     std::uint32_t len = 0;
     bool hton = false;
     std::optional<Bytes> mask;
+    std::uint32_t modulus = 0;  // numgen
 };
 
 struct MapResult {  // a map lookup whose data a nat statement reads
     std::vector<Key> keys;
     std::string set;
+    std::uint32_t modulus = 0;  // keyed by numgen
 };
 
 Bytes expr_bytes(const nftnl_expr* e, std::uint16_t attr) {
@@ -114,6 +116,7 @@ private:
         if (name == "payload") return payload(e);
         if (name == "ct") return ct(e);
         if (name == "fib") return fib(e);
+        if (name == "numgen") return numgen(e);
         if (name == "rt") return rt(e);
         if (name == "byteorder") return byteorder(e);
         if (name == "bitwise") return bitwise(e);
@@ -221,6 +224,16 @@ private:
         if (u32(e, NFTNL_EXPR_FIB_RESULT) != enc.typeof_data[0] || u32(e, NFTNL_EXPR_FIB_FLAGS) != enc.typeof_data[1])
             return unknown_load(u32(e, NFTNL_EXPR_FIB_DREG));
         return push_load({Load::What::key, Key::fib_daddr_type, u32(e, NFTNL_EXPR_FIB_DREG), 4, false, {}});
+    }
+
+    bool numgen(const nftnl_expr* e) {
+        auto dreg = u32(e, NFTNL_EXPR_NG_DREG);
+        if (u32(e, NFTNL_EXPR_NG_TYPE) != NFT_NG_INCREMENTAL ||
+            (nftnl_expr_is_set(e, NFTNL_EXPR_NG_OFFSET) && u32(e, NFTNL_EXPR_NG_OFFSET) != 0))
+            return unknown_load(dreg);
+        Load l{Load::What::key, Key::numgen_inc, dreg, 4, false, {}};
+        l.modulus = u32(e, NFTNL_EXPR_NG_MODULUS);
+        return push_load(l);
     }
 
     bool rt(const nftnl_expr* e) {
@@ -341,7 +354,7 @@ private:
         bool has_dreg = nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_DREG);
         if (has_dreg && u32(e, NFTNL_EXPR_LOOKUP_DREG) != NFT_REG_VERDICT) {
             if (negate || u32(e, NFTNL_EXPR_LOOKUP_DREG) != NFT_REG_1) return false;
-            map_ = MapResult{*keys, set};
+            map_ = MapResult{*keys, set, loads_.front().modulus};
             loads_.clear();
             return true;
         }
@@ -394,6 +407,7 @@ private:
             n.map_keys = map_->keys;
             n.map_name = map_->set;
             n.map_has_port = port;
+            n.modulus = map_->modulus;
             if (port && reg32(preg) != (n.family == net::Family::ipv4 ? 1u : 4u)) return false;
         } else if (!nat_immediates(n, port, preg)) {
             return false;

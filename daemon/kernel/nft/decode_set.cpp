@@ -177,22 +177,35 @@ std::optional<std::vector<std::uint32_t>> u32_fields(const std::vector<std::uint
     return out;
 }
 
-// One `typeof` expression: [0] expression type, [1] its fields.
-std::optional<Key> typeof_key(const std::vector<Tlv>& expr) {
+constexpr std::uint32_t kExprNumgen = 23;  // nft's EXPR_NUMGEN
+
+// `typeof numgen inc mod N`: its fields are type (0: inc), modulus, offset (0).
+std::optional<std::uint32_t> numgen_modulus(std::uint32_t etype, const std::vector<std::uint32_t>& fields) {
+    if (etype != kExprNumgen || fields.size() != 3 || fields[0] != 0 || fields[2] != 0) return std::nullopt;
+    return fields[1];
+}
+
+// One `typeof` expression: [0] expression type, [1] its fields. A numgen
+// key's modulus goes to `modulus`.
+std::optional<Key> typeof_key(const std::vector<Tlv>& expr, std::uint32_t* modulus = nullptr) {
     const auto* etype = find_tlv(expr, NFTNL_UDATA_SET_TYPEOF_EXPR);
     const auto* data = find_tlv(expr, NFTNL_UDATA_SET_TYPEOF_DATA);
     if (!etype || !data || !tlv_u32(*etype)) return std::nullopt;
     auto fields = u32_fields(data->value);
     if (!fields) return std::nullopt;
+    if (auto mod = numgen_modulus(*tlv_u32(*etype), *fields)) {
+        if (modulus) *modulus = *mod;
+        return Key::numgen_inc;
+    }
     return key_for_typeof(*tlv_u32(*etype), *fields);
 }
 
-std::vector<Key> typeof_keys(const Tlv& tlv) {
+std::vector<Key> typeof_keys(const Tlv& tlv, std::uint32_t* modulus = nullptr) {
     auto expr = parse_tlvs(tlv.value.data(), tlv.value.size());
     if (!expr) return {};
     const auto* etype = find_tlv(*expr, NFTNL_UDATA_SET_TYPEOF_EXPR);
     if (!etype || tlv_u32(*etype) != kExprConcat) {
-        auto k = typeof_key(*expr);
+        auto k = typeof_key(*expr, modulus);
         return k ? std::vector<Key>{*k} : std::vector<Key>{};
     }
     const auto* data = find_tlv(*expr, NFTNL_UDATA_SET_TYPEOF_DATA);
@@ -241,13 +254,13 @@ bool is_anonymous(const nftnl_set* set) {
     return nftnl_set_get_u32(set, NFTNL_SET_FLAGS) & NFT_SET_ANONYMOUS;
 }
 
-std::vector<Key> decode_set_keys(const nftnl_set* set, bool data) {
+std::vector<Key> decode_set_keys(const nftnl_set* set, bool data, std::uint32_t* modulus) {
     auto attr_type = data ? NFTNL_SET_DATA_TYPE : NFTNL_SET_KEY_TYPE;
     auto attr_len = data ? NFTNL_SET_DATA_LEN : NFTNL_SET_KEY_LEN;
     std::vector<Key> keys;
     if (auto udata = set_udata(set)) {
         auto type = data ? NFTNL_UDATA_SET_DATA_TYPEOF : NFTNL_UDATA_SET_KEY_TYPEOF;
-        if (const auto* t = find_tlv(*udata, type)) keys = typeof_keys(*t);
+        if (const auto* t = find_tlv(*udata, type)) keys = typeof_keys(*t, modulus);
     }
     if (keys.empty()) keys = keys_from_type(nftnl_set_get_u32(set, attr_type));
     // Whatever the userdata says, the kernel's own type and length must agree.
@@ -285,7 +298,7 @@ nft::Set decode_set(const nftnl_set* set) {
     s.counter = has_counter(set);
     if (auto udata = set_udata(set))
         if (const auto* c = find_tlv(*udata, NFTNL_UDATA_SET_COMMENT)) s.comment = tlv_strz(*c).value_or("");
-    s.key = decode_set_keys(set, false);
+    s.key = decode_set_keys(set, false, &s.modulus);
     if ((flags & NFT_SET_MAP) && !s.verdict_map) s.data = decode_set_keys(set, true);
     bool unreadable = s.key.empty() || ((flags & NFT_SET_MAP) && !s.verdict_map && s.data.empty());
     if (unreadable) {

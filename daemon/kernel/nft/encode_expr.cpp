@@ -86,6 +86,13 @@ private:
             nftnl_expr_set_u32(e.get(), NFTNL_EXPR_CT_DREG, dreg);
             return add(std::move(e));
         }
+        case LoadKind::numgen: {
+            auto e = make_expr("numgen");
+            nftnl_expr_set_u32(e.get(), NFTNL_EXPR_NG_DREG, dreg);
+            nftnl_expr_set_u32(e.get(), NFTNL_EXPR_NG_TYPE, NFT_NG_INCREMENTAL);
+            nftnl_expr_set_u32(e.get(), NFTNL_EXPR_NG_MODULUS, numgen_modulus_);
+            return add(std::move(e));
+        }
         case LoadKind::fib: {
             auto e = make_expr("fib");
             nftnl_expr_set_u32(e.get(), NFTNL_EXPR_FIB_RESULT, enc.typeof_data[0]);
@@ -360,6 +367,7 @@ private:
     // keys -> map lookup whose data (address . port) lands from reg 1 on.
     std::expected<std::uint32_t, std::string> nat_map(const nft::Nat& n) {
         if (n.map_name.empty()) return std::unexpected("nat map lookup without a map name");
+        numgen_modulus_ = n.modulus;
         load_keys(n.map_keys, is_interval_lookup(ctx_.table, n.map_name));
         auto e = make_expr("lookup");
         nftnl_expr_set_u32(e.get(), NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
@@ -423,6 +431,7 @@ private:
     }
 
     EncodeContext& ctx_;
+    std::uint32_t numgen_modulus_ = 0;  // of the numgen a NAT map lookup is keyed by
     nftnl_rule* rule_;
     config::Loc origin_;
 };

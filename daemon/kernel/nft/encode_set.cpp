@@ -31,6 +31,7 @@ struct Shape {
     bool interval = false;
     bool counter = false;
     bool anonymous = false;
+    std::uint32_t modulus = 0;  // a numgen key's
     bool map() const { return verdict || !data.empty(); }
     bool concat_interval() const { return interval && key.size() > 1; }
 };
@@ -63,26 +64,31 @@ NftExprPtr counter_expr(const nft::Counter& c) {
     return e;
 }
 
-void put_key_typeof(nftnl_udata_buf* u, Key key) {
+void put_key_typeof(nftnl_udata_buf* u, Key key, std::uint32_t modulus) {
     const auto& enc = key_encoding(key);
     nftnl_udata_put_u32(u, NFTNL_UDATA_SET_TYPEOF_EXPR, enc.typeof_etype);
     auto* data = nftnl_udata_nest_start(u, NFTNL_UDATA_SET_TYPEOF_DATA);
+    if (key == Key::numgen_inc) {
+        // nft's numgen fields: type (0: inc), modulus, offset
+        const std::uint32_t fields[] = {0, modulus, 0};
+        for (std::uint8_t i = 0; i < 3; ++i) nftnl_udata_put_u32(u, i, fields[i]);
+    }
     for (int i = 0; i < enc.typeof_fields; ++i)
         nftnl_udata_put_u32(u, static_cast<std::uint8_t>(i), enc.typeof_data[static_cast<std::size_t>(i)]);
     nftnl_udata_nest_end(u, data);
 }
 
 // `typeof a . b`: the concatenation wraps one nest per part.
-void put_typeof(nftnl_udata_buf* u, std::uint8_t type, const std::vector<Key>& keys) {
+void put_typeof(nftnl_udata_buf* u, std::uint8_t type, const std::vector<Key>& keys, std::uint32_t modulus = 0) {
     auto* outer = nftnl_udata_nest_start(u, type);
     if (keys.size() == 1) {
-        put_key_typeof(u, keys.front());
+        put_key_typeof(u, keys.front(), modulus);
     } else {
         nftnl_udata_put_u32(u, NFTNL_UDATA_SET_TYPEOF_EXPR, kExprConcat);
         auto* data = nftnl_udata_nest_start(u, NFTNL_UDATA_SET_TYPEOF_DATA);
         for (std::size_t i = 0; i < keys.size(); ++i) {
             auto* part = nftnl_udata_nest_start(u, static_cast<std::uint8_t>(i));
-            put_key_typeof(u, keys[i]);
+            put_key_typeof(u, keys[i], 0);
             nftnl_udata_nest_end(u, part);
         }
         nftnl_udata_nest_end(u, data);
@@ -109,7 +115,7 @@ void set_userdata(nftnl_set* s, const Shape& shape, const std::string& comment) 
     // nft merges adjacent ranges of inline sets, and says so.
     if (shape.anonymous && shape.interval) nftnl_udata_put_u32(u.get(), NFTNL_UDATA_SET_MERGE_ELEMENTS, 1);
     // nft 1.0.6 leaves the key's typeof out of inline maps only.
-    if (!(shape.anonymous && shape.map())) put_typeof(u.get(), NFTNL_UDATA_SET_KEY_TYPEOF, shape.key);
+    if (!(shape.anonymous && shape.map())) put_typeof(u.get(), NFTNL_UDATA_SET_KEY_TYPEOF, shape.key, shape.modulus);
     if (!shape.data.empty()) put_typeof(u.get(), NFTNL_UDATA_SET_DATA_TYPEOF, shape.data);
     if (shape.verdict) put_verdict_typeof(u.get());
     if (shape.map()) nftnl_udata_put_u32(u.get(), NFTNL_UDATA_SET_DATA_INTERVAL, 0);
@@ -317,7 +323,7 @@ bool is_range(const nft::Value& v) {
 }
 
 Shape shape_of(const nft::Set& set) {
-    return Shape{set.key, set.data, set.verdict_map, set.interval, set.counter, false};
+    return Shape{set.key, set.data, set.verdict_map, set.interval, set.counter, false, set.modulus};
 }
 
 std::string set_what(const nft::Table& table, const std::string& name) {

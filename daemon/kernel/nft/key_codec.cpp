@@ -21,6 +21,7 @@ constexpr std::uint32_t kExprPayload = 7;
 constexpr std::uint32_t kExprMeta = 9;
 constexpr std::uint32_t kExprCt = 12;
 constexpr std::uint32_t kExprFib = 26;
+constexpr std::uint32_t kExprNumgen = 23;
 constexpr std::uint32_t kCtDirNone = 0xffffffff;
 constexpr std::uint32_t kDescTh = 11, kDescIp = 12, kDescIp6 = 13, kDescIcmp = 4,
                         kDescIcmp6 = 14, kDescTcp = 8, kDescEther = 17;
@@ -64,6 +65,9 @@ constexpr std::array kEncodings{
     KeyEncoding{Key::fib_daddr_type, LoadKind::fib, NFT_FIB_RESULT_ADDRTYPE, 0, 38, kExprFib,
                 {NFT_FIB_RESULT_ADDRTYPE, NFTA_FIB_F_DADDR}, 2},
     payload(Key::tcp_flags, kTh, 13, 15, kDescTcp, 7),
+    // typeof numgen: {type 0 (inc), modulus, offset 0}; the modulus varies,
+    // so encode_set/decode_set handle its fields (kNumgenTypeofFields).
+    KeyEncoding{Key::numgen_inc, LoadKind::numgen, 0, 0, 4, kExprNumgen, {0, 0}, 0},
 };
 
 constexpr std::uint32_t kTypeBits = 6;

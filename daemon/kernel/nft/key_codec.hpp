@@ -23,6 +23,7 @@ enum class LoadKind {
     payload,  // payload load <len>b @ <base> header + <offset>
     ct,       // ct load <key> (original direction unset)
     fib,      // fib daddr type
+    numgen,   // numgen inc mod N (N from the map or statement)
 };
 
 struct KeyEncoding {

@@ -5,6 +5,7 @@
 #include <cerrno>
 
 #include "daemon/kernel/rtnl/codec.hpp"
+#include "daemon/kernel/rtnl/ip6tnl.hpp"
 #include "daemon/kernel/rtnl/rtnl.hpp"
 #include "daemon/kernel/rtnl/sysctl.hpp"
 #include "rules/netstate/owner.hpp"
@@ -36,8 +37,8 @@ Ack create_link(nl_sock* sock, const netstate::Link& l) {
     RtnlLinkPtr link(rtnl_link_alloc());
     if (!link) return {ENOMEM, {}, ErrorStage::system};
     rtnl_link_set_name(link.get(), l.name.c_str());
-    if (int rc = rtnl_link_set_type(link.get(), l.kind.c_str()); rc < 0)
-        return {errno_of_nl_error(rc), "link type " + l.kind + ": " + nl_geterror(rc), ErrorStage::encode};
+    int rc = l.tunnel ? encode_ip6tnl(link.get(), *l.tunnel) : rtnl_link_set_type(link.get(), l.kind.c_str());
+    if (rc < 0) return {errno_of_nl_error(rc), "link type " + l.kind + ": " + nl_geterror(rc), ErrorStage::encode};
     if (l.mtu) rtnl_link_set_mtu(link.get(), *l.mtu);
     if (l.master && !l.master->empty()) {
         int master = ifindex_of(*l.master);
@@ -46,7 +47,7 @@ Ack create_link(nl_sock* sock, const netstate::Link& l) {
     }
     if (l.up) rtnl_link_set_flags(link.get(), IFF_UP);
     nl_msg* msg = nullptr;
-    int rc = rtnl_link_build_add_request(link.get(), NLM_F_CREATE | NLM_F_EXCL, &msg);
+    rc = rtnl_link_build_add_request(link.get(), NLM_F_CREATE | NLM_F_EXCL, &msg);
     return send_built(sock, rc, msg);
 }
 
@@ -56,6 +57,10 @@ Ack change_link(nl_sock* sock, const netstate::Link& l, int ifindex) {
     rtnl_link_set_ifindex(orig.get(), ifindex);
     rtnl_link_set_name(orig.get(), l.name.c_str());
     if (l.mtu) rtnl_link_set_mtu(change.get(), *l.mtu);
+    // A MAP-E tunnel's local address follows the prefix: changed in place.
+    if (l.tunnel)
+        if (int rc = encode_ip6tnl(change.get(), *l.tunnel); rc < 0)
+            return {errno_of_nl_error(rc), "ip6tnl " + l.name + ": " + nl_geterror(rc), ErrorStage::encode};
     if (l.master) {
         int master = l.master->empty() ? 0 : ifindex_of(*l.master);
         if (!l.master->empty() && master == 0) return nodev(*l.master);

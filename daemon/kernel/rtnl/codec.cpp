@@ -1,4 +1,5 @@
 #include "daemon/kernel/rtnl/codec.hpp"
+#include "daemon/kernel/rtnl/ip6tnl.hpp"
 
 #include <linux/fib_rules.h>
 #include <linux/if_addr.h>
@@ -158,6 +159,7 @@ std::optional<netstate::Link> decode_link(rtnl_link* l, const LinkNames& names) 
     out.up = (rtnl_link_get_flags(l) & IFF_UP) != 0;
     const char* alias = rtnl_link_get_ifalias(l);
     out.owned = alias && netstate::kLinkAlias == alias;
+    out.tunnel = decode_ip6tnl(l);
     return out;
 }
 
