@@ -5,7 +5,8 @@ bus keepalived and gatewayd share; never the host's system bus), its own
 keepalived (gatewayd's child) and the stand-in pppd, whose far end sits in
 an uplink namespace per gateway that both look the same from the LAN (the
 "Internet" host 198.51.100.1), so a packet from the client crosses only
-the MASTER's session.
+the MASTER's session. With real=True (the vm tier) the line is real: pppd
+in each gateway against pppoe-server in its uplink namespace.
 """
 import json
 import os
@@ -15,10 +16,32 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "daemon"))
 from daemon_lab import Bus, Gateway, workdir  # noqa: E402
 from netlab import Lab  # noqa: E402
+from pppoe_server import AccessConcentrator, cmdline  # noqa: E402
 from standin import Standin, password_file  # noqa: E402
 
 VIP = "172.16.0.1"
 INTERNET = "198.51.100.1"
+PPPOE_USER, PPPOE_SECRET = "user@isp.example", "isp-secret"
+POOL = {"a": "203.0.113.10", "b": "203.0.113.20"}
+
+
+class RealLine:
+    """The vm tier's PPPoE line of one box: the real pppd (gatewayd's
+    child) against pppoe-server in the box's uplink namespace. Offers what
+    the pair needs of a Standin: start(gateway) and pids()."""
+
+    def __init__(self, lab, gw_ns, up_ns, wd, me):
+        self.lab, self.gw_ns = lab, gw_ns
+        self.server = AccessConcentrator(lab, up_ns, wd, PPPOE_USER, PPPOE_SECRET, INTERNET, name=f"isp-{me}")
+        self.server.serve(POOL[me])
+
+    def start(self, g):
+        return g.start(timeout=120, extra_args=["--pppd", "/usr/sbin/pppd"])
+
+    def pids(self):
+        """The box's pppd processes (its sessions, up or dialling)."""
+        out = self.lab.run(self.gw_ns, ["ip", "netns", "pids", self.gw_ns], check=False).stdout
+        return [int(p) for p in out.split() if os.path.basename(cmdline(int(p)).split(" ")[0]) == "pppd"]
 
 
 def config(wd, me, priority, preempt=False, sync=False, advert=1):
@@ -79,7 +102,7 @@ ha:
 class Pair:
     """Builds the lab; `boxes` maps "a"/"b" to (Gateway, Standin)."""
 
-    def __init__(self, tag, gatewayd, gwctl, standin_exe, sync=False, advert=1):
+    def __init__(self, tag, gatewayd, gwctl, standin_exe, sync=False, advert=1, real=False):
         self.lab = Lab(tag)
         lab = self.lab
         self.lan = lab.netns("lan")
@@ -97,10 +120,13 @@ class Pair:
             bus = Bus(wd)
             self.buses.append(bus)
             g = Gateway(lab, ns, gatewayd, gwctl, wd, bus)
-            password_file(os.path.join(wd, "isp.password"), "isp-secret")
+            password_file(os.path.join(wd, "isp.password"), PPPOE_SECRET)
             password_file(os.path.join(wd, "vrrp.secret"), "vrrp1pw")
-            st = Standin(wd, standin_exe, peer=INTERNET, peer_netns=up)
-            st.configure("203.0.113.10" if me == "a" else "203.0.113.20")
+            if real:
+                st = RealLine(lab, ns, up, wd, me)
+            else:
+                st = Standin(wd, standin_exe, peer=INTERNET, peer_netns=up)
+                st.configure(POOL[me])
             g.write_config(config(wd, me, prio, sync=sync, advert=advert))
             self.boxes[me] = (g, st)
         lab.veth(self.boxes["a"][0].ns, "sync0", self.boxes["b"][0].ns, "sync0")
@@ -121,8 +147,12 @@ class Pair:
         return self.status(me).get("ha", {}).get("master", False)
 
     def sessions(self):
-        """{box: [pids of its running stand-in pppd]}"""
+        """{box: [pids of its running pppd (stand-in or real)]}"""
         return {me: st.pids() for me, (g, st) in self.boxes.items()}
+
+    def isp_sessions(self):
+        """{box: [the ISP side's session pppd for that box]} (real line only)."""
+        return {me: st.server.sessions() for me, (g, st) in self.boxes.items() if isinstance(st, RealLine)}
 
     def keepalived_pids(self, me):
         g, _ = self.boxes[me]

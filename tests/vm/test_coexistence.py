@@ -12,13 +12,13 @@ Usage (guest): test_coexistence.py GATEWAYD GWCTL EXAMPLE
 import os
 import shutil
 import sys
-import textwrap
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "netns"))
 sys.path.insert(0, os.path.join(HERE, "..", "daemon"))
 import test_coexistence as story  # noqa: E402
 from daemon_lab import Bus, Checks, Gateway, Lab, require_root, workdir  # noqa: E402
+from pppoe_server import AccessConcentrator  # noqa: E402
 
 USER = "user@isp.example"  # the example's username
 
@@ -33,41 +33,24 @@ def vm_config(example, password):
 
 
 class RealPppoe:
-    """pppoe-server (user-space mode: this kernel's pppoe.ko is the client
-    side only for it) in the isp namespace on the far end of wan0; CHAP
-    secret = the password file's content."""
+    """The real line for the story: pppoe-server in the isp namespace on the
+    far end of wan0; CHAP secret = the password file's content."""
 
     def __init__(self, lab, top, wd):
-        self.lab, self.top, self.wd = lab, top, wd
-        self.pidfile = os.path.join(wd, "pppoe-server.pid")
-        self.options = os.path.join(wd, "pppoe-server-options")
-        os.makedirs("/etc/ppp", exist_ok=True)
-        with open(os.open("/etc/ppp/chap-secrets", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
-            f.write(f'"{USER}" * "{story.SECRET}" *\n')
-        with open(self.options, "w") as f:
-            f.write(textwrap.dedent(f"""\
-                require-chap
-                lcp-echo-interval 2
-                lcp-echo-failure 3
-                logfile {os.path.join(wd, "pppd-isp.log")}
-                """))
-        self.serve(story.FIRST)
-
-    def serve(self, address):
-        """Starts the access concentrator: our end PEER, the client gets `address`."""
-        self.lab.run(self.top.isp, ["pppoe-server", "-I", "eth0", "-L", story.PEER, "-R", address,
-                                    "-N", "1", "-O", self.options, "-X", self.pidfile])
+        self.lab, self.top = lab, top
+        self.server = AccessConcentrator(lab, top.isp, wd, USER, story.SECRET, story.PEER)
+        self.server.serve(story.FIRST, sessions=1)
 
     def start(self, g):
         return g.start(timeout=120, extra_args=["--pppd", "/usr/sbin/pppd"])
 
     def lose_carrier(self, next_address):
         del next_address  # the pool changes when the server comes back
-        os.kill(int(open(self.pidfile).read().split()[0]), 15)
+        self.server.stop_server()
         self.lab.ip(self.top.isp, "link set eth0 down")
 
     def restore(self):
-        self.serve(story.SECOND)
+        self.server.serve(story.SECOND, sessions=1)
         self.lab.ip(self.top.isp, "link set eth0 up")
 
 

@@ -31,6 +31,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "daemon"))
 from daemon_lab import Bus, Checks, Gateway, Lab, workdir  # noqa: E402
+from pppoe_server import AccessConcentrator, alive, cmdline, signal_all  # noqa: E402
 
 ISP_ADDR = "198.51.100.1"
 DNS = ["198.51.100.53", "198.51.100.54"]
@@ -79,25 +80,14 @@ def require_guest():
         sys.exit(2)
 
 
-class PppoeServer:
-    """pppoe-server (user-space mode) in the isp namespace, CHAP, one pool."""
+class PppoeServer(AccessConcentrator):
+    """The ISP's access concentrator: CHAP for USER, DNS pushed, two sessions."""
 
     def __init__(self, lab, ns, wd, password):
-        self.lab, self.ns, self.wd = lab, ns, wd
-        # Secrets: client, server, secret, addresses. The guest's /etc is a
-        # throwaway overlay.
-        with open("/etc/ppp/chap-secrets", "w") as f:
-            f.write(f'"{USER}" * "{password}" *\n')
-        os.chmod("/etc/ppp/chap-secrets", 0o600)
-        self.options = os.path.join(wd, "pppoe-server-options")
-        with open(self.options, "w") as f:
-            f.write(f"require-chap\nms-dns {DNS[0]}\nms-dns {DNS[1]}\nlcp-echo-interval 2\nlcp-echo-failure 3\n"
-                    f"logfile {wd}/pppd-isp.log\n")
+        super().__init__(lab, ns, wd, USER, password, ISP_ADDR, dns=DNS)
 
     def start(self, pool, session_offset=0):
-        self.lab.run(self.ns, ["pppoe-server", "-I", "eth0", "-L", ISP_ADDR, "-R", pool, "-N", "2",
-                               "-o", str(session_offset), "-O", self.options,
-                               "-X", os.path.join(self.wd, f"pppoe-server-{pool}.pid")])
+        self.serve(pool, sessions=2, session_offset=session_offset)
 
     def restart(self, pool):
         """The ISP side drops the session and hands out addresses from
@@ -116,35 +106,6 @@ class PppoeServer:
         while time.monotonic() < deadline and any(alive(p) for p in session):
             time.sleep(0.2)
         return {p: cmdline(p) for p in session if alive(p)}
-
-    def pids(self):
-        out = self.lab.run(self.ns, ["ip", "netns", "pids", self.ns], check=False).stdout
-        return [int(p) for p in out.split()]
-
-
-def cmdline(pid):
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            return f.read().replace(b"\0", b" ").decode(errors="replace").strip()
-    except OSError:
-        return ""
-
-
-def alive(pid):
-    """Running (a zombie waiting for its parent counts as gone)."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
-def signal_all(pids, signo):
-    for pid in pids:
-        try:
-            os.kill(pid, signo)
-        except ProcessLookupError:
-            pass
 
 
 def status_json(g):
@@ -347,9 +308,7 @@ def dead_peer_checks(c, g, server):
 
 
 def dump(server, g):
-    path = os.path.join(server.wd, "pppd-isp.log")
-    if os.path.exists(path):
-        print(f"--- isp side pppd log\n{open(path).read()}")
+    print(f"--- isp side pppd log\n{server.tail(20000)}")
     print(f"--- gatewayd log\n{g.log()}")
 
 
