@@ -96,30 +96,36 @@ void check_end_user_prefix(Reader& r, const Located<net::Prefix>& p, const mape:
                 "write the delegated prefix, at least /" + std::to_string(rule.end_user_length()));
 }
 
-void apply_profile(Reader& r, const Node& n, const std::string& path, MapE& m) {
+// The profile's layout now; its BR once the rule is read (a service can
+// have one BR per part of its rule space).
+const mape::Profile* apply_profile(Reader& r, const Node& n, const std::string& path, MapE& m) {
     m.profile = r.read_string(n, path);
-    if (!m.profile) return;
+    if (!m.profile) return nullptr;
     const auto* p = mape::find_profile(m.profile->value);
     if (!p) {
         std::string names;
         for (const auto& known : mape::profiles()) names += (names.empty() ? "" : ", ") + std::string(known.name);
         r.error(n.loc, path, "unknown map-e profile '" + m.profile->value + "'", "known profiles: " + names);
-        return;
+        return nullptr;
     }
     m.br.value = *net::Address::parse(p->br);
     m.legacy.value = p->legacy;
+    return p;
 }
 
 }  // namespace
 
 void parse_map_e_uplink(Reader& r, const Node& n, const std::string& path, Uplink& up) {
     MapE m;
-    if (const Node* p = n.find("profile")) apply_profile(r, *p, join_path(path, "profile"), m);
-    if (const Node* br = n.find("br")) assign(m.br, r.read_address(*br, join_path(path, "br"), net::Family::ipv6));
+    const mape::Profile* profile = nullptr;
+    if (const Node* p = n.find("profile")) profile = apply_profile(r, *p, join_path(path, "profile"), m);
+    const Node* br = n.find("br");
+    if (br) assign(m.br, r.read_address(*br, join_path(path, "br"), net::Family::ipv6));
     else if (!m.profile) r.require(n, path, "br", up.name.loc);
     if (const Node* l = n.find("legacy")) assign(m.legacy, r.read_bool(*l, join_path(path, "legacy")));
     const Node* rule = r.require(n, path, "rule", up.name.loc);
     bool rule_ok = rule && read_rule(r, *rule, join_path(path, "rule"), m.rule);
+    if (profile && !br && rule_ok) m.br.value = mape::profile_br(*profile, m.rule.ipv6_prefix->network());
     if (rule_ok) check_whole_rule(r, m.rule, mape::map_rule_of(m), join_path(path, "rule"));
     if (const Node* e = n.find("end-user-prefix")) {
         m.end_user_prefix = read_family_network(r, *e, join_path(path, "end-user-prefix"), net::Family::ipv6);

@@ -297,3 +297,17 @@ TEST_CASE("warnings do not withhold the config") {
     REQUIRE(r.diagnostics.items().size() == 1);
     CHECK(r.diagnostics.items()[0].severity == Severity::warning);
 }
+
+TEST_CASE("map-e profile: the BR follows the rule's part of the service, `br:` wins") {
+    auto uplink = [](const char* rule6, const char* br) {
+        std::string text = std::string("version: 1\nuplinks:\n  v6:\n    kind: map-e\n    device: wan0\n") +
+                           "    profile: ipv6-option\n" + (*br ? std::string("    br: ") + br + "\n" : "") +
+                           "    rule:\n      ipv6-prefix: " + rule6 +
+                           "\n      ipv4-prefix: 133.200.0.0/15\n      ea-bits: 25\n      psid-offset: 4\n" +
+                           std::string(kOpen);
+        return parse_ok(text).uplinks.at(0).map_e->br.value.str();
+    };
+    CHECK(uplink("2404:7a80::/31", "") == "2001:260:700:1::1:275");  // east Japan
+    CHECK(uplink("2404:7a84::/31", "") == "2001:260:700:1::1:276");  // west Japan
+    CHECK(uplink("2404:7a84::/31", "2001:db8::1") == "2001:db8::1");
+}
