@@ -151,8 +151,9 @@ Flow nat_flow(Eval& e, const nft::Nat& n, RuleState& rs) {
         rs.element = el;
         rs.set = n.map_name;
         if (const auto* pf = std::get_if<net::Prefix>(&el->data[0])) addr = pf->address;
-        if (n.map_has_port && el->data.size() > 1)
-            if (const auto* v = std::get_if<std::uint64_t>(&el->data[1])) port = static_cast<std::uint16_t>(*v);
+        std::size_t port_at = n.kind == nft::NatKind::masquerade ? 0 : 1;  // masquerade maps hold the port only
+        if (n.map_has_port && el->data.size() > port_at)
+            if (const auto* v = std::get_if<std::uint64_t>(&el->data[port_at])) port = static_cast<std::uint16_t>(*v);
     }
     // The kernel marks a connection translated only when the mapping
     // changed its tuple: a DNAT to the address and port the packet already

@@ -1,20 +1,25 @@
 // MAP-E uplinks: source NAT over the CE's whole port set, and forwards
 // only for ports inside it.
 //
-// SNAT shape: `snat ip to numgen inc mod N map @mape_<uplink>_snat`, a map
-// from a per-connection counter to CE address . port holding every port of
-// the set once, ordered one block after another (spread_ports), for TCP,
-// UDP and ICMP (the echo id). N is the size of the set, so no port outside
-// it can ever be chosen, consecutive connections take ports of different
-// blocks, and one rule with one map lookup serves every connection. A
+// SNAT shape: `masquerade to :numgen inc mod N map @mape_<uplink>_snat`, a
+// map from a per-connection counter to a port, holding every port of the
+// set once, ordered one block after another (spread_ports), for TCP, UDP
+// and ICMP (the echo id). N is the size of the set, so no port outside it
+// can ever be chosen, consecutive connections take ports of different
+// blocks, and one rule with one map lookup serves every connection. The
+// address is the tunnel's, which holds the CE address only; masquerade
+// rather than snat because the kernel drops a masqueraded connection when
+// its address leaves the link: after a renumbering a long-lived flow (an
+// NTP or game client on a fixed port) starts again from the new address
+// instead of keeping the old one in conntrack for as long as it talks. A
 // connection whose chosen port is taken towards the same destination fails
 // at conntrack confirmation (the range is one port, so the kernel does not
 // search) and its retransmission takes the next port: one full block never
 // stalls anything, unlike one `snat to addr:block` rule per block where the
 // first rule always matches (OpenWrt's map + fw4, openwrt/openwrt#11972).
-// The address and ports live only in map elements, so a new prefix is an
-// element update. Other protocols leave masqueraded (the tunnel holds the CE
-// address); they have no ports to share, so only one host can use each.
+// The ports live only in map elements, so a new PSID is an element
+// update. Other protocols leave masqueraded too; they have no ports to
+// share, so only one host can use each.
 #include "rules/mape/uplink.hpp"
 #include "rules/nft/compile_context.hpp"
 #include "rules/nft/keys.hpp"
@@ -36,7 +41,7 @@ void add_snat_map(Context& ctx, const config::Uplink& u, const std::optional<map
     nft::Set m;
     m.name = snat_map_name(u);
     m.key = {Key::numgen_inc};
-    m.data = {Key::ip_saddr, Key::th_sport};
+    m.data = {Key::th_sport};
     m.modulus = modulus;
     m.comment = "MAP-E port set of " + *u.name;
     m.origin = u.loc;
@@ -44,7 +49,7 @@ void add_snat_map(Context& ctx, const config::Uplink& u, const std::optional<map
         auto ports = mape::spread_ports(ce->blocks);
         for (std::size_t i = 0; i < ports.size() && i < modulus; ++i)
             m.elements.push_back(nft::Element{{std::uint64_t{i}},
-                                              {net::Prefix{ce->ipv4, 32}, std::uint64_t{ports[i]}}, {}, {}, {}, u.loc});
+                                              {std::uint64_t{ports[i]}}, {}, {}, {}, u.loc});
     }
     ctx.add_set(std::move(m), SetGroup::uplinks);
 }
@@ -62,7 +67,8 @@ void add_port_set(Context& ctx, const config::Uplink& u, const std::optional<map
 }
 
 void compile_snat(Context& ctx, const config::Uplink& u, const std::string& ifname, std::uint32_t modulus) {
-    nft::Nat nat{nft::NatKind::snat, net::Family::ipv4, {}, {}, {Key::numgen_inc}, snat_map_name(u), true, modulus};
+    nft::Nat nat{nft::NatKind::masquerade, net::Family::ipv4, {}, {}, {Key::numgen_inc}, snat_map_name(u), true,
+                 modulus};
     auto& post = ctx.chain(kChainPostrouting);
     post.rules.push_back(make_rule({cmp(Key::meta_oifname, ifname), nfproto(net::Family::ipv4), tcp_udp_icmp(),
                                     counter(), nat},

@@ -170,13 +170,18 @@ std::string nat_target(const Nat& n) {
     return out;
 }
 
+std::string nat_map_lookup(const Nat& n) {
+    return join_keys(n.map_keys) + (n.modulus ? " mod " + std::to_string(n.modulus) : "") + " map @" + n.map_name;
+}
+
 std::string stmt_text(const Nat& n, const RenderOptions&) {
-    if (n.kind == NatKind::masquerade) return n.port ? "masquerade to :" + std::to_string(*n.port) : "masquerade";
+    if (n.kind == NatKind::masquerade) {
+        if (!n.map_keys.empty()) return "masquerade to :" + nat_map_lookup(n);
+        return n.port ? "masquerade to :" + std::to_string(*n.port) : "masquerade";
+    }
     std::string out = n.kind == NatKind::dnat ? "dnat " : "snat ";
     out += n.family == net::Family::ipv4 ? "ip to " : "ip6 to ";
-    if (!n.map_keys.empty())
-        return out + join_keys(n.map_keys) + (n.modulus ? " mod " + std::to_string(n.modulus) : "") + " map @" +
-               n.map_name;
+    if (!n.map_keys.empty()) return out + nat_map_lookup(n);
     return out + nat_target(n);
 }
 

@@ -48,6 +48,7 @@ RULE6, RULE4, EA_BITS, OFFSET = "240b:10::/31", "106.72.0.0/15", 25, 4
 FIRST_PREFIX, SECOND_PREFIX = "240b:10:6789:ab00::", "240b:11:2345:6700::"
 INTERNET, LAN_CLIENT, LAN_SERVER = "198.51.100.1", "172.16.5.10", "172.16.1.100"
 PROBE_PORT = 7000
+STEADY_PORT = 40000  # a client source port that keeps one flow (to MANY_PORTS[0]) across the renumbering
 MANY_PORTS = list(range(7001, 7008))  # 7 is prime to 240: no two connections meet on one tuple
 PATIENCE = 60.0  # seconds for anything gatewayd follows (TCG is ~20x slower)
 
@@ -130,7 +131,7 @@ SERVER = textwrap.dedent("""
     resource.setrlimit(resource.RLIMIT_NOFILE, (8192, 8192))
     sel, kept = selectors.DefaultSelector(), []
     for port in map(int, sys.argv[1:]):
-        for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM) if port == int(sys.argv[1]) else (socket.SOCK_STREAM,):
+        for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
             s = socket.socket(socket.AF_INET, kind)
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             s.bind(("0.0.0.0", port))
@@ -376,9 +377,9 @@ def renumber(t, lab, top, g, old, new):
     t.check("renumbered: the old CE addresses are gone", f"{old.ipv6}/128" not in g.addresses("wan0")
             and f"{old.ipv4}/32" not in g.addresses("v6plus"), str(g.addresses("wan0") + g.addresses("v6plus")))
     snat = g.nft("list map inet gatewayd mape_v6plus_snat").stdout
-    t.check("renumbered: the SNAT map holds the new CE's ports only",
-            f"{new.ipv4} . {min(new.ports)}" in snat and old.ipv4 not in snat and snat.count(new.ipv4) == 240,
-            snat[:600])
+    mapped = [int(p) for p in re.findall(r"\d+ : (\d+)", snat)]
+    t.check("renumbered: the SNAT map holds the new CE's 240 ports, each once",
+            len(mapped) == 240 and set(mapped) == new.ports, snat[:600])
     in_sync(t, g, "after the renumbering")
 
 
@@ -399,8 +400,15 @@ def run(t, lab, top, g, wd):
     forward_checks(t, lab, top, first, "[first prefix]")
     check_refuses_443(t, g, wd, first)
     many_connections(t, lab, top, first)
+    steady = flows(lab, top.lan, "udp", 1, [MANY_PORTS[0]], base=STEADY_PORT)["seen"]
+    t.check("a steady UDP flow (one source port) leaves with the CE address", steady and steady[0][1] == first.ipv4,
+            str(steady))
     renumber(t, lab, top, g, first, second)
     top.border_relay(second, old=first)
+    # Its conntrack entry outlives the old address unless it goes with it.
+    steady = flows(lab, top.lan, "udp", 1, [MANY_PORTS[0]], base=STEADY_PORT)["seen"]
+    t.check("renumbered: the steady flow's next datagram leaves with the new CE address and is answered",
+            steady and steady[0][1] == second.ipv4 and steady[0][2] in second.ports, str(steady))
     kernel_checks(t, lab, top, g, second)
     traffic_checks(t, lab, top, second, "[second prefix]", 30000)
     t.check("the daemon is still running", g.proc.poll() is None, g.log()[-1500:])

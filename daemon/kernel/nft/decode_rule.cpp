@@ -435,11 +435,24 @@ private:
         return true;
     }
 
+    // Plain, or "masquerade to :KEYS map @M" (the port from a map into reg 1).
     bool masq(const nftnl_expr* e) {
-        if (!loads_.empty() || !imms_.empty() || map_) return false;
-        if (nftnl_expr_is_set(e, NFTNL_EXPR_MASQ_FLAGS) && u32(e, NFTNL_EXPR_MASQ_FLAGS) != 0) return false;
-        if (nftnl_expr_is_set(e, NFTNL_EXPR_MASQ_REG_PROTO_MIN)) return false;
-        emit(nft::Stmt{nft::Nat{}});
+        if (!loads_.empty() || !imms_.empty()) return false;
+        auto flags = nftnl_expr_is_set(e, NFTNL_EXPR_MASQ_FLAGS) ? u32(e, NFTNL_EXPR_MASQ_FLAGS) : 0;
+        nft::Nat n;
+        if (map_) {
+            if (flags & ~static_cast<std::uint32_t>(NF_NAT_RANGE_PROTO_SPECIFIED)) return false;
+            if (!nftnl_expr_is_set(e, NFTNL_EXPR_MASQ_REG_PROTO_MIN) || reg32(u32(e, NFTNL_EXPR_MASQ_REG_PROTO_MIN)) != 0 ||
+                !same_reg(e, NFTNL_EXPR_MASQ_REG_PROTO_MIN, NFTNL_EXPR_MASQ_REG_PROTO_MAX))
+                return false;
+            n.map_keys = map_->keys;
+            n.map_name = map_->set;
+            n.map_has_port = true;
+            n.modulus = map_->modulus;
+        } else if (flags != 0 || nftnl_expr_is_set(e, NFTNL_EXPR_MASQ_REG_PROTO_MIN)) {
+            return false;
+        }
+        emit(nft::Stmt{n});
         return true;
     }
 

@@ -336,10 +336,7 @@ private:
     }
 
     Result write(const nft::Nat& n) {
-        if (n.kind == nft::NatKind::masquerade) {
-            add(make_expr("masq"));
-            return {};
-        }
+        if (n.kind == nft::NatKind::masquerade) return write_masquerade(n);
         auto fam = n.family == net::Family::ipv4 ? NFPROTO_IPV4 : NFPROTO_IPV6;
         auto e = make_expr("nat");
         nftnl_expr_set_u32(e.get(), NFTNL_EXPR_NAT_TYPE, n.kind == nft::NatKind::dnat ? NFT_NAT_DNAT : NFT_NAT_SNAT);
@@ -350,6 +347,22 @@ private:
         if (*regs) nftnl_expr_set_u32(e.get(), NFTNL_EXPR_NAT_REG_PROTO_MIN, *regs);
         if (*regs && n.map_keys.empty())
             nftnl_expr_set_u32(e.get(), NFTNL_EXPR_NAT_FLAGS, NF_NAT_RANGE_PROTO_SPECIFIED);
+        add(std::move(e));
+        return {};
+    }
+
+    // Plain, or with the port taken from a map (map data: the port alone, in reg 1).
+    Result write_masquerade(const nft::Nat& n) {
+        if (!n.map_keys.empty()) {
+            if (!n.map_has_port) return std::unexpected("masquerade map without a port");
+            if (auto r = map_lookup(n); !r) return r;
+        }
+        auto e = make_expr("masq");
+        if (!n.map_keys.empty()) {
+            nftnl_expr_set_u32(e.get(), NFTNL_EXPR_MASQ_REG_PROTO_MIN, NFT_REG_1);
+            nftnl_expr_set_u32(e.get(), NFTNL_EXPR_MASQ_REG_PROTO_MAX, NFT_REG_1);
+            nftnl_expr_set_u32(e.get(), NFTNL_EXPR_MASQ_FLAGS, NF_NAT_RANGE_PROTO_SPECIFIED);
+        }
         add(std::move(e));
         return {};
     }
@@ -366,6 +379,13 @@ private:
 
     // keys -> map lookup whose data (address . port) lands from reg 1 on.
     std::expected<std::uint32_t, std::string> nat_map(const nft::Nat& n) {
+        if (auto r = map_lookup(n); !r) return std::unexpected(r.error());
+        if (!n.map_has_port) return 0u;
+        return reg_at(n.family == net::Family::ipv4 ? 4 : 16);
+    }
+
+    // The nat statement's keys looked up in its map; the data lands from reg 1 on.
+    Result map_lookup(const nft::Nat& n) {
         if (n.map_name.empty()) return std::unexpected("nat map lookup without a map name");
         numgen_modulus_ = n.modulus;
         load_keys(n.map_keys, is_interval_lookup(ctx_.table, n.map_name));
@@ -374,8 +394,7 @@ private:
         nftnl_expr_set_str(e.get(), NFTNL_EXPR_LOOKUP_SET, n.map_name.c_str());
         nftnl_expr_set_u32(e.get(), NFTNL_EXPR_LOOKUP_DREG, NFT_REG_1);
         add(std::move(e));
-        if (!n.map_has_port) return 0u;
-        return reg_at(n.family == net::Family::ipv4 ? 4 : 16);
+        return {};
     }
 
     Result write(const nft::SetMeta& s) {
