@@ -19,6 +19,10 @@ std::string default_uplink_ifname(const config::Uplink& uplink) {
     return config::uplink_kind(uplink).link == config::UplinkLink::device ? uplink.device.value : uplink.name.value;
 }
 
+bool compile_reads_kernel_features(const config::Config& cfg) {
+    return cfg.ipv6.bridge_split.has_value() || *cfg.firewall.fast_path;
+}
+
 std::vector<std::string> fastpath_devices(const config::Config& cfg, const Facts& facts) {
     std::set<std::string> names;
     for (const auto& i : cfg.interfaces)

@@ -24,6 +24,12 @@ struct KernelFeatures {
     friend bool operator==(const KernelFeatures&, const KernelFeatures&) = default;
 };
 
+// Whether compiling `cfg` reads KernelFeatures at all: only the IPv6 bridge
+// split (its path) and the fast path (the flowtable) do. A one-shot apply
+// of a config that needs neither skips the probes, each a kernel
+// transaction that waits for an RCU grace period.
+bool compile_reads_kernel_features(const config::Config& cfg);
+
 struct Facts {
     // uplink name -> its current addresses (empty while down)
     std::map<std::string, std::vector<net::Address>, std::less<>> uplink_addresses;

@@ -38,7 +38,7 @@ void resolve_owners(const config::Config& cfg, const host::Accounts& accounts, r
 rules::Facts Reconciler::gather_facts(const config::Config& cfg, const kernel::AddressMap& addresses,
                                       std::vector<Problem>& problems) {
     rules::Facts facts;
-    facts.kernel = features();
+    if (rules::compile_reads_kernel_features(cfg)) facts.kernel = features();
     if (auto refusal = rules::split_refusal(cfg, facts.kernel))
         problems.push_back({refusal->message, refusal->loc, false});
     resolve_owners(cfg, accounts_, facts, problems);
