@@ -100,6 +100,7 @@ private:
         Node node;
         YAML::anchor_t anchor = 0;
         bool have_key = false;  // maps: a key is waiting for its value
+        bool key_secret = false;  // that key names a secret (is_secret_key)
         Node key;
         std::map<std::string, Loc> keys;  // for duplicate detection
     };
@@ -154,12 +155,13 @@ private:
         if (top.node.kind == Node::Kind::sequence) {
             top.node.items.push_back(std::move(n));
         } else if (!top.have_key) {
-            if (n.is_scalar() && is_secret_key(n.text)) diags_.hide_lines(n.loc.line, n.loc.line);
+            top.key_secret = n.is_scalar() && is_secret_key(n.text);
+            if (top.key_secret) diags_.hide_lines(n.loc.line, n.loc.line);
             top.key = std::move(n);
             top.have_key = true;
         } else {
             if (top.key.is_scalar()) report_duplicate(top.key, top.keys);
-            if (top.key.is_scalar() && is_secret_key(top.key.text)) hide_secret(top.key, n);
+            if (top.key_secret) hide_secret(top.key, n);
             top.node.entries.push_back(MapEntry{std::move(top.key), std::move(n)});
             top.have_key = false;
         }
