@@ -8,6 +8,7 @@
 #include <linux/netfilter/nf_tables.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "daemon/kernel/nft/decode.hpp"
 #include "daemon/kernel/nft/key_codec.hpp"
@@ -51,14 +52,27 @@ std::optional<nft::Verdict> elem_verdict(nftnl_set_elem* e) {
     return v;
 }
 
+// Read in place: each element has its userdata (the forward's name), and a
+// copy per TLV was most of what decoding 10,000 elements cost.
 void read_elem_udata(nftnl_set_elem* e, RawElem& out) {
-    auto bytes = elem_bytes(e, NFTNL_SET_ELEM_USERDATA);
-    auto tlvs = parse_tlvs(bytes.data(), bytes.size());
-    if (!tlvs) return;
-    if (const auto* c = find_tlv(*tlvs, NFTNL_UDATA_SET_ELEM_COMMENT))
-        out.comment = tlv_strz(*c).value_or("");
-    if (const auto* f = find_tlv(*tlvs, NFTNL_UDATA_SET_ELEM_FLAGS))
-        out.open = tlv_u32(*f).value_or(0) & NFTNL_SET_ELEM_F_INTERVAL_OPEN;
+    if (!nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_USERDATA)) return;
+    std::uint32_t len = 0;
+    const void* p = nftnl_set_elem_get(e, NFTNL_SET_ELEM_USERDATA, &len);
+    std::string comment;
+    std::uint32_t flags = 0;
+    bool seen_comment = false, seen_flags = false;
+    bool whole = for_each_tlv(p, len, [&](std::uint8_t type, const std::uint8_t* v, std::size_t vlen) {
+        if (type == NFTNL_UDATA_SET_ELEM_COMMENT && !seen_comment) {
+            seen_comment = true;  // the first one counts, as find_tlv reads it
+            if (vlen > 0 && v[vlen - 1] == 0) comment.assign(reinterpret_cast<const char*>(v), vlen - 1);
+        } else if (type == NFTNL_UDATA_SET_ELEM_FLAGS && !seen_flags) {
+            seen_flags = true;
+            if (vlen == sizeof flags) std::memcpy(&flags, v, sizeof flags);  // nft writes host order
+        }
+    });
+    if (!whole) return;
+    out.comment = std::move(comment);
+    out.open = flags & NFTNL_SET_ELEM_F_INTERVAL_OPEN;
 }
 
 RawElem read_elem(nftnl_set_elem* e) {

@@ -6,16 +6,10 @@ namespace gw::kernel {
 
 std::optional<std::vector<Tlv>> parse_tlvs(const void* data, std::size_t len) {
     std::vector<Tlv> out;
-    const auto* p = static_cast<const std::uint8_t*>(data);
-    std::size_t off = 0;
-    while (off < len) {
-        if (len - off < 2) return std::nullopt;
-        std::uint8_t type = p[off];
-        std::size_t vlen = p[off + 1];
-        if (len - off - 2 < vlen) return std::nullopt;
-        out.push_back({type, std::vector<std::uint8_t>(p + off + 2, p + off + 2 + vlen)});
-        off += 2 + vlen;
-    }
+    bool whole = for_each_tlv(data, len, [&](std::uint8_t type, const std::uint8_t* v, std::size_t vlen) {
+        out.push_back({type, std::vector<std::uint8_t>(v, v + vlen)});
+    });
+    if (!whole) return std::nullopt;
     return out;
 }
 
