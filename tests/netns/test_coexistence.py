@@ -36,6 +36,10 @@ SERVER, SERVER2, CLIENT = "172.16.1.100", "172.16.1.101", "172.16.5.10"
 FIRST, SECOND, PEER = "203.0.113.7", "203.0.113.9", "203.0.113.1"
 ISP_TABLE = "1001"
 CONNECT_TIMEOUT = 3.0  # seconds; the vm tier raises it
+# The gateway's address on the v6plus side, which the v6plus side sees:
+# masquerade to the next-hop link's address (the MAP-E variant, in the vm
+# tier, sets its CE address).
+V6PLUS_ADDRESS = "192.168.1.2"
 
 
 def lab_config(example, password_file):
@@ -134,7 +138,7 @@ def in_sync(t, g, what):
 
 def up_checks(t, lab, top, g, address):
     t.check(f"[{address}] a LAN client's default traffic leaves by the v6plus next hop, masqueraded",
-            connect_from(lab, top.client, "", INTERNET, 8080) == ("192.168.1.2", top.v6p))
+            connect_from(lab, top.client, "", INTERNET, 8080) == (V6PLUS_ADDRESS, top.v6p))
     t.check(f"[{address}] a forward arriving over PPPoE reaches the server and is answered over PPPoE",
             connect_from(lab, top.isp, INTERNET, address, 443) == (INTERNET, top.server))
     t.check(f"[{address}] the pinned server leaves by PPPoE with the PPPoE address",
@@ -149,9 +153,9 @@ def up_checks(t, lab, top, g, address):
 def own_reply_checks(t, lab, top):
     # The gateway's v6plus-side address, reached over PPPoE: the from-rule
     # alone would answer through v6plus; the restored mark must win.
-    lab.ip(top.isp, f"route replace 192.168.1.2/32 via {FIRST}")
+    lab.ip(top.isp, f"route replace {V6PLUS_ADDRESS}/32 via {FIRST}")
     t.check("the gateway's own reply to a connection that came in over PPPoE leaves by PPPoE",
-            connect_from(lab, top.isp, INTERNET, "192.168.1.2", 2222) == (INTERNET, top.gw))
+            connect_from(lab, top.isp, INTERNET, V6PLUS_ADDRESS, 2222) == (INTERNET, top.gw))
 
 
 class StandinPppoe:
@@ -189,9 +193,9 @@ def down_checks(t, lab, top, g, pppoe, patience):
     t.check("PPPoE down: the pinned server is told the network is unreachable, nothing leaks by v6plus",
             isinstance(refused, str) and "unreachable" in refused, str(refused))
     t.check("PPPoE down: the second pin (fallback: default) leaves by v6plus",
-            connect_from(lab, top.server2, "", INTERNET, 8080) == ("192.168.1.2", top.v6p))
+            connect_from(lab, top.server2, "", INTERNET, 8080) == (V6PLUS_ADDRESS, top.v6p))
     t.check("PPPoE down: the LAN client still leaves by v6plus",
-            connect_from(lab, top.client, "", INTERNET, 8080) == ("192.168.1.2", top.v6p))
+            connect_from(lab, top.client, "", INTERNET, 8080) == (V6PLUS_ADDRESS, top.v6p))
     in_sync(t, g, "while PPPoE is down")
     t.check("... and PPPoE was down throughout those checks", link_gone(lab, g.ns, "isp"))
 

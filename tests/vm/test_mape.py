@@ -236,10 +236,7 @@ class Topology:
         lab.ip(self.lan, f"addr add {LAN_SERVER}/16 dev eth0")
         lab.ip(self.lan, "route add default via 172.16.2.1")
         lab.veth(self.gw, "wan0", self.br, "eth0")
-        lab.ip(self.br, "addr add fe80::1/64 dev eth0")
-        lab.ip(self.br, f"-6 route add {RULE6} dev eth0")  # every CE of the rule is on this link
-        lab.ip(self.br, f"addr add {BR}/128 dev lo")
-        lab.ip(self.gw, "-6 route add default via fe80::1 dev wan0")
+        wire_border_relay(lab, self.br, "eth0", self.gw, "wan0")
         lab.veth(self.br, "eth1", self.inet, "eth0")
         lab.ip(self.br, "addr add 198.51.100.254/24 dev eth1")
         lab.ip(self.inet, f"addr add {INTERNET}/24 dev eth0")
@@ -253,22 +250,35 @@ class Topology:
             """))
 
     def border_relay(self, ce, old=None):
-        """The BR's tunnel to `ce` and the route of its IPv4 address into it."""
-        verb = "change" if old else "add"
-        self.lab.ip(self.br, f"-6 tunnel {verb} mapbr mode ipip6 local {BR} remote {ce.ipv6} encaplimit none")
-        self.lab.ip(self.br, "link set mapbr up")
-        if old:
-            self.lab.ip(self.br, f"route del {old.ipv4}/32 dev mapbr")
-        self.lab.ip(self.br, f"route add {ce.ipv4}/32 dev mapbr")
+        border_relay(self.lab, self.br, ce, old)
+
+
+def wire_border_relay(lab, br, br_dev, gw, gw_dev):
+    """The ISP's end of the CE's IPv6 link in namespace `br`: every CE of
+    the rule on-link, fe80::1 the CE's IPv6 router, the BR address."""
+    lab.ip(br, f"addr add fe80::1/64 dev {br_dev}")
+    lab.ip(br, f"-6 route add {RULE6} dev {br_dev}")
+    lab.ip(br, f"addr add {BR}/128 dev lo")
+    lab.ip(gw, f"-6 route add default via fe80::1 dev {gw_dev}")
+
+
+def border_relay(lab, br, ce, old=None):
+    """The BR's tunnel to `ce` and the route of its IPv4 address into it."""
+    verb = "change" if old else "add"
+    lab.ip(br, f"-6 tunnel {verb} mapbr mode ipip6 local {BR} remote {ce.ipv6} encaplimit none")
+    lab.ip(br, "link set mapbr up")
+    if old:
+        lab.ip(br, f"route del {old.ipv4}/32 dev mapbr")
+    lab.ip(br, f"route add {ce.ipv4}/32 dev mapbr")
 
 
 def tunnel_text(lab, ns):
     return lab.run(ns, ["ip", "-d", "link", "show", "v6plus"], check=False).stdout
 
 
-def ce_applied(lab, g, ce):
+def ce_applied(lab, g, ce, v6_link="wan0"):
     text = tunnel_text(lab, g.ns)
-    return (f"local {ce.ipv6}" in text and f"{ce.ipv6}/128" in g.addresses("wan0")
+    return (f"local {ce.ipv6}" in text and f"{ce.ipv6}/128" in g.addresses(v6_link)
             and f"{ce.ipv4}/32" in g.addresses("v6plus"))
 
 
