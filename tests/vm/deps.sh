@@ -27,7 +27,8 @@ newest_61() {
 # dependency order (tests/vm/initramfs_init.sh lists the same).
 GW_VM_INITRAMFS_MODULES=(virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci fuse virtiofs)
 GW_VM_CACHE=${GW_VM_CACHE:-/var/cache/gatewayd-vm}
-GW_VM_DEPS=(qemu-system-x86 kmod busybox-static ppp pppoe cpio ebtables conntrack iperf3)
+# e2fsprogs: mkfs.ext4 for the disk of the systemd boot test (run_in_vm.py --systemd).
+GW_VM_DEPS=(qemu-system-x86 kmod busybox-static ppp pppoe cpio ebtables conntrack iperf3 e2fsprogs)
 
 sudo=()
 [ "$(id -u)" -eq 0 ] || sudo=(sudo)

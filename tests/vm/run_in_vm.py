@@ -5,7 +5,13 @@ virtiofs, so the repository and build dirs sit at the same paths. Prints the
 guest's output and exits with the command's exit status.
 
   run_in_vm.py [-e NAME[=VALUE]]... [-C DIR] [--kernel 6.12|6.1] [--timeout S]
-               [--memory MB] [--cpu MODEL] -- CMD [ARG]...
+               [--memory MB] [--cpu MODEL] [--systemd] -- CMD [ARG]...
+
+With --systemd the guest boots Debian's systemd as PID 1 (boot_init.sh)
+with a disk of its own (an ext4 image in the temporary folder) holding the
+upper layers of /etc, /var and /usr, so they survive the guest's reboots;
+the command runs once multi-user.target is reached, after every boot,
+and exits 100 to let the guest reboot instead of ending the run.
 
 The guest has no NIC; it writes only to its own tmpfs layers (virtiofsd
 serves a read-only copy of the host's mounts). qemu and
@@ -51,6 +57,8 @@ def parse_args(argv):
     p.add_argument("--memory", type=int, default=1024, help="guest memory, MiB")
     p.add_argument("--cpu", default="qemu64", help="qemu CPU model (qemu64: the fastest under TCG)")
     p.add_argument("--kernel", default="6.12", choices=sorted(KERNELS), help="which cached kernel boots")
+    p.add_argument("--systemd", action="store_true",
+                   help="systemd as PID 1, a persistent disk, reboots allowed")
     p.add_argument("command", nargs=argparse.REMAINDER)
     args = p.parse_args(argv)
     if args.command[:1] == ["--"]:
@@ -143,8 +151,21 @@ def start_virtiofsd(workdir, socket_path):
     return proc
 
 
+DISK_MB = 512
+
+
+def make_disk(workdir):
+    """The --systemd guest's disk: a sparse ext4 image, empty."""
+    path = os.path.join(workdir, "disk.img")
+    with open(path, "wb") as f:
+        f.truncate(DISK_MB << 20)
+    subprocess.run(["mkfs.ext4", "-q", "-F", "-E", "lazy_itable_init=0,lazy_journal_init=0", path],
+                   check=True, stdout=subprocess.DEVNULL)
+    return path
+
+
 def qemu_argv(kernel, initrd, release, socket_path, workdir, args):
-    init = f"{HERE}/init.sh"
+    init = f"{HERE}/boot_init.sh" if args.systemd else f"{HERE}/init.sh"
     cmdline = [
         "console=ttyS0", "quiet", "panic=-1", "mitigations=off",
         "root=gwroot", "rootfstype=virtiofs", "ro",
@@ -160,11 +181,14 @@ def qemu_argv(kernel, initrd, release, socket_path, workdir, args):
         "-object", f"memory-backend-memfd,id=mem,size={memory}M,share=on",
         "-machine", "pc,memory-backend=mem",
         "-nodefaults", "-no-user-config", "-display", "none", "-monitor", "none",
-        "-serial", "stdio", "-no-reboot",
+        "-serial", "stdio",
         "-chardev", f"socket,id=vfs,path={socket_path}",
         "-device", "vhost-user-fs-pci,chardev=vfs,tag=gwroot",
         "-kernel", kernel, "-append", " ".join(cmdline),
-    ] + (["-initrd", initrd] if initrd else [])
+    ] + (["-initrd", initrd] if initrd else []) + (
+        # A guest reboot restarts the same kernel with the same disk.
+        ["-drive", f"file={workdir}/disk.img,if=virtio,format=raw,cache=unsafe"] if args.systemd
+        else ["-no-reboot"])
 
 
 def relay(proc, deadline):
@@ -217,6 +241,8 @@ def main(argv):
     try:
         write_job(workdir, args)
         socket_path = os.path.join(workdir, "vfs.sock")
+        if args.systemd:
+            make_disk(workdir)
         virtiofsd = start_virtiofsd(workdir, socket_path)
         qemu = subprocess.Popen(qemu_argv(kernel, initrd, release, socket_path, workdir, args),
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
