@@ -527,7 +527,7 @@ private:
         std::vector<nft::Stmt> out;
         for (const auto& item : items_) {
             if (const auto* s = std::get_if<nft::Stmt>(&item)) out.push_back(*s);
-            else out.push_back(nft::Opaque{"meta protocol " + hex({static_cast<std::uint8_t>(std::get<Dep>(item).value >> 8),
+            else out.push_back(nft::Opaque{"meta protocol " + hex(Bytes{static_cast<std::uint8_t>(std::get<Dep>(item).value >> 8),
                                                                     static_cast<std::uint8_t>(std::get<Dep>(item).value)})});
         }
         return out;

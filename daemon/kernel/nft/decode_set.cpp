@@ -94,6 +94,19 @@ RawElem read_elem(nftnl_set_elem* e) {
     return r;
 }
 
+// The elements' positions in key byte order (positions: a RawElem is
+// large to move). For keys in network byte order (ports, addresses,
+// protocols) that is already the canonical order, so the sort of the
+// decoded elements that follows finds them sorted instead of sorting 10,000
+// of them out of the kernel's hash order part by part.
+std::vector<std::size_t> key_byte_order(const std::vector<RawElem>& raw) {
+    std::vector<std::size_t> order(raw.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    auto less = [&](std::size_t a, std::size_t b) { return raw[a].key < raw[b].key; };
+    if (!std::is_sorted(order.begin(), order.end(), less)) std::sort(order.begin(), order.end(), less);
+    return order;
+}
+
 std::vector<RawElem> read_elems(const nftnl_set* set) {
     std::vector<RawElem> out;
     NftElemIterPtr it(nftnl_set_elems_iter_create(set));
@@ -115,12 +128,12 @@ std::vector<nft::Value> split_values(const std::vector<Key>& keys, const Bytes& 
         return {v ? *v : undecodable(v.error())};
     }
     std::vector<nft::Value> out;
+    out.reserve(keys.size());
     std::size_t off = 0;
     for (auto k : keys) {
         if (off + key_padded_length(k) > bytes.size()) return {undecodable("short element " + hex(bytes))};
-        Bytes part(bytes.begin() + static_cast<long>(off), bytes.begin() + static_cast<long>(off + key_length(k)));
-        auto v = decode_value(k, part, network_order && needs_hton(k));
-        out.push_back(v ? *v : undecodable(v.error()));
+        auto v = decode_value(k, std::span(bytes).subspan(off, key_length(k)), network_order && needs_hton(k));
+        out.push_back(v ? std::move(*v) : undecodable(v.error()));
         off += key_padded_length(k);
     }
     return out;
@@ -293,7 +306,9 @@ std::vector<nft::Element> decode_elements(const nftnl_set* set, const std::vecto
     if (interval && key.size() == 1) {
         out = rebuild_intervals(shape, std::move(raw));
     } else {
-        for (const auto& r : raw) {
+        out.reserve(raw.size());
+        for (auto i : key_byte_order(raw)) {
+            const auto& r = raw[i];
             auto values = r.key_end ? split_intervals(key, r.key, *r.key_end)
                                     : split_values(key, r.key, interval);
             out.push_back(to_element(shape, r, std::move(values)));

@@ -85,7 +85,7 @@ Bytes int_bytes(std::uint64_t v, std::uint32_t len, bool big_endian) {
     return out;
 }
 
-std::uint64_t bytes_int(const Bytes& b, bool big_endian) {
+std::uint64_t bytes_int(std::span<const std::uint8_t> b, bool big_endian) {
     std::uint64_t v = 0;
     for (std::size_t i = 0; i < b.size() && i < 8; ++i) {
         std::size_t idx = big_endian ? i : b.size() - 1 - i;
@@ -248,7 +248,7 @@ std::expected<Bytes, std::string> encode_value(Key key, const nft::Value& value,
     return int_bytes(*v, len, big_endian_value(key, network_order));
 }
 
-std::expected<nft::Value, std::string> decode_value(Key key, const Bytes& bytes,
+std::expected<nft::Value, std::string> decode_value(Key key, std::span<const std::uint8_t> bytes,
                                                     bool network_order) {
     if (bytes.size() != key_length(key))
         return std::unexpected("value of " + std::to_string(bytes.size()) + " bytes for " +
@@ -333,7 +333,7 @@ bool is_all_ones(const Bytes& bytes) {
     return std::all_of(bytes.begin(), bytes.end(), [](auto b) { return b == 0xff; });
 }
 
-std::string hex(const Bytes& bytes) {
+std::string hex(std::span<const std::uint8_t> bytes) {
     static constexpr char kDigits[] = "0123456789abcdef";
     std::string out = "0x";
     for (auto b : bytes) {

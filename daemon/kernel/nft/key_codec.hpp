@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <expected>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -80,7 +81,8 @@ std::uint32_t keys_length(const std::vector<nft::Key>& keys);
 // host-order integers to big endian (ranges, interval sets).
 std::expected<Bytes, std::string> encode_value(nft::Key key, const nft::Value& value,
                                                bool network_order = false);
-std::expected<nft::Value, std::string> decode_value(nft::Key key, const Bytes& bytes,
+// A view, so a part of a concatenated element is read where it lies.
+std::expected<nft::Value, std::string> decode_value(nft::Key key, std::span<const std::uint8_t> bytes,
                                                     bool network_order = false);
 
 // A value as an inclusive interval [first, last] of register bytes, in the
@@ -101,6 +103,6 @@ Bytes decrement(Bytes bytes);
 bool is_zero(const Bytes& bytes);
 bool is_all_ones(const Bytes& bytes);
 
-std::string hex(const Bytes& bytes);
+std::string hex(std::span<const std::uint8_t> bytes);
 
 }  // namespace gw::kernel
