@@ -54,23 +54,25 @@ class RealPppoe:
         self.lab.ip(self.top.isp, "link set eth0 up")
 
 
-def main():
-    gatewayd, gwctl, example = sys.argv[1:4]
+def run_with_real_pppoe(title, tag, gatewayd, gwctl, config_for, prepare=None, pppoe_class=RealPppoe):
+    """The story with the real pppd: `config_for(password_file)` gives the
+    config; `prepare(lab, top)` adds to the topology before gatewayd starts."""
     require_root()
     if not os.path.exists("/run/gw-vm"):
         print("run this inside the vm guest: tests/vm/run_in_vm.py -- " + sys.argv[0])
         sys.exit(2)
-    t = Checks("v6plus + PPPoE coexistence (real PPPoE)")
-    lab = Lab("co")
+    t = Checks(title)
+    lab = Lab(tag)
     wd = workdir()
     bus = Bus(wd)
     story.CONNECT_TIMEOUT = 10.0
     try:
         top = story.Topology(lab)
+        if prepare:
+            prepare(lab, top)
         g = Gateway(lab, top.gw, gatewayd, gwctl, wd, bus)
-        password = story.password_file(wd)
-        g.write_config(vm_config(example, password))
-        story.run(t, lab, g, top, RealPppoe(lab, top, wd), patience=6)
+        g.write_config(config_for(story.password_file(wd)))
+        story.run(t, lab, g, top, pppoe_class(lab, top, wd), patience=6)
         g.stop()
     finally:
         for log in ("pppd-isp.log", "gatewayd.log"):
@@ -81,6 +83,12 @@ def main():
         bus.close()
         shutil.rmtree(wd, ignore_errors=True)
     t.finish()
+
+
+def main():
+    gatewayd, gwctl, example = sys.argv[1:4]
+    run_with_real_pppoe("v6plus + PPPoE coexistence (real PPPoE)", "co", gatewayd, gwctl,
+                        lambda password: vm_config(example, password))
 
 
 if __name__ == "__main__":

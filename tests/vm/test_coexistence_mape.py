@@ -17,7 +17,6 @@ Usage (guest): test_coexistence_mape.py GATEWAYD GWCTL EXAMPLE
 """
 import importlib.util
 import os
-import shutil
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -25,7 +24,6 @@ sys.path.insert(0, os.path.join(HERE, "..", "netns"))
 sys.path.insert(0, os.path.join(HERE, "..", "daemon"))
 import test_coexistence as story  # noqa: E402  (tests/netns: the story and its checks)
 import test_mape as mape  # noqa: E402
-from daemon_lab import Bus, Checks, Gateway, Lab, require_root, workdir  # noqa: E402
 
 
 def vm_story():
@@ -44,45 +42,31 @@ def lab_config(vm, example, password):
     return text.replace(on_wan0, "    device: v6p0\n    profile: v6plus\n", 1)
 
 
+def beside_mape(real_pppoe):
+    """The real PPPoE session, whose start also waits for the CE to be up."""
+    class Session(real_pppoe):
+        def start(self, g):
+            return super().start(g) and g.wait_until(lambda: mape.ce_applied(self.lab, g, CE, "v6p0"),
+                                                     mape.PATIENCE)
+    return Session
+
+
+CE = mape.Ce(mape.FIRST_PREFIX)
+
+
+def border_side(lab, top):
+    """The v6plus namespace as the ISP's IPv6 side and border relay; the CE's prefix on v6p0."""
+    mape.wire_border_relay(lab, top.v6p, "eth0", top.gw, "v6p0")
+    mape.border_relay(lab, top.v6p, CE)
+    lab.ip(top.gw, f"addr add {mape.FIRST_PREFIX}1/64 dev v6p0")
+
+
 def main():
     gatewayd, gwctl, example = sys.argv[1:4]
-    require_root()
-    if not os.path.exists("/run/gw-vm"):
-        print("run this inside the vm guest: tests/vm/run_in_vm.py -- " + sys.argv[0])
-        sys.exit(2)
     vm = vm_story()
-    ce = mape.Ce(mape.FIRST_PREFIX)
-
-    class PppoeBesideMapE(vm.RealPppoe):
-        """The real PPPoE session; gatewayd counts as started once the CE is up too."""
-
-        def start(self, g):
-            return super().start(g) and g.wait_until(lambda: mape.ce_applied(lab, g, ce, "v6p0"), mape.PATIENCE)
-
-    t = Checks("native MAP-E + PPPoE coexistence (real PPPoE)")
-    lab = Lab("cm")
-    wd = workdir()
-    bus = Bus(wd)
-    story.CONNECT_TIMEOUT = 10.0
-    story.V6PLUS_ADDRESS = ce.ipv4
-    try:
-        top = story.Topology(lab)
-        mape.wire_border_relay(lab, top.v6p, "eth0", top.gw, "v6p0")
-        mape.border_relay(lab, top.v6p, ce)
-        lab.ip(top.gw, f"addr add {mape.FIRST_PREFIX}1/64 dev v6p0")
-        g = Gateway(lab, top.gw, gatewayd, gwctl, wd, bus)
-        g.write_config(lab_config(vm, example, story.password_file(wd)))
-        story.run(t, lab, g, top, PppoeBesideMapE(lab, top, wd), patience=6)
-        g.stop()
-    finally:
-        for log in ("pppd-isp.log", "gatewayd.log"):
-            path = os.path.join(wd, log)
-            if t.failed and os.path.exists(path):
-                print(f"--- {log}\n" + open(path).read()[-4000:])
-        lab.close()
-        bus.close()
-        shutil.rmtree(wd, ignore_errors=True)
-    t.finish()
+    story.V6PLUS_ADDRESS = CE.ipv4
+    vm.run_with_real_pppoe("native MAP-E + PPPoE coexistence (real PPPoE)", "cm", gatewayd, gwctl,
+                           lambda password: lab_config(vm, example, password), border_side, beside_mape(vm.RealPppoe))
 
 
 if __name__ == "__main__":
