@@ -26,8 +26,10 @@ gatewayd. Checked:
 - a forward of a port in the set reaches the LAN server; a forwarded port
   outside the set is not forwarded; a forward of port 443 is refused by
   `gwctl check` at its line;
-- the WAN /64 renumbered: tunnel local address, CE addresses and the SNAT
-  map follow, `gwctl diff` is empty, and traffic recovers with the new CE.
+- the WAN /64 renumbered as router advertisements do it (the old address
+  kept, deprecated): tunnel local address, CE addresses and the SNAT map
+  follow the new prefix, `gwctl diff` is empty, a long-lived flow and new
+  traffic carry on with the new CE.
 
 Usage (guest): test_mape.py GATEWAYD GWCTL
 """
@@ -379,7 +381,9 @@ def many_connections(t, lab, top, ce):
 
 
 def renumber(t, lab, top, g, old, new):
-    lab.ip(g.ns, f"addr del {FIRST_PREFIX}1/64 dev wan0")
+    # As router advertisements renumber: the new prefix's address comes,
+    # the old one stays deprecated (a host keeps it up to two hours).
+    lab.ip(g.ns, f"addr change {FIRST_PREFIX}1/64 dev wan0 preferred_lft 0")
     lab.ip(g.ns, f"addr add {SECOND_PREFIX}1/64 dev wan0")
     ok = g.wait_until(lambda: ce_applied(lab, g, new), PATIENCE)
     t.check(f"renumbered: the tunnel's local address, the CE IPv6 and IPv4 follow ({new.ipv4}, PSID {new.psid})",
@@ -391,6 +395,10 @@ def renumber(t, lab, top, g, old, new):
     t.check("renumbered: the SNAT map holds the new CE's 240 ports, each once",
             len(mapped) == 240 and set(mapped) == new.ports, snat[:600])
     in_sync(t, g, "after the renumbering")
+    lab.ip(g.ns, f"addr del {FIRST_PREFIX}1/64 dev wan0")
+    t.check("renumbered: the old prefix's address gone at last changes nothing",
+            g.wait_until(lambda: g.gwctl_run("diff").returncode == 0, PATIENCE) and ce_applied(lab, g, new),
+            g.gwctl_run("diff").stdout[-1500:])
 
 
 def run(t, lab, top, g, wd):
