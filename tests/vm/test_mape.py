@@ -37,13 +37,12 @@ import ipaddress
 import json
 import os
 import re
-import shutil
 import sys
 import textwrap
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "daemon"))
-from daemon_lab import Bus, Checks, Gateway, Lab, require_root, workdir  # noqa: E402
+from daemon_lab import Checks, Gateway, daemon_lab, require_root  # noqa: E402
 
 BR = "2404:9200:225:100::64"  # the v6plus profile's border relay
 RULE6, RULE4, EA_BITS, OFFSET = "240b:10::/31", "106.72.0.0/15", 25, 4
@@ -439,10 +438,7 @@ def main():
         print("run this inside the vm guest: tests/vm/run_in_vm.py -- " + sys.argv[0])
         sys.exit(2)
     t = Checks("MAP-E CE against a border relay")
-    lab = Lab("me")
-    wd = workdir()
-    bus = Bus(wd)
-    try:
+    with daemon_lab("me") as (lab, wd, bus):
         top = Topology(lab)
         server = lab.spawn(top.inet, [sys.executable, "-c", SERVER, str(PROBE_PORT)] + [str(p) for p in MANY_PORTS])
         if server.stdout.readline().strip() != "ready":
@@ -451,15 +447,12 @@ def main():
         for port in (min(first.ports), other_psid_port(first)):
             lab.tcp_server(top.lan, port)
         g = Gateway(lab, top.gw, gatewayd, gwctl, wd, bus)
-        run(t, lab, top, g, wd)
-        g.stop()
-    finally:
-        if t.failed:
-            print("--- gatewayd.log\n" + open(os.path.join(wd, "gatewayd.log")).read()[-4000:]
-                  if os.path.exists(os.path.join(wd, "gatewayd.log")) else "")
-        lab.close()
-        bus.close()
-        shutil.rmtree(wd, ignore_errors=True)
+        try:
+            run(t, lab, top, g, wd)
+            g.stop()
+        finally:
+            if t.failed:
+                print("--- gatewayd.log\n" + g.log()[-4000:])
     t.finish()
 
 
