@@ -105,7 +105,8 @@ std::optional<plan::Plan> Reconciler::make_plan(const config::LoadedConfig& cfg,
     auto net = plan_netlink(cfg.config, r.facts, std::move(observed.net), r);
     if (!r.errors.empty()) return std::nullopt;
     plan::Plan p;
-    p.nft = plan::plan_nft(std::move(prepared->kernel_form), observed.nft, std::move(prepared->encoded));
+    p.nft = plan::plan_nft(std::move(prepared->kernel_form), std::move(observed.nft),
+                           std::move(prepared->encoded));
     p.net = std::move(*net);
     describe_plan(p, r);
     return p;

@@ -117,8 +117,37 @@ Ruleset with_sorted_elements(Ruleset ruleset) {
     return ruleset;
 }
 
-RulesetDiff diff_rulesets(const Ruleset& desired, const Ruleset& observed) {
-    Ruleset d = with_sorted_elements(desired), o = with_sorted_elements(observed);
+namespace {
+
+bool sorted_elements(const std::vector<Element>& elements) {
+    return std::is_sorted(elements.begin(), elements.end(), element_less);
+}
+
+// What with_sorted_elements() would leave as it is.
+bool in_canonical_order(const Ruleset& ruleset) {
+    for (const auto& t : ruleset.tables) {
+        for (const auto& s : t.sets)
+            if (!sorted_elements(s.elements)) return false;
+        for (const auto& f : t.flowtables)
+            if (!std::is_sorted(f.devices.begin(), f.devices.end())) return false;
+        for (const auto& c : t.chains)
+            for (const auto& r : c.rules)
+                for (const auto& st : r.stmts)
+                    if (const auto* l = std::get_if<Lookup>(&st); l && !sorted_elements(l->inline_set)) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+RulesetDiff diff_rulesets(const Ruleset& desired, Ruleset observed) {
+    // The desired side (the kernel form of a compiled ruleset) is normally
+    // in canonical order already: copying 20,000 elements to sort nothing
+    // was a good part of a 10,000-forward diff.
+    std::optional<Ruleset> sorted;
+    if (!in_canonical_order(desired)) sorted = with_sorted_elements(desired);
+    const Ruleset& d = sorted ? *sorted : desired;
+    Ruleset o = with_sorted_elements(std::move(observed));
     align(o.tables, d.tables, [](const Table& x, const Table& y) { return x.family == y.family && x.name == y.name; });
     for (std::size_t i = 0; i < std::min(d.tables.size(), o.tables.size()); ++i) {
         align(o.tables[i].sets, d.tables[i].sets, [](const Set& x, const Set& y) { return x.name == y.name; });

@@ -30,7 +30,9 @@ struct RulesetDiff {
     std::string text;                  // unified diff, "--- kernel" / "+++ config"; empty when equal
 };
 
-RulesetDiff diff_rulesets(const Ruleset& desired, const Ruleset& observed);
+// `observed` is taken by value: it is put in canonical order and aligned
+// with `desired` in place (callers that are done with it move it in).
+RulesetDiff diff_rulesets(const Ruleset& desired, Ruleset observed);
 
 // A line diff in unified format with `context` lines around each change;
 // empty when the texts are equal.

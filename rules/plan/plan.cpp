@@ -17,8 +17,8 @@ std::vector<ElementUpdate> element_updates(const nft::Ruleset& desired,
 
 }  // namespace
 
-NftPlan plan_nft(nft::Ruleset desired, const nft::Ruleset& observed, std::shared_ptr<const Encoded> encoded) {
-    auto diff = nft::diff_rulesets(desired, observed);
+NftPlan plan_nft(nft::Ruleset desired, nft::Ruleset observed, std::shared_ptr<const Encoded> encoded) {
+    auto diff = nft::diff_rulesets(desired, std::move(observed));
     NftPlan p;
     p.kind = diff.kind;
     p.text = std::move(diff.text);

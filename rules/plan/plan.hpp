@@ -57,7 +57,7 @@ struct Plan {
 
 // `desired` must be in the kernel's form (what observing it would return
 // once applied); `encoded` is its encoding, passed through to the plan.
-NftPlan plan_nft(nft::Ruleset desired, const nft::Ruleset& observed,
+NftPlan plan_nft(nft::Ruleset desired, nft::Ruleset observed,
                  std::shared_ptr<const Encoded> encoded = {});
 // The nft part of a reconcile that trusts the kernel to hold what was last
 // applied: `wanted` and `applied` hold the same sets (kernel form), as now
