@@ -66,22 +66,35 @@ std::string keys_text(const std::vector<Key>& keys) {
     return out;
 }
 
-std::string values_text(const std::vector<Key>& keys, const std::vector<Value>& values) {
-    std::string out;
+// Appended in place: a 10,000-forward ruleset has 20,000 elements, and a
+// temporary string per part was much of rendering them.
+void append_values(std::string& out, const std::vector<Key>& keys, const std::vector<Value>& values) {
     for (std::size_t i = 0; i < values.size(); ++i) {
         Key k = keys.empty() ? Key::meta_mark : keys[std::min(i, keys.size() - 1)];
-        out += (i ? " . " : "") + render_value(k, values[i]);
+        if (i) out += " . ";
+        out += render_value(k, values[i]);
     }
-    return out;
 }
 
 std::string element_text(const Set& set, const Element& e, const RenderOptions& o) {
-    std::string out = values_text(set.key, e.key);
-    if (set.counter && o.counters)
-        out += " " + render_stmt(e.counter, o);
-    if (!e.comment.empty()) out += " comment \"" + e.comment + "\"";
-    if (set.verdict_map && e.verdict) return out + " : " + render_stmt(*e.verdict, o);
-    if (!set.data.empty()) out += " : " + values_text(set.data, e.data);
+    std::string out;
+    append_values(out, set.key, e.key);
+    if (set.counter && o.counters) {
+        out += ' ';
+        out += render_stmt(e.counter, o);
+    }
+    if (!e.comment.empty()) {
+        out += " comment \"";
+        out += e.comment;
+        out += '"';
+    }
+    if (set.verdict_map && e.verdict) {
+        out += " : ";
+        out += render_stmt(*e.verdict, o);
+    } else if (!set.data.empty()) {
+        out += " : ";
+        append_values(out, set.data, e.data);
+    }
     return out;
 }
 
