@@ -90,6 +90,20 @@ void compile_forward_guard(Context& ctx, const config::Uplink& u, const std::str
                                   "gw:mape-outside-set", u.loc));
 }
 
+// The border relay's encapsulated packets reach the CE address through the
+// input hook before the tunnel decapsulates them. Once the CE has sent
+// something they are an established flow; before that (a forward's first
+// connection from outside after a boot, or after ten idle minutes) they are
+// new, and the input policy would drop them.
+void compile_tunnel_input(Context& ctx, const config::Uplink& u) {
+    auto& input = ctx.chain(kChainInput);
+    input.rules.push_back(make_rule({cmp(Key::meta_iifname, mape::ipv6_link(ctx.config(), u)),
+                                     nfproto(net::Family::ipv6), cmp(Key::meta_l4proto, nft::kProtoIpencap),
+                                     cmp(Key::ip6_saddr, net::Prefix{u.map_e->br.value, 128}), counter(),
+                                     verdict(nft::VerdictKind::accept)},
+                                    "gw:mape-tunnel", u.loc));
+}
+
 }  // namespace
 
 void compile_mape(Context& ctx) {
@@ -102,6 +116,7 @@ void compile_mape(Context& ctx) {
         add_port_set(ctx, u, ce);
         compile_snat(ctx, u, ifname, modulus);
         compile_forward_guard(ctx, u, ifname);
+        compile_tunnel_input(ctx, u);
     }
 }
 

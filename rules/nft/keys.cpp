@@ -43,6 +43,7 @@ constexpr std::array kSymbols{
     Symbol{Key::meta_nfproto, 2, "ipv4"},
     Symbol{Key::meta_nfproto, 10, "ipv6"},
     Symbol{Key::meta_l4proto, 1, "icmp"},
+    Symbol{Key::meta_l4proto, 4, "ipencap"},
     Symbol{Key::meta_l4proto, 6, "tcp"},
     Symbol{Key::meta_l4proto, 17, "udp"},
     Symbol{Key::meta_l4proto, 58, "ipv6-icmp"},

@@ -25,6 +25,7 @@ const KeyInfo& key_info(Key key);
 inline constexpr std::uint64_t kNfprotoIpv4 = 2;    // NFPROTO_IPV4
 inline constexpr std::uint64_t kNfprotoIpv6 = 10;   // NFPROTO_IPV6
 inline constexpr std::uint64_t kProtoIcmp = 1;      // IPPROTO_ICMP
+inline constexpr std::uint64_t kProtoIpencap = 4;   // IPPROTO_IPIP: IPv4 inside IPv6 (MAP-E)
 inline constexpr std::uint64_t kProtoTcp = 6;       // IPPROTO_TCP
 inline constexpr std::uint64_t kProtoUdp = 17;      // IPPROTO_UDP
 inline constexpr std::uint64_t kProtoIcmpv6 = 58;   // IPPROTO_ICMPV6

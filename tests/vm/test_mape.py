@@ -413,8 +413,9 @@ def run(t, lab, top, g, wd):
     top.border_relay(first)
     in_sync(t, g, "with the CE up")
     kernel_checks(t, lab, top, g, first)
+    # Before anything left: the BR's first tunnel packet is a new flow to the CE.
+    forward_checks(t, lab, top, first, "[first prefix, nothing sent yet]")
     traffic_checks(t, lab, top, first, "[first prefix]", 20000)
-    forward_checks(t, lab, top, first, "[first prefix]")
     check_refuses_443(t, g, wd, first)
     many_connections(t, lab, top, first)
     steady = flows(lab, top.lan, "udp", 1, [MANY_PORTS[0]], base=STEADY_PORT)["seen"]
