@@ -61,7 +61,7 @@ std::expected<std::string, std::string> Manager::keepalived_text() const {
         if (!secret)
             return std::unexpected(where(*cfg_, vi.auth_secret_file->loc) + "instance " + vi.name.value +
                                    ": auth-secret-file " + vi.auth_secret_file->value + " " + secret.error());
-        if (secret->size() > 8)
+        if (secret->size() > config::kVrrpPasswordMax)
             return std::unexpected(where(*cfg_, vi.auth_secret_file->loc) + "instance " + vi.name.value +
                                    ": the VRRP password is longer than 8 characters (keepalived would cut it)");
         secrets[vi.name.value] = *secret;

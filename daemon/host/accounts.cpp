@@ -73,4 +73,9 @@ std::optional<config::FileProblem> SystemAccounts::secret_file_problem(std::stri
     return host::secret_file_problem(std::string(path));
 }
 
+std::optional<std::size_t> SystemAccounts::secret_length(std::string_view path) const {
+    auto secret = host::read_secret_file(std::string(path));
+    return secret ? std::optional(secret->size()) : std::nullopt;
+}
+
 }  // namespace gw::host

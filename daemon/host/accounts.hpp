@@ -33,6 +33,7 @@ public:
     // The binaries and secret files the ha section names (secret_file.hpp).
     std::optional<std::string> executable_problem(std::string_view path) const override;
     std::optional<config::FileProblem> secret_file_problem(std::string_view path) const override;
+    std::optional<std::size_t> secret_length(std::string_view path) const override;
 };
 
 class MapAccounts final : public Accounts {

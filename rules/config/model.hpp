@@ -319,6 +319,9 @@ struct Routing {
 
 // ---- ha: a VRRP pair (keepalived) with state sync (conntrackd) -------------
 
+// VRRP's simple password authentication carries 8 octets.
+inline constexpr std::size_t kVrrpPasswordMax = 8;
+
 struct VrrpInstance {
     Name name;                                      // the map key; keepalived's vrrp_instance name
     Name interface;                                 // an `interfaces` entry: where adverts go

@@ -39,6 +39,12 @@ public:
         (void)path;
         return std::nullopt;
     }
+    // How many characters the secret in `path` has (trailing newlines
+    // excluded); nullopt when it cannot be read here.
+    virtual std::optional<std::size_t> secret_length(std::string_view path) const {
+        (void)path;
+        return std::nullopt;
+    }
 };
 
 struct ParseResult {

@@ -168,9 +168,20 @@ void check_host(Reader& r, const Ha& ha, const HostFacts& host) {
     if (ha.sync) binary(ha.conntrackd, "conntrackd", "conntrackd");
     for (const auto& vi : ha.instances) {
         if (!vi.auth_secret_file) continue;
-        auto problem = host.secret_file_problem(vi.auth_secret_file->value);
-        if (!problem) continue;
         auto path = join_path(join_path("ha.instances", vi.name.value), "auth-secret-file");
+        auto problem = host.secret_file_problem(vi.auth_secret_file->value);
+        if (!problem) {
+            // VRRP's simple password is 8 octets on the wire: keepalived
+            // would cut a longer one, and a peer holding the whole text
+            // would never match it.
+            auto length = host.secret_length(vi.auth_secret_file->value);
+            if (length && *length > kVrrpPasswordMax)
+                r.error(vi.auth_secret_file->loc, path,
+                        vi.auth_secret_file->value + ": the VRRP password has " + std::to_string(*length) +
+                            " characters; VRRP carries at most " + std::to_string(kVrrpPasswordMax),
+                        "write a password of 8 characters or fewer (the same on both boxes)");
+            continue;
+        }
         auto message = vi.auth_secret_file->value + ": " + problem->why;
         if (problem->missing)
             r.warning(vi.auth_secret_file->loc, path, message, "gatewayd will not start keepalived until it exists");

@@ -32,7 +32,8 @@ inline std::vector<std::filesystem::path> yaml_files(const std::filesystem::path
 
 // The accounts the fixtures may name: "dbuser" exists, "nosuchuser" does
 // not; keepalived and conntrackd sit at their Debian paths, and the one
-// secret file with loose permissions is vrrp-loose.secret.
+// secret file with loose permissions is vrrp-loose.secret; vrrp-long.secret
+// holds a 12-character password and every other secret 8.
 class FixtureHost final : public config::HostFacts {
 public:
     bool user_exists(std::string_view name) const override { return users_.count(std::string(name)) != 0; }
@@ -44,6 +45,9 @@ public:
     std::optional<config::FileProblem> secret_file_problem(std::string_view path) const override {
         if (path == "/etc/gatewayd/vrrp-loose.secret") return config::FileProblem{"has mode 0644; others may read it"};
         return std::nullopt;
+    }
+    std::optional<std::size_t> secret_length(std::string_view path) const override {
+        return path == "/etc/gatewayd/vrrp-long.secret" ? 12 : 8;
     }
 
 private:
