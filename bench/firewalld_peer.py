@@ -22,23 +22,14 @@ import sys
 import tempfile
 import time
 
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+sys.path.insert(0, os.path.join(ROOT, "tests", "daemon"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "netns"))
+from daemon_lab import Bus  # noqa: E402  (the tests' private dbus-daemon)
+
 CACHE = os.environ.get("GW_BENCH_CACHE", "/var/cache/gatewayd-bench") + "/firewalld"
 ROUNDS = 3
 START_TIMEOUT = 600.0
-BUS_CONF = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path={socket}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="root"/>
-    <allow own="*"/>
-    <allow send_destination="*"/>
-    <allow receive_sender="*"/>
-  </policy>
-</busconfig>
-"""
 FIREWALLD_CONF = """DefaultZone=external
 CleanupOnExit=yes
 CleanupModulesOnExit=no
@@ -69,28 +60,6 @@ def lan_zone_xml():
 
 def available():
     return os.path.exists(os.path.join(CACHE, ".complete")) and shutil.which("dbus-daemon") is not None
-
-
-class PrivateBus:
-    """A dbus-daemon of our own, reachable only through its socket file."""
-
-    def __init__(self, workdir):
-        self.socket = os.path.join(workdir, "bus.sock")
-        conf = os.path.join(workdir, "bus.conf")
-        with open(conf, "w") as f:
-            f.write(BUS_CONF.format(socket=self.socket))
-        self.proc = subprocess.Popen(["dbus-daemon", "--nofork", "--nopidfile", f"--config-file={conf}"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 30
-        while not os.path.exists(self.socket):
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"dbus-daemon did not start: {self.proc.stderr.read().decode()[-500:]}")
-            time.sleep(0.01)
-        self.address = f"unix:path={self.socket}"
-
-    def close(self):
-        self.proc.terminate()
-        self.proc.wait()
 
 
 def firewalld_state(bus, ns):
@@ -168,7 +137,7 @@ def compare(sizes, timed, workdir):
     print(f"firewalld {ROUNDS} starts per N, each in a fresh namespace on a private bus: start -> RUNNING")
     print(f"{'N':>6} {'firewalld s':>12} {'dnat rules':>10} {'x nft -f':>9} {'x gwctl':>8}")
     fwdir = tempfile.mkdtemp(dir=workdir)
-    bus = PrivateBus(fwdir)
+    bus = Bus(fwdir)
     try:
         for n in sizes:
             write_config(n, fwdir)
