@@ -34,13 +34,27 @@ std::optional<std::uint64_t> parse_unsigned(std::string_view s) {
 
 }  // namespace
 
+// One allocation each: every value of a config gets its path, so a
+// 10,000-forward file joins ~50,000 of them.
 std::string join_path(std::string_view base, std::string_view key) {
-    if (base.empty()) return std::string(key);
-    return std::string(base) + "." + std::string(key);
+    std::string out;
+    out.reserve(base.size() + 1 + key.size());
+    out.append(base);
+    if (!base.empty()) out += '.';
+    out.append(key);
+    return out;
 }
 
 std::string join_path(std::string_view base, std::size_t index) {
-    return std::string(base) + "[" + std::to_string(index) + "]";
+    char digits[24];
+    auto end = std::to_chars(digits, digits + sizeof digits, index).ptr;
+    std::string out;
+    out.reserve(base.size() + 2 + static_cast<std::size_t>(end - digits));
+    out.append(base);
+    out += '[';
+    out.append(digits, end);
+    out += ']';
+    return out;
 }
 
 std::string prefix_text(const net::Prefix& p) {
