@@ -211,15 +211,19 @@ class Gateway:
         return re.findall(r"inet6? (\S+)", res.stdout)
 
     def wait_until(self, predicate, timeout=30.0, step=0.05):
-        """True as soon as predicate() holds; False once `timeout` seconds
-        passed without. The bound is generous (a busy machine is slow):
-        it costs nothing when the event comes."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if predicate():
-                return True
-            time.sleep(step)
-        return predicate()
+        return wait_until(predicate, timeout, step)
+
+
+def wait_until(predicate, timeout=30.0, step=0.05):
+    """True as soon as predicate() holds; False once `timeout` seconds
+    passed without. The bound is generous (a busy machine is slow): it
+    costs nothing when the event comes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return predicate()
 
 
 def workdir():

@@ -26,7 +26,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ha_lab import INTERNET, Pair  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "daemon"))
-from daemon_lab import Checks, require_root  # noqa: E402
+from daemon_lab import Checks, require_root, wait_until  # noqa: E402
 
 gatewayd, gwctl, line = sys.argv[1:4]
 REAL = line == "--real-pppd"
@@ -45,12 +45,7 @@ PATIENCE = 3 if REAL else 1
 
 
 def wait(pred, timeout=60):
-    deadline = time.monotonic() + timeout * PATIENCE
-    while time.monotonic() < deadline:
-        if pred():
-            return True
-        time.sleep(0.1)
-    return pred()
+    return wait_until(pred, timeout * PATIENCE, step=0.1)
 
 
 def one_session_on(me):

@@ -23,6 +23,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "netns"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "daemon"))
+import daemon_lab  # noqa: E402
 from netlab import Checks  # noqa: E402
 
 STATE = "/var/lib/gw-boot-test"
@@ -79,13 +81,8 @@ def prop(unit, name):
     return sh("systemctl", "show", "-P", name, unit).stdout.strip()
 
 
-def wait_until(predicate, timeout=120.0, step=0.5):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return predicate()
+def wait_until(predicate, timeout=120.0):
+    return daemon_lab.wait_until(predicate, timeout, step=0.5)
 
 
 def unit_story():
