@@ -19,13 +19,29 @@ ninja -C "$build"
 sudo=()
 [ "$(id -u)" -eq 0 ] || ! command -v sudo >/dev/null || sudo=(sudo)
 status=0
-# The Debian package builds from this tree and lintian finds no error in it;
-# built first, so the vm suite's boot test installs this very package.
-package=()
-if [ $# -eq 0 ]; then
-    if scripts/package.sh "$build/deb"; then package=(--package ok); else
-        echo "package: FAILED"; status=1; package=(--package failed); fi
+run_suites() {  # LOGBASE [meson test arguments]
+    local logbase=$1
+    shift
+    "${sudo[@]}" meson test -C "$build" --no-rebuild --print-errorlogs --logbase "$logbase" "$@" || status=$?
+}
+if [ $# -gt 0 ]; then
+    run_suites testlog "$@"
+    python3 scripts/test_summary.py "$build/meson-logs/testlog.json"
+    exit $status
 fi
-"${sudo[@]}" meson test -C "$build" --no-rebuild --print-errorlogs "$@" || status=$?
-python3 scripts/test_summary.py "$build/meson-logs/testlog.json" "${package[@]}"
+# The whole run. The Debian package builds from this tree (lintian finds no
+# error in it) while the unit, golden and netns suites run: those mostly
+# wait on the kernel and on daemons, the package build on the compiler.
+# The vm suite comes after it, so its boot test installs this very package.
+package_log="$build/meson-logs/package.log"
+mkdir -p "$build/meson-logs"
+scripts/package.sh "$build/deb" >"$package_log" 2>&1 &
+package_pid=$!
+run_suites host --no-suite vm
+if wait "$package_pid"; then package=ok; echo "package: $(tail -n 1 "$package_log")"; else
+    package=failed; status=1
+    echo "package: FAILED"; tail -n 60 "$package_log"
+fi
+run_suites vm --suite vm
+python3 scripts/test_summary.py "$build/meson-logs/host.json" "$build/meson-logs/vm.json" --package "$package"
 exit $status

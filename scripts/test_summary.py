@@ -14,11 +14,12 @@ feature, a host account) prints `skip WHAT: WHY` on a line of its own
 line is listed above the closing line and counted as skipped in it, with
 its reason; the closing line groups the reasons.
 
-The Debian package build runs after the meson suites; `--package ok` or
-`--package failed` counts it as one more test, so a failed package build
-shows in the closing line too.
+A run may come in parts (the test command runs the vm suite on its own):
+every TESTLOG_JSON given is counted. The Debian package build is not a
+meson test; `--package ok` or `--package failed` counts it as one more,
+so a failed package build shows in the closing line too.
 
-Usage: test_summary.py TESTLOG_JSON [--package ok|failed]
+Usage: test_summary.py TESTLOG_JSON... [--package ok|failed]
 """
 import collections
 import json
@@ -80,9 +81,11 @@ def closing_line(passed, failed, whole, checks):
     return f"tests: {passed} passed, {failed} failed, {len(whole) + len(checks)} skipped"
 
 
-def main(path, package=None):
-    with open(path, encoding="utf-8") as log:
-        entries = [json.loads(line) for line in log if line.strip()]
+def main(paths, package=None):
+    entries = []
+    for path in paths:
+        with open(path, encoding="utf-8") as log:
+            entries += [json.loads(line) for line in log if line.strip()]
     if package is not None:
         entries.append({"name": "package", "result": "OK" if package == "ok" else "FAIL"})
     passed, failed, whole, checks = summarize(entries)
@@ -96,9 +99,9 @@ def main(path, package=None):
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    if len(args) == 3 and args[1] == "--package" and args[2] in ("ok", "failed"):
-        main(args[0], args[2])
-    elif len(args) == 1:
-        main(args[0])
-    else:
-        sys.exit("usage: test_summary.py TESTLOG_JSON [--package ok|failed]")
+    package = None
+    if len(args) >= 2 and args[-2] == "--package" and args[-1] in ("ok", "failed"):
+        args, package = args[:-2], args[-1]
+    if not args or any(a.startswith("-") for a in args):
+        sys.exit("usage: test_summary.py TESTLOG_JSON... [--package ok|failed]")
+    main(args, package)
