@@ -5,6 +5,7 @@
 // on the bridge itself, which hears the ISP's router advertisements.
 #include <algorithm>
 
+#include "rules/mape/uplink.hpp"
 #include "rules/netstate/compile_parts.hpp"
 #include "rules/split_path.hpp"
 
@@ -57,9 +58,15 @@ void compile_bridge(const config::Config& cfg, const rules::Facts& facts, NetSta
     if (facts.kernel.br_netfilter)
         add_sysctl(out, "net/bridge/bridge-nf-call-ip6tables", rules::filters_in_inet(path) ? "1" : "0",
                    split.loc);
+    // The bridge hears the ISP's RAs and the gateway takes no address from
+    // them, unless a MAP-E CE rides on the outside port: it derives itself
+    // from the prefix's address there (accept_ra 2: forwarding is on).
     std::string conf = "net/ipv6/conf/" + split.bridge.value + "/";
-    add_sysctl(out, conf + "accept_ra", "0", split.bridge.loc);
-    add_sysctl(out, conf + "autoconf", "0", split.bridge.loc);
+    bool ce_learns_here = std::any_of(cfg.uplinks.begin(), cfg.uplinks.end(), [&](const config::Uplink& u) {
+        return u.map_e && u.enabled.value && !u.map_e->end_user_prefix && mape::ipv6_link(cfg, u) == split.bridge.value;
+    });
+    add_sysctl(out, conf + "accept_ra", ce_learns_here ? "2" : "0", split.bridge.loc);
+    add_sysctl(out, conf + "autoconf", ce_learns_here ? "1" : "0", split.bridge.loc);
 }
 
 }  // namespace gw::netstate::detail
