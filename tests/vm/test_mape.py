@@ -352,6 +352,9 @@ def forward_checks(t, lab, top, ce, what):
             got == (INTERNET, top.lan), str(got))
     got = lab.connect(top.inet, ce.ipv4, outside, timeout=4)
     t.check(f"{what} the same forward's port {outside} (another CE's set) is not forwarded", got is None, str(got))
+    got = lab.connect(top.lan, ce.ipv4, inside, timeout=10)
+    t.check(f"{what} hairpin: a LAN client reaches the forward through the CE address {ce.ipv4}",
+            got is not None and got[1] == top.lan, str(got))
 
 
 def check_refuses_443(t, g, wd, ce):
@@ -393,6 +396,9 @@ def renumber(t, lab, top, g, old, new):
     mapped = [int(p) for p in re.findall(r"\d+ : (\d+)", snat)]
     t.check("renumbered: the SNAT map holds the new CE's 240 ports, each once",
             len(mapped) == 240 and set(mapped) == new.ports, snat[:600])
+    hairpin = g.nft("list set inet gatewayd uplink_v6plus_addr4").stdout
+    t.check("renumbered: the hairpin set holds the new CE address only",
+            new.ipv4 in hairpin and old.ipv4 not in hairpin, hairpin)
     in_sync(t, g, "after the renumbering")
     lab.ip(g.ns, f"addr del {FIRST_PREFIX}1/64 dev wan0")
     t.check("renumbered: the old prefix's address gone at last changes nothing",
@@ -429,6 +435,9 @@ def run(t, lab, top, g, wd):
             steady and steady[0][1] == second.ipv4 and steady[0][2] in second.ports, str(steady))
     kernel_checks(t, lab, top, g, second)
     traffic_checks(t, lab, top, second, "[second prefix]", 30000)
+    stale = min(first.ports)
+    t.check(f"[second prefix] the forward's port {stale}, outside the new set, is no longer forwarded",
+            stale not in second.ports and lab.connect(top.inet, second.ipv4, stale, timeout=4) is None)
     t.check("the daemon is still running", g.proc.poll() is None, g.log()[-1500:])
 
 
