@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <sstream>
 
 namespace gw::config {
@@ -102,7 +103,10 @@ private:
         bool have_key = false;  // maps: a key is waiting for its value
         bool key_secret = false;  // that key names a secret (is_secret_key)
         Node key;
-        std::map<std::string, Loc> keys;  // for duplicate detection
+        // Keys seen, for duplicate detection; only filled once the mapping
+        // has kLinearKeys entries: a config's mappings are mostly small
+        // (a forward has four keys), and scanning them needs no copies.
+        std::map<std::string, Loc> keys;
     };
     struct Anchored {
         Node node;
@@ -160,7 +164,7 @@ private:
             top.key = std::move(n);
             top.have_key = true;
         } else {
-            if (top.key.is_scalar()) report_duplicate(top.key, top.keys);
+            if (top.key.is_scalar()) report_duplicate(top);
             if (top.key_secret) hide_secret(top.key, n);
             top.node.entries.push_back(MapEntry{std::move(top.key), std::move(n)});
             top.have_key = false;
@@ -185,10 +189,28 @@ private:
         return last;
     }
 
-    void report_duplicate(const Node& key, std::map<std::string, Loc>& seen) {
-        auto [pos, inserted] = seen.emplace(key.text, key.loc);
-        if (inserted) return;
-        auto first = "first defined at line " + std::to_string(pos->second.line);
+    // Where the frame's pending key was first defined, if it was.
+    static std::optional<Loc> earlier_key(Frame& f) {
+        constexpr std::size_t kLinearKeys = 16;
+        const Node& key = f.key;
+        if (f.node.entries.size() < kLinearKeys) {
+            for (const auto& e : f.node.entries)
+                if (e.key.is_scalar() && e.key.text == key.text) return e.key.loc;
+            return std::nullopt;
+        }
+        if (f.keys.empty())
+            for (const auto& e : f.node.entries)
+                if (e.key.is_scalar()) f.keys.emplace(e.key.text, e.key.loc);
+        auto [pos, inserted] = f.keys.emplace(key.text, key.loc);
+        if (inserted) return std::nullopt;
+        return pos->second;
+    }
+
+    void report_duplicate(Frame& f) {
+        auto at = earlier_key(f);
+        if (!at) return;
+        const Node& key = f.key;
+        auto first = "first defined at line " + std::to_string(at->line);
         if (!diags_.may_quote(key.loc.line)) return diags_.error(key.loc, "", "duplicate key", first);
         diags_.error(key.loc, key.text, "duplicate key '" + key.text + "'", first);
     }

@@ -42,6 +42,27 @@ TEST_CASE("duplicate keys are errors at the second key") {
     CHECK(d.items()[0].message == "duplicate key 'x'");
 }
 
+TEST_CASE("duplicate keys are found in large mappings too, each at its first definition") {
+    // Past a few keys the loader keeps an index of them rather than
+    // scanning the entries; both ways must name the first definition.
+    std::string text;
+    for (int i = 0; i < 40; ++i) text += "k" + std::to_string(i) + ": " + std::to_string(i) + "\n";
+    text += "k1: again\n";   // line 41, first at line 2
+    text += "k30: again\n";  // line 42, first at line 31
+    text += "k1: thrice\n";  // line 43, still first at line 2
+    Node root;
+    Diagnostics d;
+    load_yaml(text, root, d);
+    REQUIRE(d.items().size() == 3);
+    CHECK(d.items()[0].loc == Loc{41, 1});
+    CHECK(d.items()[0].message == "duplicate key 'k1'");
+    CHECK(d.items()[0].hint == "first defined at line 2");
+    CHECK(d.items()[1].loc == Loc{42, 1});
+    CHECK(d.items()[1].hint == "first defined at line 31");
+    CHECK(d.items()[2].loc == Loc{43, 1});
+    CHECK(d.items()[2].hint == "first defined at line 2");
+}
+
 TEST_CASE("syntax errors and multiple documents fail the load") {
     Node root;
     Diagnostics d1, d2;
