@@ -180,6 +180,7 @@ std::expected<Bytes, std::string> concat_bytes(const std::vector<Key>& keys,
         return std::unexpected("element has " + std::to_string(values.size()) + " parts, the set " +
                                std::to_string(keys.size()));
     Bytes out;
+    out.reserve(keys.size() == 1 ? key_length(keys.front()) : keys_length(keys));
     for (std::size_t i = 0; i < keys.size(); ++i) {
         auto b = encode_value(keys[i], values[i], network_order && needs_hton(keys[i]));
         if (!b) return std::unexpected(b.error());
