@@ -37,12 +37,14 @@ import ipaddress
 import json
 import os
 import re
+import signal
+import subprocess
 import sys
 import textwrap
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "daemon"))
-from daemon_lab import Checks, Gateway, daemon_lab, require_root  # noqa: E402
+from daemon_lab import Checks, Gateway, daemon_lab, require_root, workdir  # noqa: E402
 
 BR = "2404:9200:225:100::64"  # the v6plus profile's border relay
 RULE6, RULE4, EA_BITS, OFFSET = "240b:10::/31", "106.72.0.0/15", 25, 4
@@ -237,7 +239,7 @@ class Topology:
         lab.ip(self.lan, f"addr add {LAN_SERVER}/16 dev eth0")
         lab.ip(self.lan, "route add default via 172.16.2.1")
         lab.veth(self.gw, "wan0", self.br, "eth0")
-        wire_border_relay(lab, self.br, "eth0", self.gw, "wan0")
+        wire_border_relay(lab, self.br, "eth0", self.gw, "wan0", static_default=False)
         lab.veth(self.br, "eth1", self.inet, "eth0")
         lab.ip(self.br, "addr add 198.51.100.254/24 dev eth1")
         lab.ip(self.inet, f"addr add {INTERNET}/24 dev eth0")
@@ -250,17 +252,59 @@ class Topology:
             }
             """))
 
+        self.radvd = Radvd(lab, self.br, "eth0")
+
     def border_relay(self, ce, old=None):
         border_relay(self.lab, self.br, ce, old)
 
 
-def wire_border_relay(lab, br, br_dev, gw, gw_dev):
+class Radvd:
+    """radvd in the BR namespace: the ISP's router advertisements on the
+    CE's IPv6 link, every 3-4 s. advertise() rewrites its config (a prefix,
+    and optionally an old one with preferred lifetime 0) and reloads it."""
+
+    def __init__(self, lab, ns, dev):
+        self.lab, self.ns, self.dev = lab, ns, dev
+        self.dir = workdir()
+        self.conf = os.path.join(self.dir, "radvd.conf")
+        self.pidfile = os.path.join(self.dir, "radvd.pid")
+        self.logfile = os.path.join(self.dir, "radvd.log")
+        self.proc = None
+        lab.sysctl(ns, "net.ipv6.conf.all.forwarding", "1")
+
+    def advertise(self, prefix, deprecated=None):
+        old = (f"    prefix {deprecated}/64 {{ AdvOnLink on; AdvAutonomous on; AdvPreferredLifetime 0; }};\n"
+               if deprecated else "")
+        with open(self.conf, "w") as f:
+            f.write(f"interface {self.dev} {{\n    AdvSendAdvert on;\n    MinRtrAdvInterval 3;\n"
+                    f"    MaxRtrAdvInterval 4;\n    prefix {prefix}/64 {{ AdvOnLink on; AdvAutonomous on; }};\n"
+                    f"{old}}};\n")
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGHUP)
+            return
+        self.proc = subprocess.Popen(["ip", "netns", "exec", self.ns, "radvd", "--nodaemon", "-C", self.conf,
+                                      "-p", self.pidfile, "-m", "logfile", "-l", self.logfile, "-u", "root"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        self.lab.processes.append(self.proc)
+
+    def log(self):
+        try:
+            return open(self.logfile).read()[-1500:]
+        except OSError:
+            return "(no radvd log)"
+
+
+def wire_border_relay(lab, br, br_dev, gw, gw_dev, static_default=True):
     """The ISP's end of the CE's IPv6 link in namespace `br`: every CE of
-    the rule on-link, fe80::1 the CE's IPv6 router, the BR address."""
+    the rule on-link, fe80::1 the CE's IPv6 router, the BR address. With
+    static_default=False the CE's IPv6 default route is left to the RA
+    (the kernel drops an RA whose default route it cannot add, prefixes
+    and all, when a static one is there)."""
     lab.ip(br, f"addr add fe80::1/64 dev {br_dev}")
     lab.ip(br, f"-6 route add {RULE6} dev {br_dev}")
     lab.ip(br, f"addr add {BR}/128 dev lo")
-    lab.ip(gw, f"-6 route add default via fe80::1 dev {gw_dev}")
+    if static_default:
+        lab.ip(gw, f"-6 route add default via fe80::1 dev {gw_dev}")
 
 
 def border_relay(lab, br, ce, old=None):
@@ -383,10 +427,10 @@ def many_connections(t, lab, top, ce):
 
 
 def renumber(t, lab, top, g, old, new):
-    # As router advertisements renumber: the new prefix's address comes,
-    # the old one stays deprecated (a host keeps it up to two hours).
-    lab.ip(g.ns, f"addr change {FIRST_PREFIX}1/64 dev wan0 preferred_lft 0")
-    lab.ip(g.ns, f"addr add {SECOND_PREFIX}1/64 dev wan0")
+    # The ISP renumbers by router advertisement: the old prefix with a
+    # preferred lifetime of 0 (the kernel keeps the address, deprecated,
+    # for up to two hours), the new one preferred.
+    top.radvd.advertise(SECOND_PREFIX, deprecated=FIRST_PREFIX)
     ok = g.wait_until(lambda: ce_applied(lab, g, new), PATIENCE)
     t.check(f"renumbered: the tunnel's local address, the CE IPv6 and IPv4 follow ({new.ipv4}, PSID {new.psid})",
             ok, tunnel_text(lab, g.ns) + str(g.addresses("wan0")) + g.log()[-1500:])
@@ -400,17 +444,52 @@ def renumber(t, lab, top, g, old, new):
     t.check("renumbered: the hairpin set holds the new CE address only",
             new.ipv4 in hairpin and old.ipv4 not in hairpin, hairpin)
     in_sync(t, g, "after the renumbering")
-    lab.ip(g.ns, f"addr del {FIRST_PREFIX}1/64 dev wan0")
+    # The deprecated address removed while the ISP still announces the old
+    # prefix (preferred lifetime 0): the next RA brings it back, newer than
+    # the preferred one, and the CE must stay on the preferred prefix.
+    for address in slaac_addresses(g, FIRST_PREFIX):
+        lab.ip(g.ns, f"addr del {address} dev wan0")
+    back = g.wait_until(lambda: bool(slaac_addresses(g, FIRST_PREFIX)), PATIENCE)
+    t.check("renumbered: the old prefix's address, back (deprecated) from the next RA, does not move the CE",
+            back and g.wait_until(lambda: g.gwctl_run("diff").returncode == 0, PATIENCE) and ce_applied(lab, g, new),
+            str(g.addresses("wan0")) + tunnel_text(lab, g.ns))
+    # Then the ISP stops announcing it and the address expires (by hand: an
+    # RA may not cut a lifetime below two hours, RFC 4862 5.5.3 e).
+    top.radvd.advertise(SECOND_PREFIX)
+    for address in slaac_addresses(g, FIRST_PREFIX):
+        lab.ip(g.ns, f"addr del {address} dev wan0")
     t.check("renumbered: the old prefix's address gone at last changes nothing",
             g.wait_until(lambda: g.gwctl_run("diff").returncode == 0, PATIENCE) and ce_applied(lab, g, new),
             g.gwctl_run("diff").stdout[-1500:])
 
 
+def slaac_addresses(g, prefix):
+    """wan0's /64 addresses inside `prefix`/64 (the CE's /128 is not one)."""
+    net = ipaddress.ip_network(prefix + "/64")
+    return [a for a in g.addresses("wan0")
+            if a.endswith("/64") and ipaddress.ip_address(a.split("/")[0]) in net]
+
+
+def debug_ra(lab, top, g):
+    out = []
+    for key in ("all.forwarding", "wan0.accept_ra", "wan0.autoconf", "wan0.disable_ipv6", "wan0.forwarding"):
+        out.append(lab.run(g.ns, ["sysctl", f"net.ipv6.conf.{key}"], check=False).stdout.strip())
+    out.append(lab.run(top.br, ["ip", "-6", "addr"], check=False).stdout)
+    out.append(g.nft("list chain inet gatewayd input").stdout)
+    out.append(f"radvd alive: {top.radvd.proc.poll() is None}")
+    out.append(lab.run(g.ns, ["ip", "-6", "route"], check=False).stdout)
+    return "\n".join(out)
+
+
 def run(t, lab, top, g, wd):
     first, second = Ce(FIRST_PREFIX), Ce(SECOND_PREFIX)
-    lab.ip(g.ns, f"addr add {FIRST_PREFIX}1/64 dev wan0")
+    top.radvd.advertise(FIRST_PREFIX)
     g.write_config(config(first))
     t.check("gatewayd is ready", g.start(timeout=120), g.log()[-2000:])
+    # gatewayd sets accept_ra=2 on wan0 (it forwards): SLAAC from the BR's RA.
+    t.check("wan0 takes its address from the BR's router advertisement (SLAAC)",
+            g.wait_until(lambda: bool(slaac_addresses(g, FIRST_PREFIX)), PATIENCE),
+            str(g.addresses("wan0")) + top.radvd.log() + debug_ra(lab, top, g))
     up = g.wait_until(lambda: ce_applied(lab, g, first), PATIENCE)
     t.check(f"the CE is up: {first.ipv4}, PSID {first.psid}, {first.ipv6}", up,
             tunnel_text(lab, g.ns) + g.log()[-2000:])

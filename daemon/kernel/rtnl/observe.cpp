@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cstring>
 
+#include <linux/if_addr.h>
 #include <netlink/errno.h>
+#include <netlink/route/addr.h>
 
 #include "daemon/kernel/rtnl/codec.hpp"
 #include "daemon/kernel/rtnl/rtnl.hpp"
@@ -143,16 +145,29 @@ netstate::NetState decode_all(const Dumps& d) {
     return k;
 }
 
+// An address whose preferred lifetime is over: a renumbered prefix the
+// kernel keeps (up to two hours) and an ISP's RA may keep announcing.
+bool is_deprecated(rtnl_addr* a) {
+    return (rtnl_addr_get_flags(a) & IFA_F_DEPRECATED) != 0 || rtnl_addr_get_preferred_lifetime(a) == 0;
+}
+
 // Every link's addresses of any lifetime (pppd's and DHCP's too), IPv6
 // link-local left out; a link without addresses maps to an empty list.
+// Deprecated addresses come after the others, so whoever takes a link's
+// first address (the MAP-E CE) stays on the preferred prefix even when
+// the old one's address is newer (an RA brought it back).
 AddressMap address_map(const Dumps& d) {
-    AddressMap out;
+    AddressMap out, deprecated;
     for (const auto& [index, name] : d.names.by_index) out[name];
     for_each<rtnl_addr>(d.addrs.get(), [&](rtnl_addr* a) {
         auto addr = decode_ifaddr(a, d.names);
         if (!addr || netstate::is_ipv6_link_local(addr->prefix)) return;
-        out[addr->ifname].push_back(addr->prefix.address);
+        (is_deprecated(a) ? deprecated : out)[addr->ifname].push_back(addr->prefix.address);
     });
+    for (auto& [ifname, addrs] : deprecated) {
+        auto& list = out[ifname];
+        list.insert(list.end(), addrs.begin(), addrs.end());
+    }
     return out;
 }
 
