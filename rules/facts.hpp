@@ -29,6 +29,18 @@ struct KernelFeatures {
 // of a config that needs neither skips the probes, each a kernel
 // transaction that waits for an RCU grace period.
 bool compile_reads_kernel_features(const config::Config& cfg);
+// What an uplink's DHCPv6 client holds now: the delegated prefix, its
+// lifetimes as last received, the DNS servers that came with it, and the
+// prefixes it replaced, still announced on the LAN with lifetime 0 so hosts
+// deprecate their addresses in them.
+struct Delegation {
+    net::Prefix prefix;
+    std::uint32_t preferred = 0;  // seconds
+    std::uint32_t valid = 0;      // seconds
+    std::vector<net::Address> dns;
+    std::vector<net::Prefix> retired;
+    friend bool operator==(const Delegation&, const Delegation&) = default;
+};
 
 struct Facts {
     // uplink name -> its current addresses (empty while down)
@@ -40,6 +52,8 @@ struct Facts {
     std::map<std::string, std::vector<net::Address>, std::less<>> mape_link_addresses;
     std::map<std::string, std::uint32_t, std::less<>> uids;  // user name -> uid
     std::map<std::string, std::uint32_t, std::less<>> gids;  // group name -> gid
+    // uplink name -> its delegated prefix (uplinks with dhcpv6-pd that hold one)
+    std::map<std::string, Delegation, std::less<>> delegations;
     KernelFeatures kernel;
     // The kernel links that exist now, read only when the fast path is on (a
     // flowtable can only hold existing devices); absent when unknown, as in

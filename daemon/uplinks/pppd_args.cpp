@@ -37,6 +37,11 @@ std::vector<std::string> pppd_argv(const config::Uplink& u, const std::string& p
     // ip-up script that would install them does nothing.
     if (u.use_dns.value) argv.push_back("usepeerdns");
     add(argv, {"ip-up-script", kNoScript, "ip-down-script", kNoScript});
+    // IPv6CP gives the link its link-local addresses; the global ones come by
+    // RA (accept_ra=2 on the ppp link) and the LAN's by DHCPv6-PD. Without
+    // `ipv6: true` pppd keeps to IPv4, as it always has here.
+    if (u.ipv6.value != config::UplinkIpv6::off)
+        add(argv, {"+ipv6", "ipv6-up-script", kNoScript, "ipv6-down-script", kNoScript});
     return argv;
 }
 

@@ -60,6 +60,40 @@ struct StaticRoute {
     Loc loc;
 };
 
+// ---- routed IPv6 on a LAN interface ---------------------------------------
+
+// Router advertisements gatewayd sends on a LAN interface (radvd).
+struct RouterAdverts {
+    Located<bool> enabled{true};
+    std::optional<Located<std::uint32_t>> mtu;         // the MTU option; none = not sent
+    std::vector<Located<net::Address>> rdnss;          // none = the DNS servers learned with the prefix
+    Located<std::uint32_t> max_interval{600};          // "max-interval": seconds between unsolicited RAs
+    Loc loc;
+};
+
+// An inbound pinhole toward one LAN host: by its full address, or by its
+// interface ID (the low 64 bits) under whatever prefix the LAN has now, so
+// it keeps working when the ISP delegates another prefix.
+struct Pinhole {
+    Name name;
+    std::optional<Located<net::Address>> interface_id;  // "interface-id": "::1234"
+    std::optional<Located<net::Address>> address;       // "address": the host's whole address
+    Located<Proto> proto{Proto::tcp};                   // tcp, udp or both
+    Ports ports;                                        // "port" / "ports"
+    AddressMatch sources;                               // "from": allowed sources; empty = anyone
+    Loc loc;
+};
+
+// `ipv6:` on an interface: a /64 out of an uplink's delegated prefix,
+// announced by RA, and the pinholes toward its hosts.
+struct LanIpv6 {
+    Name from;                          // "delegate.from": an uplink with dhcpv6-pd
+    Located<std::uint32_t> subnet_id{0};  // "delegate.subnet-id": which /64 of the delegation
+    RouterAdverts ra;                   // "router-advertisements"
+    std::vector<Pinhole> inbound;       // "allow-inbound"
+    Loc loc;
+};
+
 struct Interface {
     Name name;                                   // the map key
     Name device;                                 // kernel link name; defaults to the key
@@ -69,6 +103,7 @@ struct Interface {
     // false: the link is kept down (set down, and its static routes left
     // out) until the file says otherwise; its addresses stay listed
     Located<bool> enabled{true};
+    std::optional<LanIpv6> ipv6;  // routed IPv6 from a delegated prefix
     Loc loc;
     // The kernel link: `device`, or the key when none is given.
     const std::string& link_name() const { return device->empty() ? *name : *device; }
@@ -108,6 +143,19 @@ struct LcpEcho {
     Located<std::uint32_t> failures{3};   // missed echoes before the link is dead
 };
 
+// How an uplink takes IPv6.
+enum class UplinkIpv6 {
+    off,      // "false": no IPv6 on the uplink (pppoe's default: pppd runs without IPv6CP)
+    ra,       // "true" / "ra": router advertisements on its link (accept_ra=2); next-hop's default
+    static_,  // "static": only the addresses `interfaces` puts on its device and `gateway6`
+};
+
+// `dhcpv6-pd:` on an uplink: a DHCPv6 client asks the ISP for a prefix.
+struct PrefixDelegation {
+    Located<std::uint32_t> size_hint{56};  // "size-hint": the prefix length asked for
+    Loc loc;
+};
+
 struct Hooks {
     std::optional<Located<std::string>> on_up;    // "on-up": a command line
     std::optional<Located<std::string>> on_down;  // "on-down"
@@ -134,6 +182,8 @@ struct Uplink {
     std::optional<MapE> map_e;
 
     std::optional<Located<std::uint32_t>> mtu;  // pppoe default 1454, map-e 1460 (the tunnel's)
+    Located<UplinkIpv6> ipv6{UplinkIpv6::off};    // pppoe: IPv6CP; others: ra or static
+    std::optional<PrefixDelegation> dhcpv6_pd;    // "dhcpv6-pd"
     Located<bool> default_route{false};         // "default-route"
     Located<std::uint32_t> metric{0};
     std::optional<Located<std::uint32_t>> table;  // routing table; allocated when absent

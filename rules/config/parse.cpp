@@ -106,6 +106,7 @@ ParseResult parse_config(std::string_view text, std::string file, const HostFact
             validate_mape(r, cfg);
             validate_semantics(r, cfg, host);
             validate_ha(r, cfg, host);
+            validate_lan_ipv6(r, cfg);
         }
     }
     result.diagnostics.sort();

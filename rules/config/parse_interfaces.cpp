@@ -9,7 +9,7 @@ namespace gw::config {
 
 namespace {
 
-constexpr std::string_view kInterfaceKeys[] = {"device", "addresses", "mtu", "routes", "enabled"};
+constexpr std::string_view kInterfaceKeys[] = {"device", "addresses", "mtu", "routes", "enabled", "ipv6"};
 constexpr std::string_view kRouteKeys[] = {"to", "via", "metric"};
 
 std::optional<StaticRoute> parse_route(Reader& r, const Node& n, const std::string& path) {
@@ -54,6 +54,7 @@ Interface parse_interface(Reader& r, const Node& key, const Node& n, const std::
     if (const Node* a = n.find("addresses")) parse_addresses(r, *a, join_path(path, "addresses"), itf);
     if (const Node* m = n.find("mtu")) itf.mtu = r.read_uint(*m, join_path(path, "mtu"), 68, 65535);
     if (const Node* e = n.find("enabled")) assign(itf.enabled, r.read_bool(*e, join_path(path, "enabled")));
+    if (const Node* v6 = n.find("ipv6"); v6 && !v6->is_null()) itf.ipv6 = parse_lan_ipv6(r, *v6, join_path(path, "ipv6"));
     if (const Node* rt = n.find("routes"); rt && r.expect_list(*rt, join_path(path, "routes"))) {
         for (std::size_t i = 0; i < rt->items.size(); ++i) {
             if (auto route = parse_route(r, rt->items[i], join_path(join_path(path, "routes"), i)))

@@ -18,7 +18,7 @@ constexpr std::string_view kUplinkKeys[] = {
     "kind",   "device",        "username", "password-file", "password", "service",     "ac-name",
     "lcp-echo", "gateway",     "gateway6", "mtu",           "default-route", "metric", "table",
     "use-dns", "resolv-conf",  "on-up",    "on-down",       "hook-timeout", "enabled",  "profile",
-    "br",      "rule",         "legacy",   "end-user-prefix",
+    "br",      "rule",         "legacy",   "end-user-prefix", "ipv6", "dhcpv6-pd",
 };
 constexpr std::string_view kLcpKeys[] = {"interval", "failures"};
 
@@ -160,6 +160,7 @@ Uplink parse_uplink(Reader& r, const Node& key, const Node& n, const std::string
     up.kind = *kind;
     check_kind_keys(r, n, path, kind->value);
     uplink_kind(kind->value).parse(r, n, path, up);
+    parse_uplink_ipv6(r, n, path, up);
     return up;
 }
 

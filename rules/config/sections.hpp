@@ -19,6 +19,13 @@ void parse_next_hop_uplink(Reader& r, const Node& n, const std::string& path, Up
 void parse_map_e_uplink(Reader& r, const Node& n, const std::string& path, Uplink& up);  // parse_mape.cpp
 // on-up, on-down, resolv-conf and use-dns: true belong to a PPPoE session; refused on `kind`.
 void refuse_session_keys(Reader& r, const Node& n, const std::string& path, std::string_view kind);
+// `ipv6` and `dhcpv6-pd`, common to every kind (parse_uplink_ipv6.cpp);
+// runs once the kind is known, since the kind sets the default.
+void parse_uplink_ipv6(Reader& r, const Node& n, const std::string& path, Uplink& up);
+// interfaces.<name>.ipv6: delegation, router advertisements, pinholes.
+std::optional<LanIpv6> parse_lan_ipv6(Reader& r, const Node& n, const std::string& path);
+// The interfaces' ipv6 sections against the uplinks they delegate from.
+void validate_lan_ipv6(Reader& r, const Config& cfg);
 void parse_zones(Reader& r, const Node& n, Config& cfg);
 void parse_sets(Reader& r, const Node& n, Config& cfg);
 void parse_nat(Reader& r, const Node& n, Config& cfg);

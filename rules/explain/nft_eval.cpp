@@ -204,6 +204,14 @@ bool match_stmt(Eval& e, const nft::Stmt& stmt, RuleState& rs) {
         const auto* n = have ? std::get_if<std::uint64_t>(&*have) : nullptr;
         return n && (*n & b->bits) != 0;
     }
+    if (const auto* m = std::get_if<nft::MaskedCmp>(&stmt)) {
+        auto have = key_value(e, m->key);
+        const auto* p = have ? std::get_if<net::Prefix>(&*have) : nullptr;
+        if (!p || p->address.family != m->value.family) return false;
+        for (std::size_t i = 0; i < m->value.bytes.size(); ++i)
+            if ((p->address.bytes[i] & m->mask.bytes[i]) != m->value.bytes[i]) return false;
+        return true;
+    }
     const auto& l = std::get<nft::Lookup>(stmt);
     const nft::Set* named = l.set.empty() ? nullptr : find_set(e.table, l.set);
     const auto& elements = named ? named->elements : l.inline_set;
@@ -220,7 +228,8 @@ bool match_stmt(Eval& e, const nft::Stmt& stmt, RuleState& rs) {
 Flow run_rule(Eval& e, const nft::Chain& chain, const nft::Rule& rule, int depth) {
     RuleState rs{&chain, &rule};
     for (const auto& stmt : rule.stmts) {
-        if (std::holds_alternative<nft::Cmp>(stmt) || std::holds_alternative<nft::AnyBits>(stmt)) {
+        if (std::holds_alternative<nft::Cmp>(stmt) || std::holds_alternative<nft::AnyBits>(stmt) ||
+            std::holds_alternative<nft::MaskedCmp>(stmt)) {
             if (!match_stmt(e, stmt, rs)) return Flow::next;
         } else if (const auto* l = std::get_if<nft::Lookup>(&stmt)) {
             const auto* set = l->set.empty() ? nullptr : find_set(e.table, l->set);

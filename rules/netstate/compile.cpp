@@ -72,6 +72,7 @@ NetState compile_netstate(const config::Config& cfg, const rules::Facts& facts) 
     detail::compile_uplinks(cfg, facts, out);
     detail::compile_rules(cfg, facts, out);
     detail::compile_sysctls(cfg, facts, out);
+    detail::compile_lan_ipv6(cfg, facts, out);
     detail::compile_bridge(cfg, facts, out);
     detail::compile_mape(cfg, facts, out);
     return out;

@@ -21,6 +21,8 @@ std::uint32_t kernel_metric(net::Family family, std::uint32_t metric);
 void compile_interfaces(const config::Config& cfg, NetState& out);
 void compile_uplinks(const config::Config& cfg, const rules::Facts& facts, NetState& out);
 void compile_sysctls(const config::Config& cfg, const rules::Facts& facts, NetState& out);
+// compile_lan_ipv6.cpp: LAN addresses out of delegated prefixes, IPv6 forwarding.
+void compile_lan_ipv6(const config::Config& cfg, const rules::Facts& facts, NetState& out);
 // compile_bridge.cpp: the ipv6.bridge-split bridge, its ports and sysctls;
 // runs last (it moves the bridge to the front of the links, and its
 // sysctls win over the general ones).

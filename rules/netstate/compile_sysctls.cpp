@@ -48,7 +48,9 @@ void compile_sysctls(const config::Config& cfg, const rules::Facts& facts, NetSt
         if (!uplink_is_up(u, facts)) continue;
         std::string ifname = uplink_ifname(u, facts);
         uplink_links.insert(ifname);
-        set(out, conf("ipv6", ifname, "accept_ra"), "2", u.loc);
+        // A static IPv6 uplink takes no router's word for its addresses and routes.
+        set(out, conf("ipv6", ifname, "accept_ra"), u.ipv6.value == config::UplinkIpv6::static_ ? "0" : "2",
+            u.loc);
         set(out, conf("ipv4", ifname, "rp_filter"), uplink_rp, u.loc);
     }
     // The reverse-path check of a packet whose restored mark selects an

@@ -99,6 +99,7 @@ nft::Ruleset compile_ruleset(const config::Config& config, const Facts& facts) {
     detail::compile_zones(ctx);
     detail::compile_sets(ctx);
     detail::compile_filter(ctx);
+    detail::compile_routed6(ctx);
     detail::compile_fastpath(ctx);
     detail::compile_egress(ctx);
     detail::compile_mape(ctx);  // before forwards and masquerade: its rules decide first

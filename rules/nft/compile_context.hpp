@@ -163,6 +163,7 @@ void add_split_filter(Context& ctx, nft::TableFamily family, nft::Chain& forward
 void compile_routing(Context& ctx);   // compile_routing.cpp: connection marks for uplinks
 void compile_same_link(Context& ctx); // compile_zones.cpp: forward accept within one zone interface
 void compile_fastpath(Context& ctx); // compile_fastpath.cpp: flowtable + flow add (firewall.fast-path)
+void compile_routed6(Context& ctx);   // compile_routed6.cpp: DHCPv6 client answers, IPv6 pinholes
 void compile_log(Context& ctx);       // compile_log.cpp: policy counters and drop logging
 void compile_ha_input(Context& ctx, nft::Chain& input);  // compile_ha.cpp: VRRP adverts, conntrackd sync
 nft::Limit log_limit(const config::LogSpec& log);

@@ -125,6 +125,10 @@ std::string stmt_text(const AnyBits& b, const RenderOptions&) {
     return render_key(b.key) + " " + bits(b.key, b.bits);
 }
 
+std::string stmt_text(const MaskedCmp& m, const RenderOptions&) {
+    return render_key(m.key) + " & " + m.mask.str() + " == " + m.value.str();
+}
+
 std::string stmt_text(const Counter& c, const RenderOptions& o) {
     return counter_text(c, o);
 }

@@ -74,6 +74,16 @@ struct AnyBits {
     friend bool operator==(const AnyBits&, const AnyBits&) = default;
 };
 
+// key & mask == value for an address: "ip6 daddr & ::ffff:ffff:ffff:ffff ==
+// ::1234", a host by its interface ID under whatever prefix it has now.
+// (A contiguous mask is a prefix: that is Cmp with a net::Prefix.)
+struct MaskedCmp {
+    Key key;
+    net::Address mask;
+    net::Address value;  // already masked
+    friend bool operator==(const MaskedCmp&, const MaskedCmp&) = default;
+};
+
 struct Element;
 
 // keys (one, or a concatenation "a . b") looked up in a named set
@@ -181,7 +191,7 @@ struct Opaque {
     friend bool operator==(const Opaque&, const Opaque&) { return false; }
 };
 
-using Stmt = std::variant<Cmp, AnyBits, Lookup, Counter, Log, Limit, Verdict, Reject, Nat,
+using Stmt = std::variant<Cmp, AnyBits, MaskedCmp, Lookup, Counter, Log, Limit, Verdict, Reject, Nat,
                           SetMeta, MssClamp, FlowOffload, Opaque>;
 
 struct Rule {

@@ -62,7 +62,8 @@ inline std::vector<GoldenCase> golden_cases(const fs::path& golden_dir, const fs
 // uplink-addresses: {name: [addr, ...]}, uplink-ifnames: {name: ifname},
 // kernel: {broute: bool, bridge-conntrack: bool, br-netfilter: bool, flowtable: bool},
 // links: [name, ...],
-// uids: {user: uid}, gids: {group: gid}
+// uids: {user: uid}, gids: {group: gid},
+// delegations: {uplink: {prefix, preferred, valid, dns, retired}}
 inline rules::Facts load_facts(const fs::path& dir) {
     rules::Facts facts;
     auto path = dir / "facts.yaml";
@@ -90,6 +91,17 @@ inline rules::Facts load_facts(const fs::path& dir) {
     if (const auto links = doc["links"]) {
         facts.links.emplace();
         for (const auto& l : links) facts.links->insert(l.as<std::string>());
+    }
+    // delegations: {uplink: {prefix, preferred, valid, dns: [...], retired: [...]}}:
+    // what the uplink's DHCPv6 client holds.
+    for (const auto& kv : doc["delegations"]) {
+        rules::Delegation d;
+        d.prefix = *net::Prefix::parse(kv.second["prefix"].as<std::string>());
+        if (kv.second["preferred"]) d.preferred = kv.second["preferred"].as<std::uint32_t>();
+        if (kv.second["valid"]) d.valid = kv.second["valid"].as<std::uint32_t>();
+        for (const auto& a : kv.second["dns"]) d.dns.push_back(*net::Address::parse(a.as<std::string>()));
+        for (const auto& p : kv.second["retired"]) d.retired.push_back(*net::Prefix::parse(p.as<std::string>()));
+        facts.delegations[kv.first.as<std::string>()] = d;
     }
     // uids: {user: uid}, gids: {group: gid}: the accounts egress rules name.
     for (const auto& kv : doc["uids"]) facts.uids[kv.first.as<std::string>()] = kv.second.as<std::uint32_t>();

@@ -10,6 +10,7 @@
 #include <functional>
 #include <iostream>
 
+#include "rules/ipv6/radvd_conf.hpp"
 #include "rules/netstate/compile.hpp"
 #include "rules/netstate/render.hpp"
 #include "rules/nft/diff.hpp"
@@ -83,6 +84,28 @@ TEST_CASE("every golden case renders exactly its expected.net") {
     check_golden("expected.net", [](const config::Config& cfg, const rules::Facts& facts) {
         return netstate::render_netstate(netstate::compile_netstate(cfg, facts));
     });
+}
+
+// radvd's file only where a case announces something (routed IPv6).
+TEST_CASE("every golden case with router advertisements renders exactly its expected.radvd") {
+    auto cases = test::golden_cases(env_path("GW_GOLDEN_DIR"), env_path("GW_EXAMPLES_DIR"));
+    int rendered = 0;
+    for (const auto& c : cases) {
+        INFO("case " << c.name);
+        auto loaded = test::load_case(c);
+        REQUIRE(loaded.config);
+        auto text = ipv6::render_radvd_conf(*loaded.config, loaded.facts);
+        auto path = c.dir / "expected.radvd";
+        if (text.empty() && !fs::exists(path)) continue;
+        ++rendered;
+        if (regolden()) {
+            std::ofstream(path, std::ios::binary) << text;
+            continue;
+        }
+        CHECK_MESSAGE(text == test::read_file(path),
+                      nft::unified_diff(test::read_file(path), text, "expected.radvd", "rendered"));
+    }
+    CHECK(rendered > 0);
 }
 
 namespace {

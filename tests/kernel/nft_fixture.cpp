@@ -167,6 +167,10 @@ std::vector<Rule> forward_rules() {
         rule({cmp(Key::meta_nfproto, kV6), cmp(Key::ip6_saddr, pfx("2001:db8::/64")),
               cmp(Key::ip6_daddr, pfx("2001:db8::1")), kAccept}),
         rule({cmp(Key::meta_l4proto, kTcp), cmp(Key::th_dport, std::uint64_t{22}), kAccept}),
+        // A host by its interface ID under any prefix (routed IPv6 pinholes).
+        rule({cmp(Key::meta_nfproto, kV6),
+              MaskedCmp{Key::ip6_daddr, *net::Address::parse("::ffff:ffff:ffff:ffff"), *net::Address::parse("::1234")},
+              Counter{}, kAccept}),
         rule({cmp(Key::meta_l4proto, kUdp), cmp(Key::th_dport, IntRange{1000, 2000}),
               ncmp(Key::th_sport, IntRange{1, 1023}), kAccept}),
         rule({cmp(Key::meta_nfproto, kV4), cmp(Key::meta_l4proto, kIcmp), cmp(Key::icmp_type, std::uint64_t{8}),
@@ -365,6 +369,7 @@ std::string full_ruleset_text() {
     meta nfproto ipv4 ip saddr 10.0.0.0/8 ip daddr != 192.168.0.0/23 counter accept
     meta nfproto ipv6 ip6 saddr 2001:db8::/64 ip6 daddr 2001:db8::1 accept
     meta l4proto tcp th dport 22 accept
+    meta nfproto ipv6 ip6 daddr & ::ffff:ffff:ffff:ffff == ::1234 counter accept
     meta l4proto udp th dport 1000-2000 th sport != 1-1023 accept
     meta nfproto ipv4 meta l4proto icmp icmp type echo-request limit rate 10/second burst 5 packets accept
     meta nfproto ipv6 meta l4proto ipv6-icmp icmpv6 type { nd-router-solicit, nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert } accept

@@ -88,6 +88,8 @@ TEST_CASE("every statement renders") {
         {Cmp{Key::meta_skuid, std::uint64_t{1000}, false}, "meta skuid 1000"},
         {AnyBits{Key::ct_state, kCtStateInvalid}, "ct state invalid"},
         {AnyBits{Key::tcp_flags, kTcpFlagSyn}, "tcp flags syn"},
+        {MaskedCmp{Key::ip6_daddr, *net::Address::parse("::ffff:ffff:ffff:ffff"), *net::Address::parse("::1234")},
+         "ip6 daddr & ::ffff:ffff:ffff:ffff == ::1234"},
         {Lookup{{Key::ip_saddr}, "rfc1918_v4", {}, false}, "ip saddr @rfc1918_v4"},
         {Lookup{{Key::meta_iifname}, "uplink_if", {}, true}, "iifname != @uplink_if"},
         {inline_lookup, "meta l4proto . th dport { tcp . 22, udp . 53-54 }"},

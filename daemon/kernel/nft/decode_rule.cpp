@@ -292,6 +292,11 @@ private:
     bool masked(const Load& l, const Bytes& data, bool neq) {
         if (is_address(l.key)) {
             auto len = prefix_length(*l.mask);
+            if (!len && !neq && data.size() == l.len) {
+                emit(nft::Stmt{nft::MaskedCmp{l.key, prefix_of(l.key, *l.mask, 0).address,
+                                              prefix_of(l.key, data, 0).address}});
+                return true;
+            }
             if (!len || data.size() != l.len) return false;
             emit(nft::Stmt{nft::Cmp{l.key, prefix_of(l.key, data, *len), neq}});
             return true;

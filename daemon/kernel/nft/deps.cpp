@@ -41,6 +41,7 @@ Need need_of(Key key) {
 std::vector<Key> keys_of(const nft::Stmt& stmt) {
     if (const auto* c = std::get_if<nft::Cmp>(&stmt)) return {c->key};
     if (const auto* b = std::get_if<nft::AnyBits>(&stmt)) return {b->key};
+    if (const auto* m = std::get_if<nft::MaskedCmp>(&stmt)) return {m->key};
     if (const auto* l = std::get_if<nft::Lookup>(&stmt)) return l->keys;
     if (const auto* n = std::get_if<nft::Nat>(&stmt)) return n->map_keys;
     if (const auto* s = std::get_if<nft::SetMeta>(&stmt); s && s->from) return {*s->from};

@@ -240,6 +240,16 @@ private:
         return {};
     }
 
+    Result write(const nft::MaskedCmp& m) {
+        if (!is_address(m.key) || m.mask.family != address_family(m.key) || m.value.family != m.mask.family)
+            return std::unexpected("masked match on " + std::string(nft::key_info(m.key).nft) + " given " + m.value.str());
+        auto n = static_cast<std::size_t>(m.mask.size());
+        load(m.key, NFT_REG_1);
+        bitwise(Bytes(m.mask.bytes.begin(), m.mask.bytes.begin() + n));
+        cmp(NFT_CMP_EQ, Bytes(m.value.bytes.begin(), m.value.bytes.begin() + n));
+        return {};
+    }
+
     Result write(const nft::AnyBits& b) {
         if (is_address(b.key) || is_ifname(b.key))
             return std::unexpected("bit test on " + std::string(nft::key_info(b.key).nft));

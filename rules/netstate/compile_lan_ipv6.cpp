@@ -1,0 +1,28 @@
+// Routed IPv6 on LAN links: the router's address (<prefix>::1/64) on each
+// link that takes a /64 out of an uplink's delegated prefix, and IPv6
+// forwarding. The address follows the delegation: when the ISP hands out
+// another prefix the old address is stale (the link's addresses are
+// gatewayd's) and goes in the same reconcile that adds the new one.
+#include <algorithm>
+
+#include "rules/ipv6/delegation.hpp"
+#include "rules/netstate/compile_parts.hpp"
+
+namespace gw::netstate::detail {
+
+void compile_lan_ipv6(const config::Config& cfg, const rules::Facts& facts, NetState& out) {
+    auto lans = ipv6::lan_prefixes(cfg, facts);
+    for (const auto& lp : lans) {
+        if (!lp.prefix) continue;
+        out.addresses.push_back({.ifname = lp.interface->link_name(),
+                                 .prefix = ipv6::router_address(*lp.prefix),
+                                 .loc = lp.interface->ipv6->loc});
+    }
+    if (lans.empty()) return;
+    std::string forwarding = "net/ipv6/conf/all/forwarding";
+    bool set = std::any_of(out.sysctls.begin(), out.sysctls.end(),
+                           [&](const Sysctl& s) { return s.path == forwarding; });
+    if (!set) out.sysctls.push_back({forwarding, "1", lans.front().interface->ipv6->loc});
+}
+
+}  // namespace gw::netstate::detail
