@@ -17,6 +17,7 @@
 #include "daemon/loop/event_loop.hpp"
 #include "daemon/loop/log.hpp"
 #include "daemon/ha/manager.hpp"
+#include "daemon/ipv6/manager.hpp"
 #include "daemon/uplinks/supervisor.hpp"
 #include "rules/nft/compile.hpp"
 
@@ -55,6 +56,8 @@ struct Daemon {
     std::unique_ptr<uplinks::Supervisor> supervisor;
     // keepalived and conntrackd (ha:); it hands the VRRP role to the supervisor.
     std::unique_ptr<ha::Manager> ha;
+    // dhcpcd per prefix-delegating uplink and radvd (routed IPv6).
+    std::unique_ptr<ipv6::Manager> routed6;
     std::unique_ptr<kernel::NetEvents> net_events;
     std::unique_ptr<kernel::NftEvents> nft_events;
     std::unique_ptr<bus::BusService> bus;
@@ -103,6 +106,8 @@ std::expected<void, std::string> setup(Daemon& d, const DaemonOptions& o) {
     d.supervisor->attach(*d.controller);
     d.ha = std::make_unique<ha::Manager>(*d.launcher, *d.loop, d.loop->get(), *d.supervisor, co.run_dir);
     d.ha->attach(*d.controller);
+    d.routed6 = std::make_unique<ipv6::Manager>(*d.launcher, *d.loop, d.loop->get(), co.run_dir);
+    d.routed6->attach(*d.controller, *d.reconciler);
     return subscribe(d);
 }
 
@@ -137,7 +142,8 @@ std::expected<void, std::string> handle_signals(Daemon& d) {
         d.notifier.stopping();
         // keepalived first, so the peer takes over while pppd says goodbye.
         d.ha->stop_all([] {});
-        d.supervisor->stop_all([&d] { d.ha->stop_all([&d] { d.loop->exit(0); }); });
+        d.supervisor->stop_all(
+            [&d] { d.ha->stop_all([&d] { d.routed6->stop_all([&d] { d.loop->exit(0); }); }); });
     };
     for (int sig : {SIGTERM, SIGINT})
         if (auto ok = d.loop->on_signal(sig, stop); !ok) return ok;

@@ -42,6 +42,7 @@ rules::Facts Reconciler::gather_facts(const config::Config& cfg, const kernel::A
     if (auto refusal = rules::split_refusal(cfg, facts.kernel))
         problems.push_back({refusal->message, refusal->loc, false});
     resolve_owners(cfg, accounts_, facts, problems);
+    if (delegations_) facts.delegations = delegations_();
     for (const auto& u : cfg.uplinks) {
         auto ifname = rules::default_uplink_ifname(u);
         auto it = addresses.find(ifname);

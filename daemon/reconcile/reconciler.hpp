@@ -55,6 +55,11 @@ public:
 
     const rules::KernelFeatures& features();
 
+    // Where delegated prefixes come from (the daemon's DHCPv6 clients);
+    // unset, as in gwctl's direct mode, no uplink holds one.
+    using DelegationSource = std::function<std::map<std::string, rules::Delegation, std::less<>>()>;
+    void set_delegations(DelegationSource source) { delegations_ = std::move(source); }
+
 private:
     // What the kernel holds of gatewayd's tables, links and addresses.
     std::optional<kernel::Observed> observe(ReconcileResult& r);
@@ -83,6 +88,7 @@ private:
     FeatureProbe probe_;
     std::optional<rules::KernelFeatures> features_;
     std::optional<AppliedView> view_;
+    DelegationSource delegations_;
 };
 
 // A made Plan's kind, texts and change flags into the result.

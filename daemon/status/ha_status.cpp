@@ -1,38 +1,10 @@
 #include "daemon/status/ha_status.hpp"
 
+#include "daemon/status/section_json.hpp"
+
 namespace gw::status {
 
-namespace {
-
-std::int64_t unix_seconds(SystemTime t) {
-    return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
-}
-
-void write_time(rules::JsonWriter& w, const char* key, const std::optional<SystemTime>& t) {
-    w.key(key);
-    if (t) w.value(unix_seconds(*t));
-    else w.null();
-}
-
-std::optional<SystemTime> read_time(const YAML::Node& n, const char* key) {
-    auto v = n[key];
-    if (!v || v.IsNull()) return std::nullopt;
-    return SystemTime(std::chrono::seconds(v.as<std::int64_t>()));
-}
-
-template <class T>
-T read(const YAML::Node& n, const char* key) {
-    auto v = n[key];
-    return v && !v.IsNull() ? v.as<T>() : T{};
-}
-
-std::string ago(std::optional<SystemTime> t, SystemTime now) {
-    if (!t) return "-";
-    auto s = std::chrono::duration_cast<std::chrono::seconds>(now - *t).count();
-    return std::to_string(s < 0 ? 0 : s) + " s ago";
-}
-
-}  // namespace
+using namespace section;
 
 void write_ha_json(rules::JsonWriter& w, const HaStatus& ha) {
     w.key("ha").begin_object().key("master").value(ha.master).key("keepalived").value(ha.keepalived);

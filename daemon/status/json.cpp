@@ -4,6 +4,7 @@
 
 #include "rules/json.hpp"
 #include "daemon/status/ha_status.hpp"
+#include "daemon/status/routed6_status.hpp"
 #include "daemon/status/status.hpp"
 
 namespace gw::status {
@@ -219,6 +220,7 @@ std::string status_to_json(const StatusReport& s) {
     write_counters(w, "rules", s.rules);
     write_kernel(w, s.kernel);
     if (s.ha) write_ha_json(w, *s.ha);
+    if (s.routed6) write_routed6_json(w, *s.routed6);
     write_apply(w, s.last_apply);
     write_rollback(w, s.last_rollback);
     w.key("confirm_deadline");
@@ -245,6 +247,7 @@ std::expected<StatusReport, std::string> status_from_json(std::string_view json)
         s.rules = read_counters(root["rules"]);
         read_optional_parts(root, s);
         if (auto ha = root["ha"]; ha && ha.IsMap()) s.ha = read_ha_json(ha);
+        if (auto r6 = root["routed6"]; r6 && r6.IsMap()) s.routed6 = read_routed6_json(r6);
         for (const auto& e : root["errors"]) s.errors.push_back(e.as<std::string>());
         return s;
     } catch (const YAML::Exception& e) {

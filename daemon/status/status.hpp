@@ -132,6 +132,30 @@ struct HaStatus {
     std::vector<std::string> held_back;  // uplinks stopped because this box is not MASTER
 };
 
+// Routed IPv6: what each uplink's DHCPv6 client holds, each LAN's /64.
+struct DelegationStatus {
+    std::string uplink;
+    std::string client;       // the DHCPv6 client: running, restarting in N s: <why>, stopped
+    std::string prefix;       // "" while none is held
+    std::uint32_t preferred = 0;  // lifetimes in seconds, as last received
+    std::uint32_t valid = 0;
+    std::optional<SystemTime> received;
+    std::vector<std::string> dns;
+    std::vector<std::string> retired;  // earlier prefixes, still announced with lifetime 0
+};
+struct LanPrefixStatus {
+    std::string interface;
+    std::string link;
+    std::string prefix;                // "" while the uplink holds none (or one too small)
+    std::vector<std::string> retired;
+    bool ra = false;                   // announced by router advertisements
+};
+struct Routed6Status {
+    std::vector<DelegationStatus> uplinks;
+    std::vector<LanPrefixStatus> lans;
+    std::string radvd;  // running, ..., stopped (nothing to announce)
+};
+
 struct StatusReport {
     bool daemon = false;  // from the running daemon, or read directly from the kernel
     std::string state;
@@ -143,6 +167,7 @@ struct StatusReport {
     std::vector<CounterStatus> rules;
     KernelStatus kernel;
     std::optional<HaStatus> ha;
+    std::optional<Routed6Status> routed6;
     std::optional<ApplyRecord> last_apply;
     std::optional<RollbackRecord> last_rollback;
     std::optional<SystemTime> confirm_deadline;

@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "daemon/status/ha_status.hpp"
+#include "daemon/status/routed6_status.hpp"
 #include "daemon/status/status.hpp"
 
 namespace gw::status {
@@ -194,6 +195,7 @@ std::string render_status(const StatusReport& s, SystemTime now) {
         if (!part.empty()) out += '\n' + part;
     out += '\n' + kernel_section(s.kernel);
     if (s.ha) out += '\n' + render_ha_section(*s.ha, now);
+    if (s.routed6) out += '\n' + render_routed6_section(*s.routed6, now);
     if (!s.errors.empty()) out += "\nErrors:\n  " + join(s.errors, "\n  ") + '\n';
     return out;
 }

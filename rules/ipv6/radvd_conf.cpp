@@ -31,7 +31,10 @@ void interface_block(std::ostringstream& out, const LanPrefix& lp, const rules::
     const auto& lan = *lp.interface->ipv6;
     out << "interface " << lp.interface->link_name() << " {\n"
         << "    AdvSendAdvert on;\n"
-        << "    MaxRtrAdvInterval " << *lan.ra.max_interval << ";\n";
+        << "    MaxRtrAdvInterval " << *lan.ra.max_interval << ";\n"
+        // RFC 4861's default (a third of the maximum), but radvd takes no
+        // less than 3 s, which a 4 s maximum still allows (at most 3/4 of it).
+        << "    MinRtrAdvInterval " << std::max<std::uint32_t>(3, *lan.ra.max_interval / 3) << ";\n";
     if (lan.ra.mtu) out << "    AdvLinkMTU " << lan.ra.mtu->value << ";\n";
     if (lp.prefix) {
         std::uint32_t valid = capped(d ? d->valid : 0, kMaxValid);

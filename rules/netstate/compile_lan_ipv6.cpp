@@ -18,6 +18,14 @@ void compile_lan_ipv6(const config::Config& cfg, const rules::Facts& facts, NetS
                                  .prefix = ipv6::router_address(*lp.prefix),
                                  .loc = lp.interface->ipv6->loc});
     }
+    // dhcpcd turns the kernel's link-local generation off on the link it asks
+    // on (it would add its own address, which --noconfigure forbids it) and
+    // cycles the link, which leaves it without one; DHCPv6 speaks from the
+    // link-local address, so gatewayd keeps the kernel making it (writing 0
+    // makes the kernel add it again at once).
+    for (const auto& u : cfg.uplinks)
+        if (u.dhcpv6_pd && *u.enabled && uplink_is_up(u, facts))
+            out.sysctls.push_back({"net/ipv6/conf/" + uplink_ifname(u, facts) + "/addr_gen_mode", "0", u.dhcpv6_pd->loc});
     if (lans.empty()) return;
     std::string forwarding = "net/ipv6/conf/all/forwarding";
     bool set = std::any_of(out.sysctls.begin(), out.sysctls.end(),

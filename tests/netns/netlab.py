@@ -86,15 +86,17 @@ class Lab:
 
     # ---- servers and clients -------------------------------------------
 
-    def tcp_server(self, ns, port, proto="tcp"):
+    def tcp_server(self, ns, port, proto="tcp", ipv6=False):
         """Answers every connection (or datagram) with the peer's address,
-        so a client learns which source address the server saw."""
+        so a client learns which source address the server saw. With
+        `ipv6` it listens on IPv6 only."""
+        family, any_address = ("AF_INET6", "::") if ipv6 else ("AF_INET", "0.0.0.0")
         code = textwrap.dedent(f"""
             import socket, sys
             kind = socket.SOCK_STREAM if "{proto}" == "tcp" else socket.SOCK_DGRAM
-            s = socket.socket(socket.AF_INET, kind)
+            s = socket.socket(socket.{family}, kind)
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.bind(("0.0.0.0", {port}))
+            s.bind(("{any_address}", {port}))
             if kind == socket.SOCK_STREAM:
                 s.listen(64)
             print("ready", flush=True)

@@ -1,0 +1,67 @@
+// dhcpcd's hook environment as gatewayd reads it, and the book of
+// delegations that feeds the facts: a new prefix retires the old one,
+// which is announced for a while and then dropped.
+#include <doctest/doctest.h>
+
+#include "daemon/ipv6/lease.hpp"
+#include "daemon/ipv6/manager.hpp"
+
+using namespace gw;
+
+namespace {
+
+// As dhcpcd 9.4.1 ran the hook for a lease from ISC dhcpd (trimmed).
+constexpr const char* kBound =
+    "interface=w1\nreason=BOUND6\nprotocol=dhcp6\nif_configured=false\n"
+    "new_dhcp6_ia_pd1_iaid=00000001\nnew_dhcp6_ia_pd1_prefix1=2001:db8:1200::\n"
+    "new_dhcp6_ia_pd1_prefix1_length=56\nnew_dhcp6_ia_pd1_prefix1_pltime=300\n"
+    "new_dhcp6_ia_pd1_prefix1_vltime=600\nnew_dhcp6_name_servers=2001:db8:ffff::53 2001:db8:ffff::54\n"
+    "old_dhcp6_ia_pd1_prefix1=2001:db8:1100::\n";
+
+net::Prefix pfx(const char* s) { return *net::Prefix::parse(s); }
+
+}  // namespace
+
+TEST_CASE("a BOUND6 event gives the delegated prefix, lifetimes and DNS") {
+    auto ev = ipv6::parse_dhcpcd_env(kBound);
+    CHECK(ev.change == ipv6::LeaseChange::bound);
+    CHECK(ev.interface == "w1");
+    CHECK(ev.delegation.prefix == pfx("2001:db8:1200::/56"));
+    CHECK(ev.delegation.preferred == 300);
+    CHECK(ev.delegation.valid == 600);
+    REQUIRE(ev.delegation.dns.size() == 2);
+    CHECK(ev.delegation.dns[1] == *net::Address::parse("2001:db8:ffff::54"));
+}
+
+TEST_CASE("events without lease data keep what is held; release and expiry take it away") {
+    CHECK(ipv6::parse_dhcpcd_env("reason=CARRIER\ninterface=w1\n").change == ipv6::LeaseChange::none);
+    CHECK(ipv6::parse_dhcpcd_env("reason=STOP6\ninterface=w1\n").change == ipv6::LeaseChange::none);
+    CHECK(ipv6::parse_dhcpcd_env("reason=RELEASE6\ninterface=w1\n").change == ipv6::LeaseChange::gone);
+    CHECK(ipv6::parse_dhcpcd_env("reason=EXPIRE6\ninterface=w1\n").change == ipv6::LeaseChange::gone);
+    // A lease that holds no prefix (the server gave none): nothing is delegated.
+    CHECK(ipv6::parse_dhcpcd_env("reason=RENEW6\ninterface=w1\n").change == ipv6::LeaseChange::gone);
+}
+
+TEST_CASE("a new prefix retires the old one until its valid lifetime ends") {
+    ipv6::DelegationBook book;
+    auto t0 = std::chrono::system_clock::time_point{} + std::chrono::hours(1000);
+    auto first = ipv6::parse_dhcpcd_env(kBound);
+    CHECK(book.update("isp", first, t0));
+    CHECK_FALSE(book.update("isp", first, t0 + std::chrono::seconds(150)));  // a renewal changes nothing
+    auto second = first;
+    second.delegation.prefix = pfx("2001:db8:3400::/56");
+    CHECK(book.update("isp", second, t0 + std::chrono::seconds(200)));
+    auto facts = book.facts(t0 + std::chrono::seconds(300));
+    REQUIRE(facts.contains("isp"));
+    CHECK(facts["isp"].prefix == pfx("2001:db8:3400::/56"));
+    CHECK(facts["isp"].retired == std::vector<net::Prefix>{pfx("2001:db8:1200::/56")});
+    // Announced with lifetime 0 for the old lease's valid lifetime (600 s), then dropped.
+    CHECK(book.facts(t0 + std::chrono::seconds(801))["isp"].retired.empty());
+    // Getting the old prefix back takes it out of the retired list.
+    CHECK(book.update("isp", first, t0 + std::chrono::seconds(400)));
+    CHECK(book.facts(t0 + std::chrono::seconds(401))["isp"].retired ==
+          std::vector<net::Prefix>{pfx("2001:db8:3400::/56")});
+    auto gone = ipv6::parse_dhcpcd_env("reason=RELEASE6\ninterface=w1\n");
+    CHECK(book.update("isp", gone, t0 + std::chrono::seconds(500)));
+    CHECK(book.facts(t0 + std::chrono::seconds(501)).empty());
+}
