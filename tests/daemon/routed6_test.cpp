@@ -65,3 +65,34 @@ TEST_CASE("a new prefix retires the old one until its valid lifetime ends") {
     CHECK(book.update("isp", gone, t0 + std::chrono::seconds(500)));
     CHECK(book.facts(t0 + std::chrono::seconds(501)).empty());
 }
+
+TEST_CASE("the routed IPv6 status survives the JSON round trip and reads as text") {
+    status::StatusReport s;
+    s.state = "running";
+    status::Routed6Status r;
+    r.radvd = "running";
+    auto received = status::SystemTime(std::chrono::seconds(1'800'000'000));
+    r.uplinks.push_back({"isp", "running", "2001:db8:3400::/56", 300, 600, received, {"2001:db8:ffff::53"},
+                         {"2001:db8:1200::/56"}});
+    r.lans.push_back({"lan", "lan0", "2001:db8:3400:1::/64", {"2001:db8:1200:1::/64"}, true});
+    s.routed6 = r;
+    auto back = status::status_from_json(status::status_to_json(s));
+    REQUIRE(back);
+    REQUIRE(back->routed6);
+    const auto& b = *back->routed6;
+    CHECK(b.radvd == "running");
+    REQUIRE(b.uplinks.size() == 1);
+    CHECK(b.uplinks[0].prefix == "2001:db8:3400::/56");
+    CHECK(b.uplinks[0].valid == 600);
+    CHECK(b.uplinks[0].received == received);
+    CHECK(b.uplinks[0].dns == std::vector<std::string>{"2001:db8:ffff::53"});
+    CHECK(b.uplinks[0].retired == std::vector<std::string>{"2001:db8:1200::/56"});
+    REQUIRE(b.lans.size() == 1);
+    CHECK(b.lans[0].ra);
+    CHECK(b.lans[0].retired == std::vector<std::string>{"2001:db8:1200:1::/64"});
+    auto text = status::render_status(*back, received + std::chrono::seconds(42));
+    CHECK(text.find("isp: delegated 2001:db8:3400::/56, preferred 300 s, valid 600 s (received 42 s ago)") !=
+          std::string::npos);
+    CHECK(text.find("lan (lan0): 2001:db8:3400:1::/64, announced; deprecating 2001:db8:1200:1::/64") !=
+          std::string::npos);
+}
