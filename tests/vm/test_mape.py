@@ -284,7 +284,8 @@ class Radvd:
             return
         self.proc = subprocess.Popen(["ip", "netns", "exec", self.ns, "radvd", "--nodaemon", "-C", self.conf,
                                       "-p", self.pidfile, "-m", "logfile", "-l", self.logfile, "-u", "root"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+                                     start_new_session=True)  # the lab's teardown kills process groups
         self.lab.processes.append(self.proc)
 
     def log(self):
