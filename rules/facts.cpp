@@ -20,8 +20,26 @@ std::string default_uplink_ifname(const config::Uplink& uplink) {
 }
 
 bool compile_reads_kernel_features(const config::Config& cfg) {
-    return cfg.ipv6.bridge_split.has_value() || *cfg.firewall.fast_path;
+    return cfg.ipv6.bridge_split.has_value() || cfg.fast_path_switch().has_value();
 }
+
+namespace {
+
+// The links of the zones that say `fast-path: false`: no connection that
+// crosses them is offloaded, so the flowtable has no use for them.
+std::set<std::string> slow_links(const config::Config& cfg, const Facts& facts) {
+    std::set<std::string> out;
+    for (const auto& z : cfg.zones) {
+        if (!z.fast_path || **z.fast_path) continue;
+        for (const auto& n : z.interfaces)
+            if (const auto* i = cfg.find_interface(*n)) out.insert(i->link_name());
+        for (const auto& n : z.uplinks)
+            if (const auto* u = cfg.find_uplink(*n)) out.insert(uplink_ifname(*u, facts));
+    }
+    return out;
+}
+
+}  // namespace
 
 std::vector<std::string> fastpath_devices(const config::Config& cfg, const Facts& facts) {
     std::set<std::string> names;
@@ -29,9 +47,10 @@ std::vector<std::string> fastpath_devices(const config::Config& cfg, const Facts
         if (*i.enabled) names.insert(i.link_name());
     for (const auto& u : cfg.uplinks)
         if (*u.enabled) names.insert(uplink_ifname(u, facts));
+    auto slow = slow_links(cfg, facts);
     std::vector<std::string> out;
     for (const auto& n : names)
-        if (!facts.links || facts.links->contains(n)) out.push_back(n);
+        if ((!facts.links || facts.links->contains(n)) && !slow.contains(n)) out.push_back(n);
     return out;
 }
 

@@ -74,7 +74,7 @@ std::vector<net::Address> uplink_ipv4_addresses(const config::Config& cfg, const
                                                 const Facts& facts);
 // The links the fast path's flowtable holds: every enabled interface and
 // uplink link that exists now (all of them when facts.links is unknown),
-// sorted.
+// except the links of zones with `fast-path: false`, sorted.
 std::vector<std::string> fastpath_devices(const config::Config& cfg, const Facts& facts);
 
 }  // namespace gw::rules

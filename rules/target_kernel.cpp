@@ -91,8 +91,8 @@ std::vector<std::string> omissions(const config::Config& config, const KernelFea
         out.push_back("ipv6.bridge-split at " + at(file, refusal->loc) +
                       " is left out (no bridge table, no split filter, no bridge link), and apply "
                       "refuses the file: " + refusal->message);
-    if (*config.firewall.fast_path && !kernel.flowtable)
-        out.push_back("firewall.fast-path at " + at(file, config.firewall.fast_path.loc) +
+    if (auto fast = config.fast_path_switch(); fast && !kernel.flowtable)
+        out.push_back("fast-path at " + at(file, *fast) +
                       " is left out (no flowtable, no flow offload): the kernel has no nf_flow_table, "
                       "so every forwarded packet takes the forward chain");
     return out;

@@ -55,7 +55,7 @@ rules::Facts Reconciler::gather_facts(const config::Config& cfg, const kernel::A
     }
     // The flowtable can only hold links that exist; read them only when it
     // is wanted, so links coming and going cost nothing otherwise.
-    if (*cfg.firewall.fast_path) {
+    if (cfg.fast_path_switch()) {
         facts.links.emplace();
         for (const auto& [ifname, addrs] : addresses) facts.links->insert(ifname);
     }

@@ -179,7 +179,7 @@ void order_forwards(const config::Config& cfg, StatusReport& out) {
 }
 
 std::string fast_path(const config::Config& cfg, const rules::KernelFeatures& k, const nft::Ruleset& observed) {
-    if (!*cfg.firewall.fast_path) return {};
+    if (!cfg.fast_path_switch()) return {};
     if (!k.flowtable) return "off: the kernel has no nf_flow_table; every forwarded packet takes the forward chain";
     for (const auto& t : observed.tables)
         for (const auto& f : t.flowtables) {

@@ -28,6 +28,13 @@ const Zone* Config::find_zone(std::string_view name) const {
     return find_named(zones, name);
 }
 
+std::optional<Loc> Config::fast_path_switch() const {
+    if (*firewall.fast_path) return firewall.fast_path.loc;
+    for (const auto& z : zones)
+        if (z.fast_path && **z.fast_path) return z.fast_path->loc;
+    return std::nullopt;
+}
+
 const AddressSet* Config::find_set(std::string_view name) const {
     return find_named(sets, name);
 }

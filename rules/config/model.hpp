@@ -203,6 +203,10 @@ struct Zone {
     Names interfaces;       // names of `interfaces` entries
     Names uplinks;          // names of `uplinks` entries
     AddressMatch networks;  // the addresses that live behind this zone
+    // "fast-path": overrides firewall.fast-path for the zone's links; false
+    // keeps every connection that enters or leaves by them out of the
+    // flowtable, true offloads them with the global switch off.
+    std::optional<Located<bool>> fast_path;
     Loc loc;
 };
 
@@ -432,6 +436,9 @@ struct Config {
     // The addresses behind a zone in `family`: its `networks`, then the
     // addresses of its interfaces, as prefixes_of() gives them.
     std::vector<net::Prefix> zone_prefixes(const Zone& zone, net::Family family) const;
+    // Where the fast path is turned on: firewall.fast-path, else the first
+    // zone with `fast-path: true`; nullopt when nothing turns it on.
+    std::optional<Loc> fast_path_switch() const;
 };
 
 }  // namespace gw::config

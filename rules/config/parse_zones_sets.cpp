@@ -7,7 +7,7 @@ namespace gw::config {
 
 namespace {
 
-constexpr std::string_view kZoneKeys[] = {"interfaces", "uplinks", "networks"};
+constexpr std::string_view kZoneKeys[] = {"interfaces", "uplinks", "networks", "fast-path"};
 
 Zone parse_zone(Reader& r, const Node& key, const Node& n, const std::string& path) {
     Zone z;
@@ -21,6 +21,12 @@ Zone parse_zone(Reader& r, const Node& key, const Node& n, const std::string& pa
     if (const Node* u = n.find("uplinks"); u && r.expect_list(*u, join_path(path, "uplinks")))
         z.uplinks = r.read_names(*u, join_path(path, "uplinks"));
     if (const Node* w = n.find("networks")) z.networks = r.read_address_list(*w, join_path(path, "networks"));
+    if (const Node* f = n.find("fast-path")) assign(z.fast_path, r.read_bool(*f, join_path(path, "fast-path")));
+    // The switch acts on the links a connection crosses; networks alone give it none.
+    if (z.fast_path && z.interfaces.empty() && z.uplinks.empty())
+        r.error(z.fast_path->loc, join_path(path, "fast-path"),
+                "zone '" + key.text + "' has no interfaces or uplinks for fast-path to act on",
+                "give the zone its interfaces or uplinks, or remove fast-path");
     if (n.entries.empty())
         r.warning(key.loc, path, "zone '" + key.text + "' is empty",
                   "give it interfaces, uplinks or networks, or remove it");
