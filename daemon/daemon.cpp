@@ -103,9 +103,11 @@ std::expected<void, std::string> setup(Daemon& d, const DaemonOptions& o) {
     uplinks::SessionSettings sessions;
     sessions.pppd_path = o.pppd_path;
     d.supervisor = std::make_unique<uplinks::Supervisor>(*d.launcher, *d.loop, sessions);
-    d.supervisor->attach(*d.controller);
     d.ha = std::make_unique<ha::Manager>(*d.launcher, *d.loop, d.loop->get(), *d.supervisor, co.run_dir);
+    // The HA manager hears of a new config first: the supervisor then
+    // reads the role it set to know which uplinks to hold back.
     d.ha->attach(*d.controller);
+    d.supervisor->attach(*d.controller);
     d.routed6 = std::make_unique<ipv6::Manager>(*d.launcher, *d.loop, d.loop->get(), co.run_dir);
     d.routed6->attach(*d.controller, *d.reconciler);
     return subscribe(d);

@@ -41,16 +41,9 @@ Manager::Manager(uplinks::Launcher& launcher, loop::TimeSource& time, sd_event* 
 Manager::~Manager() = default;
 
 void Manager::attach(reconcile::Controller& c) {
-    auto before_config = std::move(c.on_config_active);
-    c.on_config_active = [this, before_config](const config::LoadedConfig& cfg) {
-        apply(cfg);  // first: the supervisor reads the role this sets
-        if (before_config) before_config(cfg);
-    };
-    auto before_status = std::move(c.add_status);
-    c.add_status = [this, before_status](status::StatusReport& report) {
-        if (before_status) before_status(report);
-        add_status(report);
-    };
+    // Attached before the supervisor (daemon.cpp): it reads the role this sets.
+    c.on_config_active.add([this](const config::LoadedConfig& cfg) { apply(cfg); });
+    c.add_status.add([this](status::StatusReport& report) { add_status(report); });
 }
 
 std::expected<std::string, std::string> Manager::keepalived_text() const {

@@ -27,7 +27,7 @@ public:
             std::string run_dir);
     ~Manager();
 
-    // Chains itself after the callbacks already set (the supervisor's).
+    // Listens to the controller; attached before the supervisor (daemon.cpp).
     void attach(reconcile::Controller& controller);
     void apply(const config::LoadedConfig& cfg);
     void add_status(status::StatusReport& report) const;

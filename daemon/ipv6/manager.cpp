@@ -56,21 +56,9 @@ Manager::~Manager() = default;
 void Manager::attach(reconcile::Controller& c, reconcile::Reconciler& reconciler) {
     controller_ = &c;
     reconciler.set_delegations([this] { return book_.facts(std::chrono::system_clock::now()); });
-    auto before_config = std::move(c.on_config_active);
-    c.on_config_active = [this, before_config](const config::LoadedConfig& cfg) {
-        if (before_config) before_config(cfg);
-        apply(cfg);
-    };
-    auto before_facts = std::move(c.on_facts);
-    c.on_facts = [this, before_facts](const rules::Facts& facts) {
-        if (before_facts) before_facts(facts);
-        after_reconcile(facts);
-    };
-    auto before_status = std::move(c.add_status);
-    c.add_status = [this, before_status](status::StatusReport& report) {
-        if (before_status) before_status(report);
-        add_status(report, controller_->facts());
-    };
+    c.on_config_active.add([this](const config::LoadedConfig& cfg) { apply(cfg); });
+    c.on_facts.add([this](const rules::Facts& facts) { after_reconcile(facts); });
+    c.add_status.add([this](status::StatusReport& report) { add_status(report, controller_->facts()); });
 }
 
 std::string Manager::lease_path(const std::string& ifname) const {

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 
+#include "daemon/reconcile/listeners.hpp"
 #include "daemon/generations/store.hpp"
 #include "daemon/loop/backoff.hpp"
 #include "daemon/loop/debounce.hpp"
@@ -136,10 +137,11 @@ public:
     // stop sessions; on_facts gets the facts of each reconcile (an uplink's
     // address came or went: run its on-up/on-down hook); add_status adds
     // what only the supervisor knows (since, reconnects, address history).
-    // Unset: no uplink processes, which is all next-hop uplinks need.
-    std::function<void(const config::LoadedConfig&)> on_config_active;
-    std::function<void(const rules::Facts&)> on_facts;
-    std::function<void(status::StatusReport&)> add_status;
+    // Each part adds its listener; they are called in the order added.
+    // None: no uplink processes, which is all next-hop uplinks need.
+    Listeners<const config::LoadedConfig&> on_config_active;
+    Listeners<const rules::Facts&> on_facts;
+    Listeners<status::StatusReport&> add_status;
 
 private:
     std::expected<config::LoadedConfig, config::LoadFailure> load(const ConfigRequest& req) const;

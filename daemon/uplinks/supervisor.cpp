@@ -33,9 +33,9 @@ Supervisor::Supervisor(Launcher& launcher, loop::TimeSource& time, SessionSettin
 Supervisor::~Supervisor() = default;
 
 void Supervisor::attach(reconcile::Controller& c) {
-    c.on_config_active = [this](const config::LoadedConfig& cfg) { apply(cfg); };
-    c.on_facts = [this](const rules::Facts& facts) { on_facts(facts); };
-    c.add_status = [this](status::StatusReport& report) { add_status(report); };
+    c.on_config_active.add([this](const config::LoadedConfig& cfg) { apply(cfg); });
+    c.on_facts.add([this](const rules::Facts& facts) { on_facts(facts); });
+    c.add_status.add([this](status::StatusReport& report) { add_status(report); });
 }
 
 std::unique_ptr<Session> Supervisor::make_session(const config::Uplink& uplink) {

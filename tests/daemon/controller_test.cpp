@@ -312,9 +312,9 @@ TEST_CASE("the uplink seam hears of every config that becomes live, and of the f
     Harness h;
     std::vector<std::string> live;
     int facts_seen = 0;
-    h.ctl->on_config_active = [&](const config::LoadedConfig& c) { live.push_back(c.source.label); };
-    h.ctl->on_facts = [&](const rules::Facts& f) { facts_seen += f.uplink_ifnames.at("wan") == "wan0"; };
-    h.ctl->add_status = [](status::StatusReport& s) { s.uplinks.at(0).state = "supervised"; };
+    h.ctl->on_config_active.add([&](const config::LoadedConfig& c) { live.push_back(c.source.label); });
+    h.ctl->on_facts.add([&](const rules::Facts& f) { facts_seen += f.uplink_ifnames.at("wan") == "wan0"; });
+    h.ctl->add_status.add([](status::StatusReport& s) { s.uplinks.at(0).state = "supervised"; });
     REQUIRE(h.ctl->start());
     REQUIRE(h.ctl->apply({with_port(test::kBaseConfig, 8443), false}, 5));
     h.time.advance(6s);  // not confirmed: rolled back
