@@ -13,7 +13,7 @@
 #include "daemon/config/file.hpp"
 #include "daemon/ha/adverts.hpp"
 #include "daemon/ha/keepalived_bus.hpp"
-#include "daemon/ha/program.hpp"
+#include "daemon/uplinks/program.hpp"
 #include "daemon/ha/role.hpp"
 #include "daemon/ha/sync_commands.hpp"
 #include "daemon/reconcile/controller.hpp"
@@ -47,8 +47,8 @@ private:
     uplinks::Supervisor& supervisor_;
     std::string run_dir_;
     std::optional<config::LoadedConfig> cfg_;
-    Program keepalived_;
-    Program conntrackd_;
+    uplinks::Program keepalived_;
+    uplinks::Program conntrackd_;
     SyncCommands sync_;
     std::unique_ptr<KeepalivedBus> bus_;
     std::unique_ptr<AdvertListener> adverts_;

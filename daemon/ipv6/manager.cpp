@@ -144,7 +144,7 @@ void Manager::apply(const config::LoadedConfig& cfg) {
     for (const auto& up : cfg.config.uplinks) {
         if (!up.dhcpv6_pd || !*up.enabled) continue;
         auto& program = clients_[up.name.value];
-        if (!program) program = std::make_unique<ha::Program>(launcher_, time_, "dhcpcd " + up.name.value);
+        if (!program) program = std::make_unique<uplinks::Program>(launcher_, time_, "dhcpcd " + up.name.value);
         std::string name = up.name.value;
         program->start([this, name] {
             const auto* u = cfg_ ? cfg_->config.find_uplink(name) : nullptr;

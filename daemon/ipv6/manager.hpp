@@ -17,7 +17,7 @@
 #include <string>
 
 #include "daemon/config/file.hpp"
-#include "daemon/ha/program.hpp"
+#include "daemon/uplinks/program.hpp"
 #include "daemon/ipv6/lease.hpp"
 #include "daemon/loop/sd_objects.hpp"
 #include "daemon/reconcile/controller.hpp"
@@ -76,10 +76,10 @@ private:
     Programs programs_;
     reconcile::Controller* controller_ = nullptr;
     std::optional<config::LoadedConfig> cfg_;
-    std::map<std::string, std::unique_ptr<ha::Program>, std::less<>> clients_;  // by uplink
-    std::vector<std::unique_ptr<ha::Program>> stopping_;                        // clients of removed uplinks
+    std::map<std::string, std::unique_ptr<uplinks::Program>, std::less<>> clients_;  // by uplink
+    std::vector<std::unique_ptr<uplinks::Program>> stopping_;                        // clients of removed uplinks
     std::map<std::string, std::string, std::less<>> uplink_of_link_;            // dhcpcd's interface -> uplink
-    ha::Program radvd_;
+    uplinks::Program radvd_;
     std::string radvd_written_;
     DelegationBook book_;
     loop::SdEventSourcePtr inotify_;

@@ -1,4 +1,4 @@
-#include "daemon/ha/program.hpp"
+#include "daemon/uplinks/program.hpp"
 
 #include <signal.h>
 
@@ -6,13 +6,13 @@
 
 #include "daemon/loop/log.hpp"
 
-namespace gw::ha {
+namespace gw::uplinks {
 
 namespace {
 constexpr auto kStopGrace = std::chrono::seconds(5);
 }
 
-Program::Program(uplinks::Launcher& launcher, loop::TimeSource& time, std::string name)
+Program::Program(Launcher& launcher, loop::TimeSource& time, std::string name)
     : launcher_(launcher),
       time_(time),
       name_(std::move(name)),
@@ -35,9 +35,9 @@ void Program::launch() {
     exited_.reset();
     auto req = prepare_();
     if (!req) return failed(req.error());
-    uplinks::ProcessEvents events;
+    ProcessEvents events;
     events.on_line = [this](std::string_view line) { loop::log_info(name_ + ": " + std::string(line)); };
-    events.on_exit = [this](uplinks::ExitStatus st) { exited(st); };
+    events.on_exit = [this](ExitStatus st) { exited(st); };
     auto p = launcher_.spawn(*req, std::move(events));
     if (!p) return failed("cannot start: " + p.error());
     process_ = std::move(*p);
@@ -55,7 +55,7 @@ void Program::failed(const std::string& why) {
     if (on_change) on_change();
 }
 
-void Program::exited(uplinks::ExitStatus st) {
+void Program::exited(ExitStatus st) {
     kill_timer_->disarm();
     exited_ = std::move(process_);
     if (stopping_) {
@@ -84,4 +84,4 @@ void Program::signal(int signo) {
     if (running()) ::kill(process_->pid(), signo);
 }
 
-}  // namespace gw::ha
+}  // namespace gw::uplinks

@@ -1,5 +1,5 @@
-// A long-running helper program of the HA pair (keepalived, conntrackd):
-// gatewayd's child, restarted with back-off when it dies, stopped with
+// A long-running helper program (keepalived and conntrackd for the HA
+// pair, dhcpcd and radvd for routed IPv6): gatewayd's child, restarted with back-off when it dies, stopped with
 // SIGTERM (SIGKILL after a grace period) and done only once reaped. Being
 // the daemon's child is the point: when gatewayd dies, PR_SET_PDEATHSIG
 // takes keepalived with it, so a box whose manager is gone gives up the
@@ -15,16 +15,16 @@
 #include "daemon/loop/timer.hpp"
 #include "daemon/uplinks/child.hpp"
 
-namespace gw::ha {
+namespace gw::uplinks {
 
 class Program {
 public:
     // `prepare` writes the program's files and says how to run it, at every
     // start (so a secret file fixed meanwhile is read again); an error keeps
     // it stopped and is retried with back-off.
-    using Prepare = std::function<std::expected<uplinks::SpawnRequest, std::string>()>;
+    using Prepare = std::function<std::expected<SpawnRequest, std::string>()>;
 
-    Program(uplinks::Launcher& launcher, loop::TimeSource& time, std::string name);
+    Program(Launcher& launcher, loop::TimeSource& time, std::string name);
     ~Program();
 
     void start(Prepare prepare);
@@ -39,15 +39,15 @@ public:
 
 private:
     void launch();
-    void exited(uplinks::ExitStatus st);
+    void exited(ExitStatus st);
     void failed(const std::string& why);
 
-    uplinks::Launcher& launcher_;
+    Launcher& launcher_;
     loop::TimeSource& time_;
     std::string name_;
     Prepare prepare_;
-    std::unique_ptr<uplinks::Process> process_;
-    std::unique_ptr<uplinks::Process> exited_;  // freed later, not inside its own exit callback
+    std::unique_ptr<Process> process_;
+    std::unique_ptr<Process> exited_;  // freed later, not inside its own exit callback
     std::unique_ptr<loop::Timer> restart_timer_;
     std::unique_ptr<loop::Timer> kill_timer_;
     loop::Backoff backoff_{std::chrono::seconds(1), std::chrono::seconds(30)};
@@ -56,4 +56,4 @@ private:
     std::function<void()> on_stopped_;
 };
 
-}  // namespace gw::ha
+}  // namespace gw::uplinks
