@@ -7,10 +7,15 @@ LAN to the Internet side is offloaded (its conntrack entry shows
 reconnect): the flowtable loses it with the kernel and gets it back from
 the reconciler, and the same connection carries data and is offloaded
 again; connections the filter must drop (LAN to a port no rule allows,
-Internet side to the LAN) are dropped and never offloaded.
+Internet side to the LAN) are dropped and never offloaded. A second LAN
+zone, guest, has `fast-path: false`: its connection to the same server,
+allowed by the same rule, works and is never offloaded, and its link is
+not in the flowtable.
 
   lan --eth0 | lan0-- gw --wan0 | eth0-- net
-  lan: 172.16.2.20/16 via 172.16.2.1    net: 192.0.2.1/24, LAN via 192.0.2.2
+  guest --eth0 | guest0-- gw
+  lan: 172.16.2.20/16 via 172.16.2.1    net: 192.0.2.1/24, LAN and guest via 192.0.2.2
+  guest: 172.17.0.20/24 via 172.17.0.1
   No NAT: the connection's tuple stays the same across the re-creation.
 
 Usage (guest): test_fastpath.py GATEWAYD GWCTL
@@ -25,7 +30,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "daemon"))
 from daemon_lab import Bus, Checks, Gateway, Lab, workdir  # noqa: E402
 from test_pppoe_gatewayd import require_guest, status_json  # noqa: E402
 
-LAN_HOST, NET_HOST = "172.16.2.20", "192.0.2.1"
+LAN_HOST, GUEST_HOST, NET_HOST = "172.16.2.20", "172.17.0.20", "192.0.2.1"
 ALLOWED, REFUSED, INBOUND = 5001, 5002, 5003
 
 CONFIG = f"""version: 1
@@ -33,6 +38,9 @@ interfaces:
   lan:
     device: lan0
     addresses: [172.16.2.1/16]
+  guest:
+    device: guest0
+    addresses: [172.17.0.1/24]
 uplinks:
   wan:
     kind: next-hop
@@ -41,6 +49,9 @@ uplinks:
 zones:
   lan:
     interfaces: [lan]
+  guest:
+    interfaces: [guest]
+    fast-path: false
   wan:
     uplinks: [wan]
 firewall:
@@ -50,26 +61,28 @@ firewall:
     rules:
       - name: lan-out
         action: allow
-        from: lan
+        from: [lan, guest]
         to: wan
         proto: tcp
         port: {ALLOWED}
 """
 
-# Echoes each line back, one connection at a time.
+# Echoes each line back, a thread per connection (the LAN's and the
+# guest's are open at the same time).
 ECHO_SERVER = textwrap.dedent(f"""
-    import socket
+    import socket, threading
+    def echo(c):
+        f = c.makefile("rwb", buffering=0)
+        for line in f:
+            f.write(line)
+        c.close()
     s = socket.socket()
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(("0.0.0.0", {ALLOWED}))
     s.listen(4)
     print("ready", flush=True)
     while True:
-        c, _ = s.accept()
-        f = c.makefile("rwb", buffering=0)
-        for line in f:
-            f.write(line)
-        c.close()
+        threading.Thread(target=echo, args=(s.accept()[0],), daemon=True).start()
 """)
 
 # One connection kept open; each line on stdin is sent and its echo printed
@@ -93,6 +106,7 @@ def wan_link(lab, gw, net):
     lab.ip(gw, "addr add 192.0.2.2/24 dev wan0")
     lab.ip(net, f"addr add {NET_HOST}/24 dev eth0")
     lab.ip(net, "route add 172.16.0.0/16 via 192.0.2.2")
+    lab.ip(net, "route add 172.17.0.0/24 via 192.0.2.2")
 
 
 def topology(lab):
@@ -100,18 +114,23 @@ def topology(lab):
     lab.veth(gw, "lan0", lan, "eth0")
     lab.ip(lan, f"addr add {LAN_HOST}/16 dev eth0")
     lab.ip(lan, "route add default via 172.16.2.1")
+    guest = lab.netns("guest")
+    lab.veth(gw, "guest0", guest, "eth0")
+    lab.ip(guest, f"addr add {GUEST_HOST}/24 dev eth0")
+    lab.ip(guest, "route add default via 172.17.0.1")
     wan_link(lab, gw, net)
-    return gw, lan, net
+    return gw, lan, guest, net
 
 
-def conntrack(lab, gw, port):
-    """The gateway's conntrack lines of TCP connections to `port`."""
+def conntrack(lab, gw, port, src=""):
+    """The gateway's conntrack lines of TCP connections to `port` (from `src` if given)."""
     text = lab.run(gw, ["cat", "/proc/net/nf_conntrack"], check=False).stdout
-    return [line for line in text.splitlines() if " tcp " in line and f"dport={port} " in line]
+    return [line for line in text.splitlines()
+            if " tcp " in line and f"dport={port} " in line and f"src={src}" in line]
 
 
-def offloaded(lab, gw, port):
-    return any("[OFFLOAD]" in line for line in conntrack(lab, gw, port))
+def offloaded(lab, gw, port, src=""):
+    return any("[OFFLOAD]" in line for line in conntrack(lab, gw, port, src))
 
 
 def fast_path(g):
@@ -131,6 +150,12 @@ def start(c, lab, wd, bus, gw, gatewayd, gwctl):
     return g
 
 
+def connect_client(lab, ns):
+    """An echo client in `ns`, connected, or None."""
+    client = lab.spawn(ns, [sys.executable, "-c", ECHO_CLIENT], stdin=-1)
+    return client if client.stdout.readline().strip() == "connected" else None
+
+
 def offload_checks(c, g, lab, gw, lan, net):
     kernel = status_json(g).get("kernel", {})
     c.check("the probe finds nf_flow_table", kernel.get("flowtable") is True, f"{kernel}")
@@ -139,9 +164,10 @@ def offload_checks(c, g, lab, gw, lan, net):
     st = g.gwctl_run("status").stdout
     c.check("... gwctl status says so too", "Fast path: on: flowtable fastpath on lan0, wan0" in st, st)
     lab.spawn(net, [sys.executable, "-c", ECHO_SERVER]).stdout.readline()
-    client = lab.spawn(lan, [sys.executable, "-c", ECHO_CLIENT], stdin=-1)
-    c.check("the LAN host connects to the Internet side (lan-out allows it)",
-            client.stdout.readline().strip() == "connected")
+    client = connect_client(lab, lan)
+    c.check("the LAN host connects to the Internet side (lan-out allows it)", client is not None)
+    if client is None:
+        return None
     c.check("... and gets its data echoed", exchange(client, "one") == "one")
     got = g.wait_until(lambda: exchange(client, "more") == "more" and offloaded(lab, gw, ALLOWED), timeout=60)
     c.check("the established connection is offloaded: its conntrack entry shows [OFFLOAD]", got,
@@ -164,6 +190,21 @@ def recreate_checks(c, g, lab, gw, net, client):
             d.returncode == 0 and not d.stdout, d.stdout + d.stderr)
 
 
+def guest_zone_checks(c, lab, gw, guest):
+    """Run once the LAN's connection was seen offloaded: the guest's, through the
+    same rule and as many exchanges, must not be."""
+    client = connect_client(lab, guest)
+    c.check("the guest host (zone fast-path: false) connects to the Internet side", client is not None)
+    if client is None:
+        return
+    words = [f"guest{i}" for i in range(8)]
+    c.check("... and gets its data echoed", all(exchange(client, w) == w for w in words))
+    lines = conntrack(lab, gw, ALLOWED, GUEST_HOST)
+    c.check("... and its established connection is not offloaded (conntrack, no [OFFLOAD])",
+            lines and not offloaded(lab, gw, ALLOWED, GUEST_HOST), "\n".join(lines))
+    client.stdin.close()
+
+
 def drop_checks(c, lab, gw, lan, net):
     lab.tcp_server(net, REFUSED)
     lab.tcp_server(lan, INBOUND)
@@ -177,12 +218,13 @@ def drop_checks(c, lab, gw, lan, net):
 
 
 def run(c, lab, wd, bus, gatewayd, gwctl):
-    gw, lan, net = topology(lab)
+    gw, lan, guest, net = topology(lab)
     g = start(c, lab, wd, bus, gw, gatewayd, gwctl)
     if c.failed:
         return
     client = offload_checks(c, g, lab, gw, lan, net)
     if not c.failed:
+        guest_zone_checks(c, lab, gw, guest)
         recreate_checks(c, g, lab, gw, net, client)
     drop_checks(c, lab, gw, lan, net)
     if c.failed:
