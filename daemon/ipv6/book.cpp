@@ -23,6 +23,7 @@ void DelegationBook::retire(Held& h, Clock::time_point now) {
 bool DelegationBook::update(const std::string& uplink, const LeaseEvent& ev, Clock::time_point now) {
     auto& h = held_[uplink];
     auto before = facts(now);
+    std::erase_if(h.retired, [&](const auto& r) { return r.second <= now; });
     if (ev.change == LeaseChange::gone) retire(h, now);
     if (ev.change == LeaseChange::bound) {
         if (h.current && h.current->prefix != ev.delegation.prefix) retire(h, now);
@@ -51,6 +52,14 @@ std::optional<DelegationBook::Clock::time_point> DelegationBook::received(const 
     auto it = held_.find(uplink);
     if (it == held_.end() || !it->second.current) return std::nullopt;
     return it->second.received;
+}
+
+std::optional<DelegationBook::Clock::time_point> DelegationBook::next_expiry(Clock::time_point now) const {
+    std::optional<Clock::time_point> next;
+    for (const auto& [uplink, h] : held_)
+        for (const auto& [prefix, until] : h.retired)
+            if (until > now && (!next || until < *next)) next = until;
+    return next;
 }
 
 }  // namespace gw::ipv6

@@ -49,7 +49,8 @@ Manager::Manager(uplinks::Launcher& launcher, loop::TimeSource& time, sd_event* 
       event_(event),
       run_dir_(std::move(run_dir)),
       programs_(std::move(programs)),
-      radvd_(launcher, time, "radvd") {}
+      radvd_(launcher, time, "radvd"),
+      expiry_(time.make_timer([this] { book_changed(); })) {}
 
 Manager::~Manager() = default;
 
@@ -92,8 +93,25 @@ void Manager::read_lease(const std::string& file_name) {
     if (ev.change == LeaseChange::none) return;
     loop::log_info("DHCPv6 " + up->second + ": " + ev.reason +
                    (ev.change == LeaseChange::bound ? " " + ev.delegation.prefix.str() : std::string(", no prefix")));
-    if (book_.update(up->second, ev, std::chrono::system_clock::now()) && controller_)
-        controller_->kernel_changed(false);
+    if (book_.update(up->second, ev, std::chrono::system_clock::now())) book_changed();
+}
+
+// The facts the next reconcile reads changed: LAN addresses, radvd's file
+// and the firewall follow in it.
+void Manager::book_changed() {
+    arm_expiry();
+    if (controller_) controller_->kernel_changed(false);
+}
+
+void Manager::arm_expiry() {
+    auto now = std::chrono::system_clock::now();
+    auto next = book_.next_expiry(now);
+    if (!next) {
+        expiry_->disarm();
+        return;
+    }
+    // A second late, so that at the firing the prefix is past its end.
+    expiry_->arm(std::chrono::duration_cast<loop::Duration>(*next - now) + std::chrono::seconds(1));
 }
 
 std::expected<uplinks::SpawnRequest, std::string> Manager::prepare_dhcpcd(const config::Uplink& up) {
@@ -136,6 +154,7 @@ void Manager::apply(const config::LoadedConfig& cfg) {
         it->second->stop({});
         stopping_.push_back(std::move(it->second));
         book_.forget(it->first);
+        arm_expiry();
         it = clients_.erase(it);
     }
     uplink_of_link_ = std::move(links);

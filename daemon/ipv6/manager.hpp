@@ -3,7 +3,8 @@
 // its hook script writes each event's environment into the runtime
 // directory, which is watched with inotify). What the leases say is kept in
 // one book: the delegation per uplink, and the prefixes a new delegation
-// replaced, kept for at most two hours to be announced with lifetime 0.
+// replaced, kept for at most two hours to be announced with lifetime 0
+// (a timer ends them when no lease event comes first).
 // The book is a source of facts for the reconciler; a change marks the
 // kernel state dirty, so LAN addresses follow in the next reconcile. After
 // each reconcile radvd's file is rendered from the config and those facts:
@@ -20,6 +21,7 @@
 #include "daemon/uplinks/program.hpp"
 #include "daemon/ipv6/lease.hpp"
 #include "daemon/loop/sd_objects.hpp"
+#include "daemon/loop/timer.hpp"
 #include "daemon/reconcile/controller.hpp"
 
 namespace gw::ipv6 {
@@ -39,6 +41,9 @@ public:
     // Facts: each held delegation with the prefixes it replaced that are still young.
     std::map<std::string, rules::Delegation, std::less<>> facts(Clock::time_point now) const;
     std::optional<Clock::time_point> received(const std::string& uplink) const;
+    // When the facts change next without a lease event: the earliest time a
+    // retired prefix stops being announced. nullopt when none is held.
+    std::optional<Clock::time_point> next_expiry(Clock::time_point now) const;
 
 private:
     struct Held {
@@ -65,6 +70,8 @@ public:
 private:
     void watch_leases();
     void read_lease(const std::string& file_name);
+    void book_changed();
+    void arm_expiry();
     std::expected<uplinks::SpawnRequest, std::string> prepare_dhcpcd(const config::Uplink& up);
     std::expected<uplinks::SpawnRequest, std::string> prepare_radvd();
     std::string lease_path(const std::string& ifname) const;
@@ -82,6 +89,7 @@ private:
     uplinks::Program radvd_;
     std::string radvd_written_;
     DelegationBook book_;
+    std::unique_ptr<loop::Timer> expiry_;  // a retired prefix's announcements end
     loop::SdEventSourcePtr inotify_;
 };
 

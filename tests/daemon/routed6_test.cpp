@@ -55,8 +55,11 @@ TEST_CASE("a new prefix retires the old one until its valid lifetime ends") {
     REQUIRE(facts.contains("isp"));
     CHECK(facts["isp"].prefix == pfx("2001:db8:3400::/56"));
     CHECK(facts["isp"].retired == std::vector<net::Prefix>{pfx("2001:db8:1200::/56")});
-    // Announced with lifetime 0 for the old lease's valid lifetime (600 s), then dropped.
+    // Announced with lifetime 0 for the old lease's valid lifetime (600 s), then dropped:
+    // the manager's timer fires at that end, with no lease event needed.
+    CHECK(book.next_expiry(t0 + std::chrono::seconds(300)) == t0 + std::chrono::seconds(800));
     CHECK(book.facts(t0 + std::chrono::seconds(801))["isp"].retired.empty());
+    CHECK_FALSE(book.next_expiry(t0 + std::chrono::seconds(801)));
     // Getting the old prefix back takes it out of the retired list.
     CHECK(book.update("isp", first, t0 + std::chrono::seconds(400)));
     CHECK(book.facts(t0 + std::chrono::seconds(401))["isp"].retired ==
