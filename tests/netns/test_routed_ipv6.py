@@ -182,6 +182,16 @@ def pinhole_checks(t, lab, top, g, lan):
             json.dumps(after.get("drops"))[:800])
 
 
+def unused_checks(t, lab, top):
+    """A /64 of the delegation that no LAN took ends at the gateway (RFC 7084
+    WPD-5): the ISP routes the whole /56 to it, so without a discard route the
+    packet would go back out of the default route and loop until its hop limit."""
+    unused = FIRST.split("/")[0].rstrip(":") + ":ff::9"
+    res = lab.run(top.isp, ["ping", "-6", "-n", "-c", "1", "-W", "5", unused], check=False, timeout=30)
+    t.check(f"{unused} (a /64 no LAN took) is answered unreachable by the gateway",
+            f"From {GW_WAN6}" in res.stdout and "Destination unreachable" in res.stdout, res.stdout + res.stderr)
+
+
 def first_prefix_checks(t, lab, top, g):
     t.check(f"the uplink holds {FIRST}", g.wait_until(lambda: delegated(g) == FIRST, 60), g.log()[-2500:])
     t.check(f"lan0 holds {FIRST_LAN}1/64", g.wait_until(lambda: f"{FIRST_LAN}1/64" in g.addresses("lan0"), 30),
@@ -202,6 +212,7 @@ def first_prefix_checks(t, lab, top, g):
     seen = lab.connect(top.host, ISP6, 80, timeout=3)
     t.check("the LAN host reaches the ISP side unNATed", seen == (host, top.isp),
             f"{seen} {lab.run(top.host, ['ip', '-6', 'route'], check=False).stdout}")
+    unused_checks(t, lab, top)
     in_sync(t, g, "with the first prefix")
     pinhole_checks(t, lab, top, g, FIRST_LAN)
 

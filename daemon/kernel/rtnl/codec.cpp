@@ -200,7 +200,8 @@ std::optional<netstate::Route> decode_route(rtnl_route* r, const LinkNames& name
     out.table = rtnl_route_get_table(r);
     out.metric = rtnl_route_get_priority(r);
     out.protocol = rtnl_route_get_protocol(r);
-    if (rtnl_route_get_nnexthops(r) > 0) {
+    // A discard route has no next hop of its own (the kernel names lo for IPv6 ones).
+    if (out.type == netstate::RouteType::unicast && rtnl_route_get_nnexthops(r) > 0) {
         rtnl_nexthop* nh = rtnl_route_nexthop_n(r, 0);
         out.ifname = names.name(rtnl_route_nh_get_ifindex(nh));
         if (nl_addr* gw = rtnl_route_nh_get_gateway(nh))
