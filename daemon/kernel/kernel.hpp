@@ -48,6 +48,15 @@ struct Observed {
     std::uint32_t nft_generation = 0;  // scope.nft: the ruleset generation `nft` was read at
 };
 
+// How prepare() gets the kernel form of a compiled ruleset.
+enum class KernelForm {
+    decoded,      // its encoding decoded again without a kernel: what observing it
+                  // after the apply returns, for comparing with what is observed
+    as_compiled,  // the compiled ruleset itself, which is that form already (each
+                  // golden case is checked to be): for a plan with nothing to compare
+                  // it with, a first apply onto no owned tables
+};
+
 // A desired ruleset as observe() would return it once applied, and the
 // encoding apply() sends for it (built once, for both).
 struct Prepared {
@@ -66,7 +75,7 @@ public:
     virtual ~Kernel() = default;
 
     virtual std::expected<Observed, KernelError> observe(const Scope& scope) = 0;
-    virtual std::expected<Prepared, KernelError> prepare(const nft::Ruleset& desired) = 0;
+    virtual std::expected<Prepared, KernelError> prepare(nft::Ruleset desired, KernelForm form) = 0;
 
     // The nft part first, as one transaction (a table replacement or an
     // element-only update); the netlink requests, in the plan's order, only

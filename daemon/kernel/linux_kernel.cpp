@@ -33,8 +33,8 @@ std::expected<Observed, KernelError> LinuxKernel::observe(const Scope& scope) {
     return out;
 }
 
-std::expected<Prepared, KernelError> LinuxKernel::prepare(const nft::Ruleset& desired) {
-    return nft_->prepare(desired);
+std::expected<Prepared, KernelError> LinuxKernel::prepare(nft::Ruleset desired, KernelForm form) {
+    return nft_->prepare(std::move(desired), form);
 }
 
 namespace {

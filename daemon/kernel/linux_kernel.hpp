@@ -22,7 +22,7 @@ public:
     ~LinuxKernel() override;
 
     std::expected<Observed, KernelError> observe(const Scope& scope) override;
-    std::expected<Prepared, KernelError> prepare(const nft::Ruleset& desired) override;
+    std::expected<Prepared, KernelError> prepare(nft::Ruleset desired, KernelForm form) override;
     ApplyOutcome apply(const plan::Plan& plan) override;
     std::expected<std::uint32_t, KernelError> nft_generation() override;
     std::expected<void, KernelError> check(const plan::Plan& plan) override;

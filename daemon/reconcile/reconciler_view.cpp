@@ -18,7 +18,7 @@ std::optional<ReconcileResult> Reconciler::run_on_view(const config::LoadedConfi
     r.from_view = true;
     auto observed = kernel_.observe({.nft = false, .net = true, .sysctls = {}});
     if (!observed || !gather(cfg, observed->addresses, r) || !view_fits(*view_, cfg, r.facts)) return std::nullopt;
-    auto wanted = kernel_.prepare(wanted_uplink_sets(*view_, cfg.config, r.facts));
+    auto wanted = kernel_.prepare(wanted_uplink_sets(*view_, cfg.config, r.facts), kernel::KernelForm::decoded);
     if (!wanted) return std::nullopt;
     auto nft = plan::plan_set_elements(wanted->kernel_form, view_->uplink_sets);
     if (!nft) return std::nullopt;

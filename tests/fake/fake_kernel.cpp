@@ -1,6 +1,7 @@
 #include "tests/fake/fake_kernel.hpp"
 
 #include "daemon/kernel/nft/netlink.hpp"
+#include "rules/nft/diff.hpp"
 
 namespace gw::test {
 
@@ -24,10 +25,15 @@ std::expected<kernel::Observed, kernel::KernelError> FakeKernel::observe(const k
     return out;
 }
 
-std::expected<kernel::Prepared, kernel::KernelError> FakeKernel::prepare(const nft::Ruleset& desired) {
-    auto form = kernel::as_kernel_holds(desired);
-    if (!form) return std::unexpected(form.error());
-    return kernel::Prepared{std::move(*form), nullptr};
+// As the real kernel layer does: the decoded form unless the compiled
+// ruleset is taken as it is.
+std::expected<kernel::Prepared, kernel::KernelError> FakeKernel::prepare(nft::Ruleset desired,
+                                                                         kernel::KernelForm form) {
+    if (form == kernel::KernelForm::as_compiled)
+        return kernel::Prepared{nft::with_sorted_elements(std::move(desired)), nullptr};
+    auto decoded = kernel::as_kernel_holds(desired);
+    if (!decoded) return std::unexpected(decoded.error());
+    return kernel::Prepared{std::move(*decoded), nullptr};
 }
 
 kernel::ApplyOutcome FakeKernel::apply(const plan::Plan& plan) {

@@ -15,7 +15,7 @@ public:
     FakeNet net;
 
     std::expected<kernel::Observed, kernel::KernelError> observe(const kernel::Scope& scope) override;
-    std::expected<kernel::Prepared, kernel::KernelError> prepare(const nft::Ruleset& desired) override;
+    std::expected<kernel::Prepared, kernel::KernelError> prepare(nft::Ruleset desired, kernel::KernelForm form) override;
     kernel::ApplyOutcome apply(const plan::Plan& plan) override;
     std::expected<std::uint32_t, kernel::KernelError> nft_generation() override { return nft.generation(); }
     std::expected<void, kernel::KernelError> check(const plan::Plan& plan) override;

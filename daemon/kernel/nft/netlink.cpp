@@ -10,6 +10,7 @@
 #include "daemon/kernel/nft/batch.hpp"
 #include "daemon/kernel/nft/netlink.hpp"
 #include "daemon/kernel/nft/observe.hpp"
+#include "rules/nft/diff.hpp"
 
 namespace gw::kernel {
 
@@ -79,12 +80,13 @@ std::expected<void, KernelError> check_tables(const nft::Ruleset& desired) {
 
 }  // namespace
 
-std::expected<Prepared, KernelError> NftNetlink::prepare(const nft::Ruleset& desired) {
+std::expected<Prepared, KernelError> NftNetlink::prepare(nft::Ruleset desired, KernelForm form) {
     if (auto ok = check_tables(desired); !ok) return std::unexpected(ok.error());
     auto ops = encode_ruleset(desired);
     if (!ops) return std::unexpected(ops.error());
     Prepared out;
-    out.kernel_form = decode_encoded(*ops);
+    if (form == KernelForm::decoded) out.kernel_form = decode_encoded(*ops);
+    else out.kernel_form = nft::with_sorted_elements(std::move(desired));
     auto encoding = std::make_shared<NftEncoding>();
     encoding->ops = std::move(*ops);
     out.encoded = std::move(encoding);

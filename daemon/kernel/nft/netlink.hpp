@@ -38,10 +38,11 @@ public:
     // The ruleset generation now (NFT_MSG_GETGEN).
     std::expected<std::uint32_t, KernelError> generation();
 
-    // as_kernel_holds(desired) and the encoding it was decoded from, which
-    // replace() sends as it is: one encoding for both. Nothing is
-    // serialised here: the plan may send nothing, or only elements.
-    std::expected<Prepared, KernelError> prepare(const nft::Ruleset& desired);
+    // as_kernel_holds(desired) (or, as_compiled, `desired` itself) and the
+    // encoding it was decoded from, which replace() sends as it is: one
+    // encoding for both. Nothing is serialised here: the plan may send
+    // nothing, or only elements.
+    std::expected<Prepared, KernelError> prepare(nft::Ruleset desired, KernelForm form);
 
     // One transaction: every owned table in `desired` is replaced whole,
     // every owned table not in it is deleted. A rejection leaves the old
