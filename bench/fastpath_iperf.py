@@ -3,16 +3,22 @@
 1 and 8 streams, from a LAN namespace to an Internet-side namespace through
 a gateway namespace holding gatewayd's ruleset (gwctl render of one config,
 loaded with nft -f), in one run. Prints Gbit/s per cell and the ratio
-fast path / full chain.
+fast path / full chain. With --rounds N the two rulesets take turns N
+times (off then on, then on then off, ...), so a drift of the machine's
+load hits both; the table gives each cell's median and the range of the
+per-round ratios, which says how far the noise reaches.
 
 Needs a kernel with nf_flow_table (this host's has none): run it in the vm
 guest, where every namespace shares one TCG-emulated vCPU, so the figures
 are those of an emulated CPU, not of real hardware; the ratio is what
 compares.
 
-  sudo tests/vm/run_in_vm.py --timeout 900 -- bench/fastpath_iperf.py build/ctl/gwctl [SECONDS [FORWARDS]]
+  sudo tests/vm/run_in_vm.py --timeout 900 -- bench/fastpath_iperf.py build/ctl/gwctl \
+      [--seconds S] [--forwards N] [--rounds R]
 """
+import argparse
 import json
+import statistics
 import os
 import subprocess
 import sys
@@ -67,7 +73,7 @@ def forwards(n):
 def topology(lab):
     """The fast-path test's namespaces; with no gatewayd here, the gateway
     gets its LAN address and forwarding by hand."""
-    gw, lan, net = lab_story.topology(lab)
+    gw, lan, _guest, net = lab_story.topology(lab)
     lab.ip(gw, "addr add 172.16.2.1/16 dev lan0")
     lab.sysctl(gw, "net.ipv4.ip_forward", "1")
     return gw, lan, net
@@ -90,36 +96,72 @@ def offloaded(lab, gw):
     return sum("[OFFLOAD]" in line for line in lab_story.conntrack(lab, gw, PORT))
 
 
-def iperf(lab, gw, lan, streams, seconds):
+def iperf_server(lab, net):
+    """A one-test iperf3 server, listening when this returns. A fresh one per
+    cell: a long-lived server was seen stuck after a ruleset swap between
+    two tests, leaving the next client waiting."""
+    server = lab.spawn(net, ["iperf3", "-s", "-1", "-p", str(PORT)])
+    for _ in range(600):
+        if lab.run(net, ["ss", "-Hltn", f"sport = :{PORT}"], check=False).stdout.strip():
+            return server
+        time.sleep(0.1)  # polling for the socket, not a timing
+    raise RuntimeError("iperf3 server did not listen")
+
+
+def iperf(lab, gw, lan, net, streams, seconds):
     """(Gbit/s received, connections offloaded half way through the run)."""
+    server = iperf_server(lab, net)
     proc = lab.spawn(lan, ["iperf3", "-c", "192.0.2.1", "-p", str(PORT), "-t", str(seconds), "-P", str(streams),
                            "-J"])
     time.sleep(seconds / 2)  # a sample of the state mid-run, not a timing
     during = offloaded(lab, gw)
     out, _ = proc.communicate(timeout=seconds + 120)
+    server.wait(timeout=60)
     return json.loads(out)["end"]["sum_received"]["bits_per_second"] / 1e9, during
 
 
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("gwctl", help="the gwctl that renders the ruleset")
+    p.add_argument("--seconds", type=int, default=5, help="iperf3 run per cell (default 5)")
+    p.add_argument("--forwards", type=int, default=0, help="port forwards loaded beside (default 0)")
+    p.add_argument("--rounds", type=int, default=1, help="times each ruleset is measured (default 1)")
+    return p.parse_args()
+
+
+def measure_rounds(lab, gw, lan, net, args):
+    """{(fast, streams): [Gbit/s per round]}; the order flips every round."""
+    results = {(fast, s): [] for fast in (False, True) for s in (1, 8)}
+    for r in range(args.rounds):
+        for fast in ((False, True) if r % 2 == 0 else (True, False)):
+            load_ruleset(lab, gw, args.gwctl, fast, args.forwards)
+            for streams in (1, 8):
+                gbits, during = iperf(lab, gw, lan, net, streams, args.seconds)
+                results[(fast, streams)].append(gbits)
+                print(f"round {r + 1} fast-path {'on ' if fast else 'off'} streams {streams}: "
+                      f"{gbits:.3f} Gbit/s, {during} connections offloaded mid-run", flush=True)
+    return results
+
+
+def report(results, args):
+    print(f"\nkernel {os.uname().release}, {args.seconds} s per cell, {args.forwards} forwards loaded, "
+          f"{args.rounds} round(s); medians, and the range of the per-round ratios")
+    print(f"{'streams':>8} {'full chain Gbit/s':>18} {'fast path Gbit/s':>17} {'ratio':>6} {'per-round range':>16}")
+    for streams in (1, 8):
+        off, on = results[(False, streams)], results[(True, streams)]
+        ratios = [b / a for a, b in zip(off, on)]
+        m_off, m_on = statistics.median(off), statistics.median(on)
+        print(f"{streams:>8} {m_off:>18.3f} {m_on:>17.3f} {m_on / m_off:>6.2f} "
+              f"{min(ratios):>7.2f} - {max(ratios):<6.2f}")
+
+
 def main():
-    gwctl = os.path.abspath(sys.argv[1])
-    seconds = int(sys.argv[2]) if len(sys.argv) > 2 else 5
-    n_forwards = int(sys.argv[3]) if len(sys.argv) > 3 else 0
+    args = parse_args()
+    args.gwctl = os.path.abspath(args.gwctl)
     lab = Lab("ip")
     try:
         gw, lan, net = topology(lab)
-        lab.spawn(net, ["iperf3", "-s", "-p", str(PORT)])
-        results = {}
-        for fast in (False, True):
-            load_ruleset(lab, gw, gwctl, fast, n_forwards)
-            for streams in (1, 8):
-                results[(fast, streams)], during = iperf(lab, gw, lan, streams, seconds)
-                print(f"fast-path {'on ' if fast else 'off'} streams {streams}: "
-                      f"{results[(fast, streams)]:.3f} Gbit/s, {during} connections offloaded mid-run", flush=True)
-        print(f"\nkernel {os.uname().release}, {seconds} s per cell, {n_forwards} forwards loaded")
-        print(f"{'streams':>8} {'full chain Gbit/s':>18} {'fast path Gbit/s':>17} {'ratio':>6}")
-        for streams in (1, 8):
-            off, on = results[(False, streams)], results[(True, streams)]
-            print(f"{streams:>8} {off:>18.3f} {on:>17.3f} {on / off:>6.2f}")
+        report(measure_rounds(lab, gw, lan, net, args), args)
     finally:
         lab.close()
 
