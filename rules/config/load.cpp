@@ -17,6 +17,7 @@
 #include <map>
 #include <optional>
 #include <sstream>
+#include <unordered_map>
 
 namespace gw::config {
 
@@ -159,7 +160,7 @@ private:
         if (top.node.kind == Node::Kind::sequence) {
             top.node.items.push_back(std::move(n));
         } else if (!top.have_key) {
-            top.key_secret = n.is_scalar() && is_secret_key(n.text);
+            top.key_secret = n.is_scalar() && secret_key(n.text);
             if (top.key_secret) diags_.hide_lines(n.loc.line, n.loc.line);
             top.key = std::move(n);
             top.have_key = true;
@@ -169,6 +170,16 @@ private:
             top.node.entries.push_back(MapEntry{std::move(top.key), std::move(n)});
             top.have_key = false;
         }
+    }
+
+    // is_secret_key, once per distinct key text: a config repeats a few keys
+    // (a forward's name, proto, port, to) thousands of times.
+    bool secret_key(const std::string& key) {
+        constexpr std::size_t kMaxRemembered = 512;
+        if (auto it = secret_keys_.find(key); it != secret_keys_.end()) return it->second;
+        bool secret = is_secret_key(key);
+        if (secret_keys_.size() < kMaxRemembered) secret_keys_.emplace(key, secret);
+        return secret;
     }
 
     // The key's line through the last line the value can reach (a block or
@@ -219,6 +230,7 @@ private:
     Diagnostics& diags_;
     std::vector<Frame> stack_;
     std::map<YAML::anchor_t, Anchored> anchors_;
+    std::unordered_map<std::string, bool> secret_keys_;
     Node root_;
     bool has_root_ = false;
     Loc document_loc_;

@@ -76,8 +76,7 @@ void append_values(std::string& out, const std::vector<Key>& keys, const std::ve
     }
 }
 
-std::string element_text(const Set& set, const Element& e, const RenderOptions& o) {
-    std::string out;
+void append_element(std::string& out, const Set& set, const Element& e, const RenderOptions& o) {
     append_values(out, set.key, e.key);
     if (set.counter && o.counters) {
         out += ' ';
@@ -95,7 +94,6 @@ std::string element_text(const Set& set, const Element& e, const RenderOptions& 
         out += " : ";
         append_values(out, set.data, e.data);
     }
-    return out;
 }
 
 // Lines inside a table are indented by one tab, inside a set or chain by two.
@@ -139,9 +137,11 @@ std::string render_set(const Set& set, const RenderOptions& o) {
     if (!set.comment.empty()) out += "\t\tcomment \"" + set.comment + "\"\n";
     if (!set.elements.empty()) {
         out += "\t\telements = {\n";
-        for (std::size_t i = 0; i < set.elements.size(); ++i)
-            out += "\t\t\t" + element_text(set, set.elements[i], o) +
-                   (i + 1 < set.elements.size() ? ",\n" : "\n");
+        for (std::size_t i = 0; i < set.elements.size(); ++i) {
+            out += "\t\t\t";
+            append_element(out, set, set.elements[i], o);
+            out += i + 1 < set.elements.size() ? ",\n" : "\n";
+        }
         out += "\t\t}\n";
     }
     return out + "\t}\n";

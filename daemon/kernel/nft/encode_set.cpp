@@ -173,21 +173,21 @@ NftSetPtr elements_carrier(nft::TableFamily family, const std::string& table,
     return s;
 }
 
-std::expected<Bytes, std::string> concat_bytes(const std::vector<Key>& keys,
-                                               const std::vector<nft::Value>& values,
-                                               bool network_order) {
+// The element's register bytes into `out` (cleared first; the caller keeps
+// one buffer for all elements of a set).
+std::expected<void, std::string> concat_bytes(const std::vector<Key>& keys, const std::vector<nft::Value>& values,
+                                              bool network_order, Bytes& out) {
     if (values.size() != keys.size())
         return std::unexpected("element has " + std::to_string(values.size()) + " parts, the set " +
                                std::to_string(keys.size()));
-    Bytes out;
-    out.reserve(keys.size() == 1 ? key_length(keys.front()) : keys_length(keys));
+    out.clear();
     for (std::size_t i = 0; i < keys.size(); ++i) {
-        auto b = encode_value(keys[i], values[i], network_order && needs_hton(keys[i]));
-        if (!b) return std::unexpected(b.error());
-        if (keys.size() > 1) b->resize(key_padded_length(keys[i]), 0);
-        out.insert(out.end(), b->begin(), b->end());
+        auto at = out.size();
+        auto ok = append_value(keys[i], values[i], network_order && needs_hton(keys[i]), out);
+        if (!ok) return ok;
+        if (keys.size() > 1) out.resize(at + key_padded_length(keys[i]), 0);
     }
-    return out;
+    return {};
 }
 
 // Both ends of a concatenated interval element.
@@ -210,9 +210,10 @@ void set_bytes(nftnl_set_elem* e, std::uint16_t attr, const Bytes& b) {
     nftnl_set_elem_set(e, attr, b.data(), static_cast<std::uint32_t>(b.size()));
 }
 
-// Data, verdict, comment and counter of an element (its start, for intervals).
-std::expected<void, std::string> fill_payload(nftnl_set_elem* e, const Shape& shape,
-                                              const nft::Element& el, bool open_end) {
+// Data, verdict, comment and counter of an element (its start, for intervals);
+// `scratch` is a buffer for the data bytes.
+std::expected<void, std::string> fill_payload(nftnl_set_elem* e, const Shape& shape, const nft::Element& el,
+                                              bool open_end, Bytes& scratch) {
     if (shape.verdict) {
         if (!el.verdict) return std::unexpected("verdict map element without a verdict");
         int code = 0;
@@ -228,9 +229,8 @@ std::expected<void, std::string> fill_payload(nftnl_set_elem* e, const Shape& sh
         if (!el.verdict->chain.empty())
             nftnl_set_elem_set_str(e, NFTNL_SET_ELEM_CHAIN, el.verdict->chain.c_str());
     } else if (!shape.data.empty()) {
-        auto data = concat_bytes(shape.data, el.data, false);
-        if (!data) return std::unexpected(data.error());
-        set_bytes(e, NFTNL_SET_ELEM_DATA, *data);
+        if (auto ok = concat_bytes(shape.data, el.data, false, scratch); !ok) return ok;
+        set_bytes(e, NFTNL_SET_ELEM_DATA, scratch);
     }
     if (!el.comment.empty() || open_end) {
         auto u = alloc_udata();
@@ -250,6 +250,7 @@ void add_elem(nftnl_set* s, NftSetElemPtr e) {
 
 std::expected<void, std::string> add_plain(nftnl_set* s, const Shape& shape,
                                            const std::vector<nft::Element>& elements) {
+    Bytes key, scratch;
     for (const auto& el : elements) {
         auto e = alloc_elem();
         if (shape.concat_interval()) {
@@ -258,11 +259,10 @@ std::expected<void, std::string> add_plain(nftnl_set* s, const Shape& shape,
             set_bytes(e.get(), NFTNL_SET_ELEM_KEY, iv->first);
             set_bytes(e.get(), NFTNL_SET_ELEM_KEY_END, iv->last);
         } else {
-            auto key = concat_bytes(shape.key, el.key, false);
-            if (!key) return std::unexpected(key.error());
-            set_bytes(e.get(), NFTNL_SET_ELEM_KEY, *key);
+            if (auto ok = concat_bytes(shape.key, el.key, false, key); !ok) return ok;
+            set_bytes(e.get(), NFTNL_SET_ELEM_KEY, key);
         }
-        if (auto r = fill_payload(e.get(), shape, el, false); !r) return r;
+        if (auto r = fill_payload(e.get(), shape, el, false, scratch); !r) return r;
         add_elem(s, std::move(e));
     }
     return {};
@@ -291,11 +291,12 @@ std::expected<void, std::string> add_intervals(nftnl_set* s, const Shape& shape,
               [](const auto& a, const auto& b) { return a.first.first < b.first.first; });
     if (!ranges.empty() && !is_zero(ranges.front().first.first))
         add_elem(s, end_elem(Bytes(ranges.front().first.first.size(), 0)));
+    Bytes scratch;
     for (const auto& [iv, el] : ranges) {
         auto e = alloc_elem();
         set_bytes(e.get(), NFTNL_SET_ELEM_KEY, iv.first);
         bool open = is_all_ones(iv.last);
-        if (auto r = fill_payload(e.get(), shape, *el, open); !r) return r;
+        if (auto r = fill_payload(e.get(), shape, *el, open, scratch); !r) return r;
         add_elem(s, std::move(e));
         if (!open) add_elem(s, end_elem(increment(iv.last)));
     }

@@ -76,13 +76,13 @@ std::uint64_t max_for(std::uint32_t len) {
     return len >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * len)) - 1;
 }
 
-Bytes int_bytes(std::uint64_t v, std::uint32_t len, bool big_endian) {
-    Bytes out(len);
+void append_int(std::uint64_t v, std::uint32_t len, bool big_endian, Bytes& out) {
+    auto at = out.size();
+    out.resize(at + len);
     for (std::uint32_t i = 0; i < len; ++i) {
         auto byte = static_cast<std::uint8_t>(v >> (8 * i));
-        out[big_endian ? len - 1 - i : i] = byte;
+        out[at + (big_endian ? len - 1 - i : i)] = byte;
     }
-    return out;
 }
 
 std::uint64_t bytes_int(std::span<const std::uint8_t> b, bool big_endian) {
@@ -98,7 +98,7 @@ bool big_endian_value(Key key, bool network_order) {
     return nft::key_info(key).network_order || network_order;
 }
 
-std::expected<Bytes, std::string> encode_address(Key key, const nft::Value& value) {
+std::expected<void, std::string> append_address(Key key, const nft::Value& value, Bytes& out) {
     const auto* p = std::get_if<net::Prefix>(&value);
     if (!p) return std::unexpected(std::string(nft::key_info(key).nft) + " needs an address");
     if (p->address.family != address_family(key))
@@ -107,17 +107,18 @@ std::expected<Bytes, std::string> encode_address(Key key, const nft::Value& valu
     if (p->length != p->address.bits())
         return std::unexpected(std::string(nft::key_info(key).nft) + " given prefix " + p->str() +
                                " where one address is needed");
-    return Bytes(p->address.bytes.begin(), p->address.bytes.begin() + p->address.size());
+    out.insert(out.end(), p->address.bytes.begin(), p->address.bytes.begin() + p->address.size());
+    return {};
 }
 
-std::expected<Bytes, std::string> encode_ifname(Key key, const nft::Value& value) {
+std::expected<void, std::string> append_ifname(Key key, const nft::Value& value, Bytes& out) {
     const auto* s = std::get_if<std::string>(&value);
     if (!s) return std::unexpected(std::string(nft::key_info(key).nft) + " needs a name");
     if (s->empty() || s->size() >= 16 || s->find('\0') != std::string::npos)
         return std::unexpected("bad interface name \"" + *s + "\"");
-    Bytes out(16, 0);
-    std::memcpy(out.data(), s->data(), s->size());
-    return out;
+    out.insert(out.end(), s->begin(), s->end());
+    out.resize(out.size() + 16 - s->size(), 0);
+    return {};
 }
 
 }  // namespace
@@ -235,17 +236,25 @@ std::uint32_t keys_length(const std::vector<Key>& keys) {
     return len;
 }
 
-std::expected<Bytes, std::string> encode_value(Key key, const nft::Value& value,
-                                               bool network_order) {
-    if (is_address(key)) return encode_address(key, value);
-    if (is_ifname(key)) return encode_ifname(key, value);
+std::expected<void, std::string> append_value(Key key, const nft::Value& value, bool network_order,
+                                              Bytes& out) {
+    if (is_address(key)) return append_address(key, value, out);
+    if (is_ifname(key)) return append_ifname(key, value, out);
     const auto* v = std::get_if<std::uint64_t>(&value);
     if (!v) return std::unexpected(std::string(nft::key_info(key).nft) + " needs one number here");
     auto len = key_length(key);
     if (*v > max_for(len))
         return std::unexpected(std::to_string(*v) + " does not fit " +
                                std::string(nft::key_info(key).nft));
-    return int_bytes(*v, len, big_endian_value(key, network_order));
+    append_int(*v, len, big_endian_value(key, network_order), out);
+    return {};
+}
+
+std::expected<Bytes, std::string> encode_value(Key key, const nft::Value& value,
+                                               bool network_order) {
+    Bytes out;
+    if (auto ok = append_value(key, value, network_order, out); !ok) return std::unexpected(ok.error());
+    return out;
 }
 
 std::expected<nft::Value, std::string> decode_value(Key key, std::span<const std::uint8_t> bytes,

@@ -81,6 +81,10 @@ std::uint32_t keys_length(const std::vector<nft::Key>& keys);
 // host-order integers to big endian (ranges, interval sets).
 std::expected<Bytes, std::string> encode_value(nft::Key key, const nft::Value& value,
                                                bool network_order = false);
+// The same bytes appended to `out`: a concatenated element is built in one
+// buffer, reused from element to element.
+std::expected<void, std::string> append_value(nft::Key key, const nft::Value& value, bool network_order,
+                                              Bytes& out);
 // A view, so a part of a concatenated element is read where it lies.
 std::expected<nft::Value, std::string> decode_value(nft::Key key, std::span<const std::uint8_t> bytes,
                                                     bool network_order = false);
