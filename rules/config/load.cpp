@@ -167,6 +167,8 @@ private:
         } else {
             if (top.key.is_scalar()) report_duplicate(top);
             if (top.key_secret) hide_secret(top.key, n);
+            // Most mappings are small (a forward has four keys): one allocation, not three.
+            if (top.node.entries.empty()) top.node.entries.reserve(4);
             top.node.entries.push_back(MapEntry{std::move(top.key), std::move(n)});
             top.have_key = false;
         }

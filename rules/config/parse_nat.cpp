@@ -142,6 +142,7 @@ std::optional<PortForward> parse_forward(Reader& r, const Node& n, const std::st
 template <class T, class Fn>
 void parse_list(Reader& r, const Node& n, const std::string& path, std::vector<T>& out, Fn&& fn) {
     if (n.is_null() || !r.expect_list(n, path)) return;
+    out.reserve(out.size() + n.items.size());
     for (std::size_t i = 0; i < n.items.size(); ++i)
         if (auto v = fn(n.items[i], join_path(path, i))) out.push_back(std::move(*v));
 }

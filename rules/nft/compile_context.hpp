@@ -49,7 +49,8 @@ public:
     nft::Set& add_set(nft::Set set, SetGroup group);
     void add_flowtable(nft::Flowtable flowtable) { table_.flowtables.push_back(std::move(flowtable)); }
 
-    // The table with sets ordered by group, empty NAT/mangle chains left out.
+    // The table with sets ordered by group, empty NAT/mangle chains left out;
+    // moved out, so the context holds no table afterwards.
     nft::Table finish();
 
 private:

@@ -124,6 +124,10 @@ std::expected<void, std::string> append_ifname(Key key, const nft::Value& value,
 }  // namespace
 
 const KeyEncoding& key_encoding(Key key) {
+    // In enum order, like nft::key_info's table: the direct index first
+    // (encoding 20,000 set elements asks several times per part).
+    auto i = static_cast<std::size_t>(key);
+    if (i < kEncodings.size() && kEncodings[i].key == key) return kEncodings[i];
     for (const auto& e : kEncodings)
         if (e.key == key) return e;
     return kEncodings.front();  // unreachable: every Key has an entry (tests/kernel checks)
