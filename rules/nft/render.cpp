@@ -72,7 +72,7 @@ void append_values(std::string& out, const std::vector<Key>& keys, const std::ve
     for (std::size_t i = 0; i < values.size(); ++i) {
         Key k = keys.empty() ? Key::meta_mark : keys[std::min(i, keys.size() - 1)];
         if (i) out += " . ";
-        out += render_value(k, values[i]);
+        render_value_into(out, k, values[i]);
     }
 }
 

@@ -33,6 +33,8 @@ std::string render_rule(const Rule& rule, const RenderOptions& options = {},
 std::string render_stmt(const Stmt& stmt, const RenderOptions& options = {},
                         const Table* table = nullptr);
 std::string render_value(Key key, const Value& value);
+// The same text appended to `out` (a set of 10,000 elements renders 50,000 values).
+void render_value_into(std::string& out, Key key, const Value& value);
 std::string render_key(Key key);  // "iifname", "ip saddr", "meta l4proto", ...
 
 }  // namespace gw::nft

@@ -1,5 +1,6 @@
 // Values, statements and rules as nft text.
 #include <algorithm>
+#include <charconv>
 #include <cinttypes>
 #include <cstdio>
 #include <type_traits>
@@ -36,11 +37,23 @@ std::string bits(Key key, std::uint64_t value) {
     return out.empty() ? "0x0" : out;
 }
 
+void append_number(std::string& out, Key key, std::uint64_t v) {
+    if (is_bitmask(key)) {
+        out += bits(key, v);
+    } else if (key == Key::meta_mark || key == Key::ct_mark) {
+        out += hex32(v);
+    } else if (auto name = value_symbol(key, v)) {
+        out += *name;
+    } else {
+        char digits[24];
+        out.append(digits, std::to_chars(digits, digits + sizeof digits, v).ptr);
+    }
+}
+
 std::string number(Key key, std::uint64_t v) {
-    if (is_bitmask(key)) return bits(key, v);
-    if (key == Key::meta_mark || key == Key::ct_mark) return hex32(v);
-    if (auto name = value_symbol(key, v)) return std::string(*name);
-    return std::to_string(v);
+    std::string out;
+    append_number(out, key, v);
+    return out;
 }
 
 std::string prefix(const net::Prefix& p) {
@@ -104,12 +117,25 @@ std::string render_key(Key key) {
     return std::string(key_info(key).nft);
 }
 
+void render_value_into(std::string& out, Key key, const Value& value) {
+    if (const auto* n = std::get_if<std::uint64_t>(&value)) {
+        append_number(out, key, *n);
+    } else if (const auto* s = std::get_if<std::string>(&value)) {
+        out += quoted(*s);
+    } else if (const auto* p = std::get_if<net::Prefix>(&value)) {
+        out += prefix(*p);
+    } else {
+        const auto& r = std::get<IntRange>(value);
+        append_number(out, key, r.first);
+        out += '-';
+        append_number(out, key, r.last);
+    }
+}
+
 std::string render_value(Key key, const Value& value) {
-    if (const auto* n = std::get_if<std::uint64_t>(&value)) return number(key, *n);
-    if (const auto* s = std::get_if<std::string>(&value)) return quoted(*s);
-    if (const auto* p = std::get_if<net::Prefix>(&value)) return prefix(*p);
-    const auto& r = std::get<IntRange>(value);
-    return number(key, r.first) + "-" + number(key, r.last);
+    std::string out;
+    render_value_into(out, key, value);
+    return out;
 }
 
 namespace {
