@@ -112,6 +112,70 @@ bool element_less(const Element& a, const Element& b) {
     return values_order(a.data, b.data) < 0;
 }
 
+namespace {
+
+// Elements made only of numbers and addresses, each part of the same kind
+// in every element (forward maps and sets), sort as fixed-width byte
+// strings whose memcmp order is element_less's: a number as 8 bytes big
+// endian, an address as family, 16 bytes and length. Sorting 10,000 such
+// elements then compares bytes rather than variants part by part.
+struct FlatKeys {
+    std::size_t stride = 0;
+    std::vector<std::uint8_t> bytes;
+    const std::uint8_t* at(std::uint32_t i) const { return bytes.data() + i * stride; }
+};
+
+constexpr std::size_t kFlatNumber = 8;
+constexpr std::size_t kFlatPrefix = 1 + 16 + 4;
+
+bool same_kinds(const std::vector<Value>& a, const std::vector<Value>& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (a[i].index() != b[i].index()) return false;
+    return true;
+}
+
+// The width of a flat part; 0 when the value has no flat form.
+std::size_t flat_width(const Value& v) {
+    if (std::holds_alternative<std::uint64_t>(v)) return kFlatNumber;
+    if (std::holds_alternative<net::Prefix>(v)) return kFlatPrefix;
+    return 0;
+}
+
+void put_big_endian(std::uint64_t v, std::size_t width, std::uint8_t*& out) {
+    for (std::size_t i = width; i-- > 0;) *out++ = static_cast<std::uint8_t>(v >> (8 * i));
+}
+
+void put_flat(const Value& v, std::uint8_t*& out) {
+    if (const auto* n = std::get_if<std::uint64_t>(&v)) return put_big_endian(*n, kFlatNumber, out);
+    const auto& p = std::get<net::Prefix>(v);
+    *out++ = static_cast<std::uint8_t>(p.address.family);
+    out = std::copy(p.address.bytes.begin(), p.address.bytes.end(), out);
+    put_big_endian(static_cast<std::uint32_t>(p.length), 4, out);
+}
+
+std::optional<FlatKeys> flat_keys(const std::vector<Element>& elements) {
+    const Element& first = elements.front();
+    FlatKeys flat;
+    for (const auto* parts : {&first.key, &first.data})
+        for (const auto& v : *parts) {
+            auto width = flat_width(v);
+            if (width == 0) return std::nullopt;
+            flat.stride += width;
+        }
+    for (const auto& e : elements)
+        if (!same_kinds(e.key, first.key) || !same_kinds(e.data, first.data)) return std::nullopt;
+    flat.bytes.resize(flat.stride * elements.size());
+    auto* out = flat.bytes.data();
+    for (const auto& e : elements) {
+        for (const auto& v : e.key) put_flat(v, out);
+        for (const auto& v : e.data) put_flat(v, out);
+    }
+    return flat;
+}
+
+}  // namespace
+
 void sort_elements(std::vector<Element>& elements) {
     // Compiled sets and sets in the kernel's form arrive sorted: checking is linear.
     if (std::is_sorted(elements.begin(), elements.end(), element_less)) return;
@@ -119,8 +183,13 @@ void sort_elements(std::vector<Element>& elements) {
     // vectors, a verdict, a comment) costs far more to move than an index.
     std::vector<std::uint32_t> order(elements.size());
     std::iota(order.begin(), order.end(), 0u);
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::uint32_t a, std::uint32_t b) { return element_less(elements[a], elements[b]); });
+    if (auto flat = flat_keys(elements))
+        std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+            return std::memcmp(flat->at(a), flat->at(b), flat->stride) < 0;
+        });
+    else
+        std::stable_sort(order.begin(), order.end(),
+                         [&](std::uint32_t a, std::uint32_t b) { return element_less(elements[a], elements[b]); });
     std::vector<Element> sorted;
     sorted.reserve(elements.size());
     for (auto i : order) sorted.push_back(std::move(elements[i]));

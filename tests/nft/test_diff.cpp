@@ -3,6 +3,8 @@
 // kernel returned them in), anything else is a structure change.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "rules/nft/diff.hpp"
 
 using namespace gw;
@@ -116,4 +118,36 @@ TEST_CASE("unified_diff: hunks with context, merged when close, exact ranges") {
     CHECK(unified_diff(a, a, "a", "b").empty());
     CHECK(unified_diff("", "x\n", "a", "b") == "--- a\n+++ b\n@@ -0,0 +1,1 @@\n+x\n");
     CHECK(unified_diff("x\ny\n", "", "a", "b") == "--- a\n+++ b\n@@ -1,2 +0,0 @@\n-x\n-y\n");
+}
+
+// sort_elements() sorts elements of numbers and addresses by bytes (the
+// forward sets' shape); the order must stay element_less's, stably: equal
+// keys keep their order (sort_unique keeps the first forward's name).
+TEST_CASE("sort_elements: address and number elements sort as element_less orders them, stably") {
+    std::vector<Element> elements;
+    const char* hosts[] = {"172.16.1.100", "10.0.0.1", "172.16.1.9", "2001:db8::1", "10.0.0.0/8", "0.0.0.0/0"};
+    for (int i = 0; i < 600; ++i) {
+        Element e;
+        e.key = {*net::Prefix::parse(hosts[(i * 7) % 6]), std::uint64_t((i * 13) % 3 == 0 ? 6 : 17),
+                 std::uint64_t(65535 - (i * 37) % 300 * 200)};
+        e.data = {std::uint64_t((i * 5) % 4)};
+        e.comment = "e" + std::to_string(i);
+        elements.push_back(std::move(e));
+    }
+    auto by_compare = elements;
+    std::stable_sort(by_compare.begin(), by_compare.end(), element_less);
+    sort_elements(elements);
+    REQUIRE(elements.size() == by_compare.size());
+    for (std::size_t i = 0; i < elements.size(); ++i) {
+        CHECK(elements[i] == by_compare[i]);  // comments too: equal keys kept their order
+    }
+    // Mixed kinds in one part (a number and a range) take the comparing way, same order.
+    std::vector<Element> mixed(3);
+    mixed[0].key = {IntRange{10, 20}};
+    mixed[1].key = {std::uint64_t{5}};
+    mixed[2].key = {std::uint64_t{15}};
+    sort_elements(mixed);
+    CHECK(mixed[0].key == std::vector<Value>{std::uint64_t{5}});
+    CHECK(mixed[1].key == std::vector<Value>{IntRange{10, 20}});
+    CHECK(mixed[2].key == std::vector<Value>{std::uint64_t{15}});
 }
