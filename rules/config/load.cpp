@@ -169,7 +169,7 @@ private:
             if (top.key_secret) hide_secret(top.key, n);
             // Most mappings are small (a forward has four keys): one allocation, not three.
             if (top.node.entries.empty()) top.node.entries.reserve(4);
-            top.node.entries.push_back(MapEntry{std::move(top.key), std::move(n)});
+            top.node.entries.emplace_back(std::move(top.key), std::move(n));
             top.have_key = false;
         }
     }

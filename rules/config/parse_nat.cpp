@@ -107,10 +107,12 @@ void check_target_port(Reader& r, const std::string& path, const PortForward& f)
             "drop ':" + std::to_string(f.to_port->value) + "' to keep each port, or split the forward");
 }
 
-void check_ipv4_only(Reader& r, const AddressMatch& m, const std::string& path, std::string_view what) {
+// `key` is the forward's key holding `m`; its path is made only for an error.
+void check_ipv4_only(Reader& r, const AddressMatch& m, const std::string& forward, std::string_view key,
+                     std::string_view what) {
     for (const auto& p : m.prefixes)
         if (p->address.family != net::Family::ipv4)
-            r.error(p.loc, path,
+            r.error(p.loc, join_path(forward, key),
                     "IPv6 address " + prefix_text(*p) + " in the " + std::string(what) +
                         " of a forward, which is IPv4 only");
 }
@@ -134,8 +136,8 @@ std::optional<PortForward> parse_forward(Reader& r, const Node& n, const std::st
         f.destinations = r.read_address_list(*d, join_path(path, "destination"));
     check_target_port(r, path, f);
     // Forwards are IPv4 DNAT: an IPv6 address could never match.
-    check_ipv4_only(r, f.sources, join_path(path, "from"), "sources");
-    check_ipv4_only(r, f.destinations, join_path(path, "destination"), "destinations");
+    check_ipv4_only(r, f.sources, path, "from", "sources");
+    check_ipv4_only(r, f.destinations, path, "destination", "destinations");
     return f;
 }
 
