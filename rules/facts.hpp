@@ -32,9 +32,10 @@ bool compile_reads_kernel_features(const config::Config& cfg);
 // What an uplink's DHCPv6 client holds now: the delegated prefix, its
 // lifetimes as last received, the DNS servers that came with it, and the
 // prefixes it replaced, still announced on the LAN with lifetime 0 so hosts
-// deprecate their addresses in them.
+// deprecate their addresses in them. No prefix once the delegation is gone
+// (released or expired) while earlier ones are still being deprecated.
 struct Delegation {
-    net::Prefix prefix;
+    std::optional<net::Prefix> prefix;
     std::uint32_t preferred = 0;  // seconds
     std::uint32_t valid = 0;      // seconds
     std::vector<net::Address> dns;

@@ -13,10 +13,10 @@ constexpr std::chrono::seconds kRetireAtMost{7200};
 }  // namespace
 
 void DelegationBook::retire(Held& h, Clock::time_point now) {
-    if (!h.current) return;
+    if (!h.current || !h.current->prefix) return;
     auto keep = std::min<std::chrono::seconds>(std::chrono::seconds(h.current->valid), kRetireAtMost);
     if (keep.count() == 0) keep = kRetireAtMost;
-    h.retired.emplace_back(h.current->prefix, now + keep);
+    h.retired.emplace_back(*h.current->prefix, now + keep);
     h.current.reset();
 }
 
@@ -39,11 +39,11 @@ void DelegationBook::forget(const std::string& uplink) { held_.erase(uplink); }
 std::map<std::string, rules::Delegation, std::less<>> DelegationBook::facts(Clock::time_point now) const {
     std::map<std::string, rules::Delegation, std::less<>> out;
     for (const auto& [uplink, h] : held_) {
-        if (!h.current) continue;
-        auto d = *h.current;
+        // A delegation that is gone still deprecates the prefixes it had.
+        rules::Delegation d = h.current.value_or(rules::Delegation{});
         for (const auto& [prefix, until] : h.retired)
             if (until > now) d.retired.push_back(prefix);
-        out.emplace(uplink, std::move(d));
+        if (d.prefix || !d.retired.empty()) out.emplace(uplink, std::move(d));
     }
     return out;
 }

@@ -92,7 +92,7 @@ void Manager::read_lease(const std::string& file_name) {
     auto ev = parse_dhcpcd_env(text.str());
     if (ev.change == LeaseChange::none) return;
     loop::log_info("DHCPv6 " + up->second + ": " + ev.reason +
-                   (ev.change == LeaseChange::bound ? " " + ev.delegation.prefix.str() : std::string(", no prefix")));
+                   (ev.delegation.prefix ? " " + ev.delegation.prefix->str() : std::string(", no prefix")));
     if (book_.update(up->second, ev, std::chrono::system_clock::now())) book_changed();
 }
 
@@ -200,7 +200,7 @@ void Manager::add_status(status::StatusReport& report, const rules::Facts& facts
     for (const auto& [name, program] : clients_) {
         status::DelegationStatus d{name, program->state(), "", 0, 0, book_.received(name), {}, {}};
         if (auto it = facts.delegations.find(name); it != facts.delegations.end()) {
-            d.prefix = it->second.prefix.str();
+            d.prefix = it->second.prefix ? it->second.prefix->str() : "";
             d.preferred = it->second.preferred;
             d.valid = it->second.valid;
             for (const auto& a : it->second.dns) d.dns.push_back(a.str());

@@ -31,7 +31,7 @@ std::vector<LanPrefix> lan_prefixes(const config::Config& cfg, const rules::Fact
         lp.uplink = cfg.find_uplink(itf.ipv6->from.value);
         auto d = facts.delegations.find(itf.ipv6->from.value);
         if (d != facts.delegations.end()) {
-            lp.prefix = lan_prefix(d->second.prefix, *itf.ipv6->subnet_id);
+            if (d->second.prefix) lp.prefix = lan_prefix(*d->second.prefix, *itf.ipv6->subnet_id);
             for (const auto& old : d->second.retired)
                 if (auto p = lan_prefix(old, *itf.ipv6->subnet_id); p && p != lp.prefix) lp.retired.push_back(*p);
         }

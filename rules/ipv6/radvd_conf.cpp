@@ -36,6 +36,9 @@ void interface_block(std::ostringstream& out, const LanPrefix& lp, const rules::
         // less than 3 s, which a 4 s maximum still allows (at most 3/4 of it).
         << "    MinRtrAdvInterval " << std::max<std::uint32_t>(3, *lan.ra.max_interval / 3) << ";\n";
     if (lan.ra.mtu) out << "    AdvLinkMTU " << lan.ra.mtu->value << ";\n";
+    // RFC 7084 G-4: with no prefix from the uplink there is no IPv6 way out;
+    // hosts must not keep the gateway as their IPv6 default router.
+    if (!lp.prefix) out << "    AdvDefaultLifetime 0;\n";
     if (lp.prefix) {
         std::uint32_t valid = capped(d ? d->valid : 0, kMaxValid);
         std::uint32_t preferred = std::min(capped(d ? d->preferred : 0, kMaxPreferred), valid);

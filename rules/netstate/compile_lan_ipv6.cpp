@@ -25,8 +25,8 @@ void compile_lan_ipv6(const config::Config& cfg, const rules::Facts& facts, NetS
     // LAN /64s are longer and win; `unreachable` answers with ICMPv6.
     for (const auto& u : cfg.uplinks) {
         auto d = facts.delegations.find(u.name.value);
-        if (!u.dhcpv6_pd || !*u.enabled || d == facts.delegations.end()) continue;
-        out.routes.push_back({.destination = d->second.prefix.network(),
+        if (!u.dhcpv6_pd || !*u.enabled || d == facts.delegations.end() || !d->second.prefix) continue;
+        out.routes.push_back({.destination = d->second.prefix->network(),
                               .metric = kernel_metric(net::Family::ipv6, 0),
                               .protocol = kRouteProtocol,
                               .type = RouteType::unreachable,

@@ -66,7 +66,15 @@ TEST_CASE("a new prefix retires the old one until its valid lifetime ends") {
           std::vector<net::Prefix>{pfx("2001:db8:3400::/56")});
     auto gone = ipv6::parse_dhcpcd_env("reason=RELEASE6\ninterface=w1\n");
     CHECK(book.update("isp", gone, t0 + std::chrono::seconds(500)));
-    CHECK(book.facts(t0 + std::chrono::seconds(501)).empty());
+    // Gone: no prefix, but both earlier ones are still deprecated on the LAN,
+    // each until its own end; then nothing is left.
+    auto after_gone = book.facts(t0 + std::chrono::seconds(501));
+    REQUIRE(after_gone.contains("isp"));
+    CHECK_FALSE(after_gone["isp"].prefix);
+    CHECK(after_gone["isp"].retired.size() == 2);
+    CHECK(book.facts(t0 + std::chrono::seconds(1001))["isp"].retired ==
+          std::vector<net::Prefix>{pfx("2001:db8:1200::/56")});
+    CHECK(book.facts(t0 + std::chrono::seconds(1101)).empty());
 }
 
 TEST_CASE("the routed IPv6 status survives the JSON round trip and reads as text") {

@@ -55,4 +55,25 @@ uplinks:
     CHECK(text.find("AdvValidLifetime 86400;") != std::string::npos);  // none in the lease: the default
     CHECK(text.find("prefix 2001:db8:1100:11::/64") != std::string::npos);
     CHECK(text.find("AdvValidLifetime 0;") != std::string::npos);
+    CHECK(text.find("AdvDefaultLifetime") == std::string::npos);  // radvd's default: a router
+}
+
+TEST_CASE("radvd: a delegation that is gone still deprecates its prefix, and the gateway stops being a router") {
+    auto parsed = config::parse_config(R"(version: 1
+interfaces:
+  lan: {device: lan0, ipv6: {delegate: {from: isp, subnet-id: 1}}}
+uplinks:
+  isp: {kind: next-hop, device: wan0, gateway: 198.51.100.1, dhcpv6-pd: {size-hint: 56}}
+)", "t.yaml");
+    REQUIRE(parsed.config);
+    rules::Facts facts;
+    facts.delegations["isp"] = {std::nullopt, 0, 0, {}, {pfx("2001:db8:1200::/56")}};
+    auto text = ipv6::render_radvd_conf(*parsed.config, facts);
+    CHECK(text.find("prefix 2001:db8:1200:1::/64") != std::string::npos);
+    CHECK(text.find("AdvPreferredLifetime 0;") != std::string::npos);
+    // RFC 7084 G-4: no way out by IPv6, so no default route through the gateway.
+    CHECK(text.find("AdvDefaultLifetime 0;") != std::string::npos);
+    auto lans = ipv6::lan_prefixes(*parsed.config, facts);
+    REQUIRE(lans.size() == 1);
+    CHECK_FALSE(lans[0].prefix);
 }
