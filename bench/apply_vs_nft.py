@@ -11,8 +11,9 @@ user-space instructions counted by callgrind (valgrind), which the load of
 a shared machine does not move. With --firewalld, the peer firewalld loads
 the same forwards as forward-ports of a zone (bench/firewalld_peer.py).
 
-Usage: bench/apply_vs_nft.py [--instructions] [--firewalld] BUILD_DIR [N ...]   (root)
-bench/deps.sh installs valgrind and unpacks firewalld."""
+Usage: bench/apply_vs_nft.py [--instructions] [--firewalld] [BUILD_DIR [N ...]]   (root;
+--help lists the options). bench/deps.sh installs valgrind and unpacks firewalld."""
+import argparse
 import os
 import resource
 import statistics
@@ -168,13 +169,26 @@ def load_line(when):
     return f"load average {when}: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} cores)"
 
 
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("build", nargs="?", default="build",
+                   help="meson build directory holding ctl/gwctl and bench/yaml_scan (default: build)")
+    p.add_argument("sizes", nargs="*", type=int, metavar="N",
+                   help="numbers of port forwards to measure (default: 10 1000 10000)")
+    p.add_argument("--instructions", action="store_true",
+                   help="also count user-space instructions with callgrind (valgrind; one run per cell)")
+    p.add_argument("--firewalld", action="store_true",
+                   help="also time the peer firewalld loading the same forwards (slow)")
+    args = p.parse_args()
+    if not os.path.isfile(os.path.join(args.build, "ctl", "gwctl")):
+        p.error(f"{args.build}: no ctl/gwctl there; the first argument is the build directory")
+    return args
+
+
 def main():
-    args = sys.argv[1:]
-    instructions = "--instructions" in args
-    firewalld = "--firewalld" in args
-    args = [a for a in args if a not in ("--instructions", "--firewalld")]
-    build = args[0] if args else "build"
-    sizes = [int(x) for x in args[1:]] or [10, 1000, 10000]
+    args = parse_args()
+    build, instructions, firewalld = args.build, args.instructions, args.firewalld
+    sizes = args.sizes or [10, 1000, 10000]
     print(time.strftime("%Y-%m-%d %H:%M %Z"), load_line("at the start"))
     print(f"median of {ROUNDS} fresh namespaces per cell; gwctl apply does the whole job: read and")
     print("validate the YAML, observe the kernel, compile, diff, one nft batch, the netlink part.")
