@@ -24,6 +24,17 @@ struct NftDump {
     std::vector<NftRulePtr> rules;
     std::vector<NftFlowtablePtr> flowtables;
     std::uint32_t generation = 0;  // the ruleset generation the dump was taken at
+    // Sets whose elements other objects hold: decode_encoded() lends an
+    // encoding, where elements travel in add-elements carriers of their
+    // own, and reads them there rather than copying 20,000 of them into
+    // the definitions. A dump's sets hold their own elements (no entry).
+    std::map<const nftnl_set*, std::vector<const nftnl_set*>> elements_held_by;
+};
+
+// A set's definition and the objects holding its elements.
+struct SetObjects {
+    const nftnl_set* set = nullptr;
+    std::vector<const nftnl_set*> holders;
 };
 
 // Tables in the dump, inet before bridge, each with its named sets, chains
@@ -33,12 +44,12 @@ nft::Ruleset decode_ruleset(const NftDump& dump);
 // ---- pieces ------------------------------------------------------------
 
 // The sets of one table by name, for rules that refer to them.
-using SetsByName = std::map<std::string, const nftnl_set*>;
+using SetsByName = std::map<std::string, SetObjects>;
 
-nft::Set decode_set(const nftnl_set* set);
+nft::Set decode_set(const SetObjects& set);
 // Elements of a set whose key (and data) keys are known, e.g. an anonymous
 // set from the keys of the lookup that uses it. In nft::sort_elements order.
-std::vector<nft::Element> decode_elements(const nftnl_set* set, const std::vector<nft::Key>& key,
+std::vector<nft::Element> decode_elements(const SetObjects& set, const std::vector<nft::Key>& key,
                                           const std::vector<nft::Key>& data, bool verdict);
 nft::Rule decode_rule(nft::TableFamily family, const nftnl_rule* rule, const SetsByName& sets);
 

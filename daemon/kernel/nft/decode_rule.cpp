@@ -365,7 +365,7 @@ private:
         }
         nft::Lookup l{*keys, set, {}, negate};
         auto it = sets_.find(set);
-        if (it != sets_.end() && is_anonymous(it->second)) {
+        if (it != sets_.end() && is_anonymous(it->second.set)) {
             l.set.clear();
             l.inline_set = decode_elements(it->second, *keys, {}, has_dreg);
         }

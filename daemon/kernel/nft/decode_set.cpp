@@ -107,12 +107,14 @@ std::vector<std::size_t> key_byte_order(const std::vector<RawElem>& raw) {
     return order;
 }
 
-std::vector<RawElem> read_elems(const nftnl_set* set) {
+std::vector<RawElem> read_elems(const std::vector<const nftnl_set*>& holders) {
     std::vector<RawElem> out;
-    NftElemIterPtr it(nftnl_set_elems_iter_create(set));
-    if (!it) return out;
-    for (auto* e = nftnl_set_elems_iter_next(it.get()); e; e = nftnl_set_elems_iter_next(it.get()))
-        out.push_back(read_elem(e));
+    for (const auto* holder : holders) {
+        NftElemIterPtr it(nftnl_set_elems_iter_create(holder));
+        if (!it) continue;
+        for (auto* e = nftnl_set_elems_iter_next(it.get()); e; e = nftnl_set_elems_iter_next(it.get()))
+            out.push_back(read_elem(e));
+    }
     return out;
 }
 
@@ -297,11 +299,11 @@ std::vector<Key> decode_set_keys(const nftnl_set* set, bool data, std::uint32_t*
     return keys;
 }
 
-std::vector<nft::Element> decode_elements(const nftnl_set* set, const std::vector<Key>& key,
+std::vector<nft::Element> decode_elements(const SetObjects& set, const std::vector<Key>& key,
                                           const std::vector<Key>& data, bool verdict) {
     Shape shape{key, data, verdict};
-    auto raw = read_elems(set);
-    bool interval = nftnl_set_get_u32(set, NFTNL_SET_FLAGS) & NFT_SET_INTERVAL;
+    auto raw = read_elems(set.holders);
+    bool interval = nftnl_set_get_u32(set.set, NFTNL_SET_FLAGS) & NFT_SET_INTERVAL;
     std::vector<nft::Element> out;
     if (interval && key.size() == 1) {
         out = rebuild_intervals(shape, std::move(raw));
@@ -318,7 +320,8 @@ std::vector<nft::Element> decode_elements(const nftnl_set* set, const std::vecto
     return out;
 }
 
-nft::Set decode_set(const nftnl_set* set) {
+nft::Set decode_set(const SetObjects& objects) {
+    const nftnl_set* set = objects.set;
     nft::Set s;
     s.name = nftnl_set_get_str(set, NFTNL_SET_NAME);
     auto flags = nftnl_set_get_u32(set, NFTNL_SET_FLAGS);
@@ -337,7 +340,7 @@ nft::Set decode_set(const nftnl_set* set) {
     // Timeouts, dynamic updates, object maps: never gatewayd's; shown as drift.
     auto foreign = flags & ~static_cast<std::uint32_t>(NFT_SET_INTERVAL | NFT_SET_MAP | NFT_SET_CONCAT);
     if (foreign) s.comment = "<set flags " + std::to_string(foreign) + " gatewayd does not write> " + s.comment;
-    s.elements = decode_elements(set, s.key, s.data, s.verdict_map);
+    s.elements = decode_elements(objects, s.key, s.data, s.verdict_map);
     return s;
 }
 

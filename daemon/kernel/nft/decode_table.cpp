@@ -97,8 +97,11 @@ nft::Table decode_table(const NftDump& dump, nft::TableFamily family, const std:
     for (const auto& s : dump.sets) {
         if (!in_table(nftnl_set_get_str(s.get(), NFTNL_SET_TABLE), nftnl_set_get_u32(s.get(), NFTNL_SET_FAMILY), t))
             continue;
-        sets[nftnl_set_get_str(s.get(), NFTNL_SET_NAME)] = s.get();
-        if (!is_anonymous(s.get())) t.sets.push_back(decode_set(s.get()));
+        auto held = dump.elements_held_by.find(s.get());
+        SetObjects objects{s.get(), held == dump.elements_held_by.end() ? std::vector<const nftnl_set*>{s.get()}
+                                                                          : held->second};
+        if (!is_anonymous(s.get())) t.sets.push_back(decode_set(objects));
+        sets[nftnl_set_get_str(s.get(), NFTNL_SET_NAME)] = std::move(objects);
     }
     decode_flowtables(dump, t);
     decode_chains(dump, t, sets);

@@ -47,39 +47,9 @@ NftExprPtr copy_counter(nftnl_expr* x) {
     return counter;
 }
 
-// libnftnl 1.2.4 exports no element clone: copy what the encoder sets.
-NftSetElemPtr copy_element(nftnl_set_elem* e) {
-    NftSetElemPtr out(nftnl_set_elem_alloc());
-    if (!out) throw std::bad_alloc();
-    for (auto attr : {NFTNL_SET_ELEM_KEY, NFTNL_SET_ELEM_KEY_END, NFTNL_SET_ELEM_DATA, NFTNL_SET_ELEM_USERDATA}) {
-        auto a = static_cast<std::uint16_t>(attr);
-        if (!nftnl_set_elem_is_set(e, a)) continue;
-        std::uint32_t len = 0;
-        const void* p = nftnl_set_elem_get(e, a, &len);
-        nftnl_set_elem_set(out.get(), a, p, len);
-    }
-    for (auto attr : {NFTNL_SET_ELEM_FLAGS, NFTNL_SET_ELEM_VERDICT}) {
-        auto a = static_cast<std::uint16_t>(attr);
-        if (nftnl_set_elem_is_set(e, a)) nftnl_set_elem_set_u32(out.get(), a, nftnl_set_elem_get_u32(e, a));
-    }
-    if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_CHAIN))
-        nftnl_set_elem_set_str(out.get(), NFTNL_SET_ELEM_CHAIN, nftnl_set_elem_get_str(e, NFTNL_SET_ELEM_CHAIN));
-    nftnl_set_elem_expr_foreach(e, [](nftnl_expr* x, void* data) {
-        nftnl_set_elem_add_expr(static_cast<nftnl_set_elem*>(data), copy_counter(x).release());  // elem owns it
-        return 0;
-    }, out.get());
-    return out;
-}
-
-void copy_elements(const nftnl_set* from, nftnl_set* to) {
-    NftElemIterPtr it(nftnl_set_elems_iter_create(from));
-    if (!it) throw std::bad_alloc();
-    for (auto* e = nftnl_set_elems_iter_next(it.get()); e; e = nftnl_set_elems_iter_next(it.get()))
-        nftnl_set_elem_add(to, copy_element(e).release());  // the set owns its elements
-}
-
-// Nor a set clone: copy the set's attributes (the encoder's only set
-// expression is a counter) and its elements, for the decoder to read.
+// libnftnl 1.2.4 exports no set clone: copy the set's attributes (the encoder's only set
+// expression is a counter) for the decoder to read; its elements stay in
+// their add-elements carriers (NftDump::elements_held_by).
 NftSetPtr copy_set(const nftnl_set* s) {
     NftSetPtr out(nftnl_set_alloc());
     if (!out) throw std::bad_alloc();
@@ -96,14 +66,14 @@ NftSetPtr copy_set(const nftnl_set* s) {
         nftnl_set_add_expr(static_cast<nftnl_set*>(data), copy_counter(x).release());  // set owns it
         return 0;
     }, out.get());
-    copy_elements(s, out.get());
     return out;
 }
 
 // Lends the operations' objects to `dump` as a dump would list them:
-// anonymous sets named, each set with its elements. Sets go in as copies
-// (the elements are sent by their own operations, and the definitions stay
-// as they are); tables, chains, flowtables and rules themselves.
+// anonymous sets named, each set's elements read where its add-elements
+// operations carry them. Set definitions go in as copies (renamed, and
+// the definitions sent stay as they are); tables, chains, flowtables and
+// rules themselves.
 void lend(std::vector<NftOp>& ops, NftDump& dump, Renamed& renamed) {
     std::map<std::uint32_t, nftnl_set*> by_id;
     for (auto& op : ops) {
@@ -125,7 +95,7 @@ void lend(std::vector<NftOp>& ops, NftDump& dump, Renamed& renamed) {
         case OpKind::add_elements: {
             auto* carrier = std::get<NftSetPtr>(op.object).get();
             auto it = by_id.find(nftnl_set_get_u32(carrier, NFTNL_SET_ID));
-            if (it != by_id.end()) copy_elements(carrier, it->second);
+            if (it != by_id.end()) dump.elements_held_by[it->second].push_back(carrier);
             break;
         }
         case OpKind::add_rule: {
