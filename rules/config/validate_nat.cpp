@@ -88,11 +88,13 @@ Inside inside_of(const Config& cfg) {
     return in;
 }
 
-void check_target(Reader& r, const Inside& in, const PortForward& f, const std::string& path) {
+// `index`: the forward's place in nat.forwards, for the path of a diagnostic.
+void check_target(Reader& r, const Inside& in, const PortForward& f, std::size_t index) {
     if (!f.to.loc.known()) return;
+    auto path = [&] { return join_path(join_path("nat.forwards", index), "to"); };
     for (const auto& [addr, itf] : in.own) {
         if (addr != f.to.value) continue;
-        r.error(f.to.loc, join_path(path, "to"),
+        r.error(f.to.loc, path(),
                 "forward target " + addr.str() + " is the gateway's own address (interface '" + itf + "')",
                 "to publish a service of the gateway itself, allow it in firewall.input");
         return;
@@ -100,7 +102,7 @@ void check_target(Reader& r, const Inside& in, const PortForward& f, const std::
     bool inside = std::any_of(in.networks.begin(), in.networks.end(),
                               [&](const net::Prefix& p) { return p.contains(f.to.value); });
     if (!inside)
-        r.warning(f.to.loc, join_path(path, "to"), "forward target " + f.to->str() + " is outside every internal network",
+        r.warning(f.to.loc, path(), "forward target " + f.to->str() + " is outside every internal network",
                   "internal networks are the zones' networks and the networks of interface addresses");
 }
 
@@ -133,7 +135,7 @@ void validate_nat(Reader& r, const Config& cfg) {
     const auto& fw = cfg.nat.forwards;
     for (auto [i, j] : overlapping_pairs(fw)) check_pair(r, cfg, fw[i], fw[j], join_path("nat.forwards", j));
     Inside in = inside_of(cfg);
-    for (std::size_t j = 0; j < fw.size(); ++j) check_target(r, in, fw[j], join_path("nat.forwards", j));
+    for (std::size_t j = 0; j < fw.size(); ++j) check_target(r, in, fw[j], j);
 }
 
 }  // namespace gw::config

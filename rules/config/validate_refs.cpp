@@ -103,10 +103,13 @@ void check_nat(RefChecker& refs, const Nat& nat) {
     check_source_nat(refs, nat.masquerade, "nat.masquerade");
     check_source_nat(refs, nat.snat, "nat.snat");
     for (std::size_t i = 0; i < nat.forwards.size(); ++i) {
+        const auto& f = nat.forwards[i];
+        // Most forwards name no set and no uplink: no paths to make for them.
+        if (f.sources.sets.empty() && f.destinations.sets.empty() && f.uplinks.empty()) continue;
         auto p = join_path("nat.forwards", i);
-        refs.sets(nat.forwards[i].sources, join_path(p, "from"));
-        refs.sets(nat.forwards[i].destinations, join_path(p, "destination"));
-        for (const auto& u : nat.forwards[i].uplinks) refs.uplink(u, join_path(p, "uplink"));
+        refs.sets(f.sources, join_path(p, "from"));
+        refs.sets(f.destinations, join_path(p, "destination"));
+        for (const auto& u : f.uplinks) refs.uplink(u, join_path(p, "uplink"));
     }
 }
 

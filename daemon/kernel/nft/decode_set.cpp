@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <span>
 
 #include "daemon/kernel/nft/decode.hpp"
 #include "daemon/kernel/nft/key_codec.hpp"
@@ -23,22 +24,30 @@ using nft::Key;
 
 constexpr std::uint32_t kExprConcat = 13;
 
+// Bytes read where libnftnl holds them (the element outlives its decoding):
+// no copy per key and data of 20,000 elements.
+using ByteView = std::span<const std::uint8_t>;
+
+bool bytes_less(ByteView a, ByteView b) {
+    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end());
+}
+
 struct RawElem {
-    Bytes key;
-    std::optional<Bytes> key_end;
+    ByteView key;
+    std::optional<ByteView> key_end;
     bool end = false;   // NFT_SET_ELEM_INTERVAL_END
     bool open = false;  // nft's "range runs to the maximum" flag
-    Bytes data;
+    ByteView data;
     std::optional<nft::Verdict> verdict;
     std::string comment;
     nft::Counter counter;
 };
 
-Bytes elem_bytes(nftnl_set_elem* e, std::uint16_t attr) {
+ByteView elem_bytes(nftnl_set_elem* e, std::uint16_t attr) {
     if (!nftnl_set_elem_is_set(e, attr)) return {};
     std::uint32_t len = 0;
     const auto* p = static_cast<const std::uint8_t*>(nftnl_set_elem_get(e, attr, &len));
-    return Bytes(p, p + len);
+    return ByteView(p, len);
 }
 
 std::optional<nft::Verdict> elem_verdict(nftnl_set_elem* e) {
@@ -102,7 +111,7 @@ RawElem read_elem(nftnl_set_elem* e) {
 std::vector<std::size_t> key_byte_order(const std::vector<RawElem>& raw) {
     std::vector<std::size_t> order(raw.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    auto less = [&](std::size_t a, std::size_t b) { return raw[a].key < raw[b].key; };
+    auto less = [&](std::size_t a, std::size_t b) { return bytes_less(raw[a].key, raw[b].key); };
     if (!std::is_sorted(order.begin(), order.end(), less)) std::sort(order.begin(), order.end(), less);
     return order;
 }
@@ -123,8 +132,7 @@ nft::Value undecodable(const std::string& why) {
 }
 
 // Concatenated bytes -> one value per key; each part padded to 4 bytes.
-std::vector<nft::Value> split_values(const std::vector<Key>& keys, const Bytes& bytes,
-                                     bool network_order) {
+std::vector<nft::Value> split_values(const std::vector<Key>& keys, ByteView bytes, bool network_order) {
     if (keys.size() == 1) {
         auto v = decode_value(keys.front(), bytes, network_order && needs_hton(keys.front()));
         return {v ? *v : undecodable(v.error())};
@@ -134,21 +142,20 @@ std::vector<nft::Value> split_values(const std::vector<Key>& keys, const Bytes& 
     std::size_t off = 0;
     for (auto k : keys) {
         if (off + key_padded_length(k) > bytes.size()) return {undecodable("short element " + hex(bytes))};
-        auto v = decode_value(k, std::span(bytes).subspan(off, key_length(k)), network_order && needs_hton(k));
+        auto v = decode_value(k, bytes.subspan(off, key_length(k)), network_order && needs_hton(k));
         out.push_back(v ? std::move(*v) : undecodable(v.error()));
         off += key_padded_length(k);
     }
     return out;
 }
 
-std::vector<nft::Value> split_intervals(const std::vector<Key>& keys, const Bytes& first,
-                                        const Bytes& last) {
+std::vector<nft::Value> split_intervals(const std::vector<Key>& keys, ByteView first, ByteView last) {
     std::vector<nft::Value> out;
     std::size_t off = 0;
     for (auto k : keys) {
         auto len = keys.size() == 1 ? key_length(k) : key_padded_length(k);
         if (off + len > first.size() || off + len > last.size()) return {undecodable("short interval")};
-        auto cut = [&](const Bytes& b) {
+        auto cut = [&](ByteView b) {
             return Bytes(b.begin() + static_cast<long>(off), b.begin() + static_cast<long>(off + key_length(k)));
         };
         auto v = decode_interval(k, cut(first), cut(last));
@@ -177,7 +184,7 @@ nft::Element to_element(const Shape& shape, const RawElem& r, std::vector<nft::V
 // Start elements paired with the end element that follows them in key order.
 std::vector<nft::Element> rebuild_intervals(const Shape& shape, std::vector<RawElem> raw) {
     std::stable_sort(raw.begin(), raw.end(), [](const RawElem& a, const RawElem& b) {
-        if (a.key != b.key) return a.key < b.key;
+        if (!std::ranges::equal(a.key, b.key)) return bytes_less(a.key, b.key);
         return a.end && !b.end;  // an end at k closes the range before a start at k
     });
     std::vector<nft::Element> out;
@@ -185,7 +192,7 @@ std::vector<nft::Element> rebuild_intervals(const Shape& shape, std::vector<RawE
         if (raw[i].end) continue;  // nft's leading end element, or one already paired
         Bytes last;
         if (i + 1 < raw.size() && raw[i + 1].end && !raw[i].open) {
-            last = decrement(raw[i + 1].key);
+            last = decrement(Bytes(raw[i + 1].key.begin(), raw[i + 1].key.end()));
         } else {
             last = Bytes(raw[i].key.size(), 0xff);
         }
