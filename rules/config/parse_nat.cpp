@@ -122,18 +122,17 @@ std::optional<PortForward> parse_forward(Reader& r, const Node& n, const std::st
     r.check_keys(n, path, kForwardKeys);
     PortForward f;
     f.loc = n.loc;
-    if (const Node* name = r.require(n, path, "name")) assign(f.name, r.read_name(*name, join_path(path, "name")));
-    if (const Node* p = n.find("proto"))
-        assign(f.proto, r.read_port_proto(*p, join_path(path, "proto")));
+    PathBuffer key(path);
+    if (const Node* name = r.require(n, path, "name")) assign(f.name, r.read_name(*name, key.key("name")));
+    if (const Node* p = n.find("proto")) assign(f.proto, r.read_port_proto(*p, key.key("proto")));
     if (const Node* p = one_of(r, n, path, "port", "ports"))
-        f.ports = r.read_ports(*p, join_path(path, "port"));
+        f.ports = r.read_ports(*p, key.key("port"));
     else
         r.require(n, path, "port");
-    if (const Node* t = r.require(n, path, "to")) parse_target(r, *t, join_path(path, "to"), f);
-    if (const Node* s = n.find("from")) f.sources = r.read_address_list(*s, join_path(path, "from"));
-    if (const Node* u = n.find("uplink")) f.uplinks = r.read_names(*u, join_path(path, "uplink"));
-    if (const Node* d = n.find("destination"))
-        f.destinations = r.read_address_list(*d, join_path(path, "destination"));
+    if (const Node* t = r.require(n, path, "to")) parse_target(r, *t, key.key("to"), f);
+    if (const Node* s = n.find("from")) f.sources = r.read_address_list(*s, key.key("from"));
+    if (const Node* u = n.find("uplink")) f.uplinks = r.read_names(*u, key.key("uplink"));
+    if (const Node* d = n.find("destination")) f.destinations = r.read_address_list(*d, key.key("destination"));
     check_target_port(r, path, f);
     // Forwards are IPv4 DNAT: an IPv6 address could never match.
     check_ipv4_only(r, f.sources, path, "from", "sources");
@@ -145,8 +144,9 @@ template <class T, class Fn>
 void parse_list(Reader& r, const Node& n, const std::string& path, std::vector<T>& out, Fn&& fn) {
     if (n.is_null() || !r.expect_list(n, path)) return;
     out.reserve(out.size() + n.items.size());
+    PathBuffer item(path);
     for (std::size_t i = 0; i < n.items.size(); ++i)
-        if (auto v = fn(n.items[i], join_path(path, i))) out.push_back(std::move(*v));
+        if (auto v = fn(n.items[i], item.index(i))) out.push_back(std::move(*v));
 }
 
 }  // namespace

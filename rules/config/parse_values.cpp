@@ -57,6 +57,23 @@ std::string join_path(std::string_view base, std::size_t index) {
     return out;
 }
 
+const std::string& PathBuffer::key(std::string_view key) {
+    text_.resize(base_);
+    if (base_ != 0) text_ += '.';
+    text_ += key;
+    return text_;
+}
+
+const std::string& PathBuffer::index(std::size_t index) {
+    char digits[24];
+    auto end = std::to_chars(digits, digits + sizeof digits, index).ptr;
+    text_.resize(base_);
+    text_ += '[';
+    text_.append(digits, end);
+    text_ += ']';
+    return text_;
+}
+
 std::string prefix_text(const net::Prefix& p) {
     return p.length == p.address.bits() ? p.address.str() : p.str();
 }

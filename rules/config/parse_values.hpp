@@ -22,6 +22,21 @@ namespace gw::config {
 std::string join_path(std::string_view base, std::string_view key);
 std::string join_path(std::string_view base, std::size_t index);
 
+// join_path() into one reused buffer, for the paths of a list's items or a
+// mapping's keys: readers take a path for the diagnostic they rarely make,
+// and 10,000 forwards made 50,000 strings for none. Each call overwrites
+// the last path, so use it before asking for the next.
+class PathBuffer {
+public:
+    explicit PathBuffer(std::string_view base) : text_(base), base_(base.size()) { text_.reserve(base_ + 24); }
+    const std::string& key(std::string_view key);     // join_path(base, key)
+    const std::string& index(std::size_t index);      // join_path(base, index)
+
+private:
+    std::string text_;
+    std::size_t base_;
+};
+
 // "10.0.0.0/8", or "10.0.0.1" for a host: how the operator would write it.
 std::string prefix_text(const net::Prefix& p);
 
