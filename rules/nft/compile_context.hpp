@@ -4,6 +4,7 @@
 // several sections share (zones, address lists, protocols and ports).
 #pragma once
 
+#include <array>
 #include <map>
 #include <optional>
 #include <string>
@@ -100,7 +101,15 @@ nft::Rule make_rule(std::vector<nft::Stmt> stmts, std::string comment, config::L
 // IPv4 to the kernel (icmpv6 type IPv6), see proto_families().
 std::vector<nft::Stmt> proto_matches(config::Proto proto, const config::Ports& ports,
                                      const config::Names& icmp_types);
-std::vector<std::uint64_t> l4protos(config::Proto proto);  // "both" -> tcp, udp
+// At most two protocol numbers, held inline: every forward asks, twice.
+struct L4Protos {
+    std::array<std::uint64_t, 2> values{};
+    std::size_t size = 0;
+    const std::uint64_t* begin() const { return values.data(); }
+    const std::uint64_t* end() const { return values.data() + size; }
+    bool empty() const { return size == 0; }
+};
+L4Protos l4protos(config::Proto proto);  // "both" -> tcp, udp
 Families proto_families(config::Proto proto);                // icmp -> IPv4 only
 Families config_families(config::Family family);
 

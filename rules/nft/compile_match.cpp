@@ -60,13 +60,13 @@ nft::Rule make_rule(std::vector<nft::Stmt> stmts, std::string comment, config::L
     return r;
 }
 
-std::vector<std::uint64_t> l4protos(config::Proto proto) {
+L4Protos l4protos(config::Proto proto) {
     switch (proto) {
-    case config::Proto::tcp: return {nft::kProtoTcp};
-    case config::Proto::udp: return {nft::kProtoUdp};
-    case config::Proto::tcp_udp: return {nft::kProtoTcp, nft::kProtoUdp};
-    case config::Proto::icmp: return {nft::kProtoIcmp};
-    case config::Proto::icmpv6: return {nft::kProtoIcmpv6};
+    case config::Proto::tcp: return {{nft::kProtoTcp}, 1};
+    case config::Proto::udp: return {{nft::kProtoUdp}, 1};
+    case config::Proto::tcp_udp: return {{nft::kProtoTcp, nft::kProtoUdp}, 2};
+    case config::Proto::icmp: return {{nft::kProtoIcmp}, 1};
+    case config::Proto::icmpv6: return {{nft::kProtoIcmpv6}, 1};
     case config::Proto::any: break;
     }
     return {};
