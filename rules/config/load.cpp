@@ -81,7 +81,7 @@ public:
         n.kind = Node::Kind::scalar;
         n.loc = loc_of(mark);
         n.text = value;
-        n.plain = tag == "?";
+        n.plain = tag.size() == 1 && tag[0] == '?';  // yaml-cpp's tag of a plain scalar
         add(std::move(n), anchor);
     }
 

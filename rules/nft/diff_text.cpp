@@ -196,11 +196,25 @@ void append_hunk(const Script& es, std::size_t from, std::size_t to, const Lines
     }
 }
 
+// The diff from nothing (a first apply: 40,000 lines at 10,000 forwards):
+// one hunk adding every line, what the edit script would give, without it.
+std::string all_added(const Lines& b, const std::string& from_name, const std::string& to_name) {
+    std::string out = "--- " + from_name + "\n+++ " + to_name + "\n@@ -" + range(0, 0) + " +" +
+                      range(0, static_cast<int>(b.size())) + " @@\n";
+    for (auto line : b) {
+        out += '+';
+        out += line;
+        out += '\n';
+    }
+    return out;
+}
+
 }  // namespace
 
 std::string unified_diff(const std::string& from, const std::string& to, const std::string& from_name,
                          const std::string& to_name, int context) {
     if (from == to) return {};
+    if (from.empty()) return all_added(split_lines(to), from_name, to_name);
     auto a = split_lines(from), b = split_lines(to);
     auto es = edit_script(a, b);
     auto ctx = static_cast<std::size_t>(std::max(context, 0));
