@@ -17,7 +17,6 @@
 #include <map>
 #include <optional>
 #include <sstream>
-#include <unordered_map>
 
 namespace gw::config {
 
@@ -179,10 +178,13 @@ private:
     // is_secret_key, once per distinct key text: a config repeats a few keys
     // (a forward's name, proto, port, to) thousands of times.
     bool secret_key(const std::string& key) {
-        constexpr std::size_t kMaxRemembered = 512;
-        if (auto it = secret_keys_.find(key); it != secret_keys_.end()) return it->second;
+        constexpr std::size_t kMaxRemembered = 64;
+        for (const auto& [text, secret] : secret_keys_)
+            if (text == key) return secret;
         bool secret = is_secret_key(key);
-        if (secret_keys_.size() < kMaxRemembered) secret_keys_.emplace(key, secret);
+        // The first keys seen are the ones that repeat; a linear scan of a
+        // few short strings is cheaper than hashing each key.
+        if (secret_keys_.size() < kMaxRemembered) secret_keys_.emplace_back(key, secret);
         return secret;
     }
 
@@ -234,7 +236,7 @@ private:
     Diagnostics& diags_;
     std::vector<Frame> stack_;
     std::map<YAML::anchor_t, Anchored> anchors_;
-    std::unordered_map<std::string, bool> secret_keys_;
+    std::vector<std::pair<std::string, bool>> secret_keys_;
     Node root_;
     bool has_root_ = false;
     Loc document_loc_;

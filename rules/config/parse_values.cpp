@@ -3,6 +3,7 @@
 // is wrong, and points at the value itself.
 #include "rules/config/parse_values.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "rules/config/suggest.hpp"
@@ -55,6 +56,11 @@ std::string join_path(std::string_view base, std::size_t index) {
     out.append(digits, end);
     out += ']';
     return out;
+}
+
+PathBuffer::PathBuffer(std::string_view base) : base_(base.size()) {
+    text_.reserve(base_ + 24);  // room for a key or an index: one allocation
+    text_.append(base);
 }
 
 const std::string& PathBuffer::key(std::string_view key) {
@@ -121,9 +127,7 @@ void Reader::check_keys(const Node& map, const std::string& path, std::span<cons
             error(key.loc, path, "mapping keys must be plain strings");
             continue;
         }
-        bool known = false;
-        for (auto a : allowed) known = known || a == key.text;
-        if (known) continue;
+        if (std::find(allowed.begin(), allowed.end(), std::string_view(key.text)) != allowed.end()) continue;
         std::string where = path.empty() ? "at top level" : "in '" + path + "'";
         // A key on a line that may not be echoed (a secret's, or a file that
         // is not a config, where the "key" is someone's /etc/shadow line) is

@@ -28,7 +28,7 @@ std::string join_path(std::string_view base, std::size_t index);
 // the last path, so use it before asking for the next.
 class PathBuffer {
 public:
-    explicit PathBuffer(std::string_view base) : text_(base), base_(base.size()) { text_.reserve(base_ + 24); }
+    explicit PathBuffer(std::string_view base);
     const std::string& key(std::string_view key);     // join_path(base, key)
     const std::string& index(std::size_t index);      // join_path(base, index)
 

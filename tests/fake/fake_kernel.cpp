@@ -1,7 +1,6 @@
 #include "tests/fake/fake_kernel.hpp"
 
 #include "daemon/kernel/nft/netlink.hpp"
-#include "rules/nft/diff.hpp"
 
 namespace gw::test {
 
@@ -30,7 +29,7 @@ std::expected<kernel::Observed, kernel::KernelError> FakeKernel::observe(const k
 std::expected<kernel::Prepared, kernel::KernelError> FakeKernel::prepare(nft::Ruleset desired,
                                                                          kernel::KernelForm form) {
     if (form == kernel::KernelForm::as_compiled)
-        return kernel::Prepared{nft::with_sorted_elements(std::move(desired)), nullptr};
+        return kernel::Prepared{std::move(desired), nullptr};
     auto decoded = kernel::as_kernel_holds(desired);
     if (!decoded) return std::unexpected(decoded.error());
     return kernel::Prepared{std::move(*decoded), nullptr};

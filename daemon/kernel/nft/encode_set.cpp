@@ -185,7 +185,8 @@ std::expected<void, std::string> concat_bytes(const std::vector<Key>& keys, cons
         auto at = out.size();
         auto ok = append_value(keys[i], values[i], network_order && needs_hton(keys[i]), out);
         if (!ok) return ok;
-        if (keys.size() > 1) out.resize(at + key_padded_length(keys[i]), 0);
+        if (keys.size() > 1)  // each part of a concatenation is padded to 4 bytes
+            for (auto end = at + key_padded_length(keys[i]); out.size() < end;) out.push_back(0);
     }
     return {};
 }

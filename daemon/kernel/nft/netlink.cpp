@@ -10,7 +10,6 @@
 #include "daemon/kernel/nft/batch.hpp"
 #include "daemon/kernel/nft/netlink.hpp"
 #include "daemon/kernel/nft/observe.hpp"
-#include "rules/nft/diff.hpp"
 
 namespace gw::kernel {
 
@@ -86,7 +85,7 @@ std::expected<Prepared, KernelError> NftNetlink::prepare(nft::Ruleset desired, K
     if (!ops) return std::unexpected(ops.error());
     Prepared out;
     if (form == KernelForm::decoded) out.kernel_form = decode_encoded(*ops);
-    else out.kernel_form = nft::with_sorted_elements(std::move(desired));
+    else out.kernel_form = std::move(desired);
     auto encoding = std::make_shared<NftEncoding>();
     encoding->ops = std::move(*ops);
     out.encoded = std::move(encoding);
