@@ -165,13 +165,6 @@ void add_map_elements(const config::PortForward& fwd, GroupMaps& maps) {
     }
 }
 
-// Sources a forward admits, in its server's family; the whole family when
-// the forward names none.
-std::vector<net::Prefix> admitted(const Context& ctx, const config::PortForward& fwd) {
-    auto f = fwd.to->family;
-    if (fwd.sources.empty()) return {net::Prefix{net::Address{f, {}}, 0}};
-    return flatten_addresses(ctx, fwd.sources, f);
-}
 
 // The admission of a family: `open` for single server ports of forwards
 // open to anyone, `limited` for the rest, keyed "source . server . proto .
@@ -186,24 +179,30 @@ nft::Value server_port(const config::PortForward& fwd, const config::PortRange& 
     return std::uint64_t{fwd.to_port ? **fwd.to_port : r.first};
 }
 
-void add_allow_elements(const Context& ctx, const config::PortForward& fwd, AllowSets& sets) {
-    bool open = fwd.sources.empty();
-    for (const auto& src : admitted(ctx, fwd)) {
-        for (auto proto : l4protos(*fwd.proto)) {
-            for (const auto& r : fwd.ports) {
-                nft::Element e;
-                e.comment = *fwd.name;
-                e.origin = fwd.loc;
-                if (open && r.single()) {
-                    e.key = {host(*fwd.to), proto, server_port(fwd, r)};
-                    sets.open.elements.push_back(std::move(e));
-                } else {
-                    e.key = {src, host(*fwd.to), proto, server_port(fwd, r)};
-                    sets.limited.push_back(std::move(e));
-                }
+// The elements admitting `fwd` from `src`; `open`: the forward names no sources.
+void add_allow_from(const config::PortForward& fwd, const net::Prefix& src, bool open, AllowSets& sets) {
+    for (auto proto : l4protos(*fwd.proto)) {
+        for (const auto& r : fwd.ports) {
+            nft::Element e;
+            e.comment = *fwd.name;
+            e.origin = fwd.loc;
+            if (open && r.single()) {
+                e.key = {host(*fwd.to), proto, server_port(fwd, r)};
+                sets.open.elements.push_back(std::move(e));
+            } else {
+                e.key = {src, host(*fwd.to), proto, server_port(fwd, r)};
+                sets.limited.push_back(std::move(e));
             }
         }
     }
+}
+
+// Sources a forward admits, in its server's family; the whole family when
+// the forward names none (most do: no list is made for them).
+void add_allow_elements(const Context& ctx, const config::PortForward& fwd, AllowSets& sets) {
+    auto f = fwd.to->family;
+    if (fwd.sources.empty()) return add_allow_from(fwd, net::Prefix{net::Address{f, {}}, 0}, true, sets);
+    for (const auto& src : flatten_addresses(ctx, fwd.sources, f)) add_allow_from(fwd, src, false, sets);
 }
 
 IntRange port_span(const nft::Value& v) {
@@ -376,6 +375,7 @@ void compile_group(Context& ctx, const Group& g, net::Family f) {
     if (fwds.empty()) return;
     auto origin = fwds.front()->loc;
     GroupMaps maps(f, group_suffix(g), origin);
+    maps.single.elements.reserve(fwds.size());
     for (const auto* fwd : fwds) add_map_elements(*fwd, maps);
     auto ways = ways_in(ctx, g);
     for (const auto& dnat : add_group_maps(ctx, std::move(maps))) {
@@ -409,6 +409,7 @@ void compile_accept(Context& ctx, net::Family f) {
         if (fwd.to->family == f && !first) first = &fwd;
     if (!first) return;
     auto sets = allow_sets(f, first->loc);
+    sets.open.elements.reserve(ctx.config().nat.forwards.size());
     for (const auto& fwd : ctx.config().nat.forwards)
         if (fwd.to->family == f) add_allow_elements(ctx, fwd, sets);
     sort_unique(sets.open.elements);
