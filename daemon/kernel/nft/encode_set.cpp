@@ -9,6 +9,8 @@
 #include <linux/netfilter/nf_tables.h>
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 #include <new>
 
 #include "daemon/kernel/nft/encode.hpp"
@@ -207,6 +209,32 @@ std::expected<Interval, std::string> concat_interval(const std::vector<Key>& key
     return out;
 }
 
+// An element's userdata (its comment, nft's open-interval flag) laid out
+// as nftnl_udata_put_strz/_u32 lay it out in a kUdataMax buffer: one-byte
+// type, one-byte length, the value (a u32 in host order); a TLV that would
+// not fit is left out, as those putters leave it out. On the stack: a udata
+// buffer allocated and freed for each of 20,000 elements cost more than
+// the rest of their userdata.
+class ElemUdata {
+public:
+    void put(std::uint8_t type, const void* value, std::size_t len) {
+        if (len_ + 2 + len > bytes_.size()) return;
+        bytes_[len_++] = type;
+        bytes_[len_++] = static_cast<std::uint8_t>(len);
+        std::memcpy(bytes_.data() + len_, value, len);
+        len_ += len;
+    }
+    void put_strz(std::uint8_t type, const std::string& s) { put(type, s.c_str(), s.size() + 1); }
+    void put_u32(std::uint8_t type, std::uint32_t v) { put(type, &v, sizeof v); }
+    void set_on(nftnl_set_elem* e) const {
+        nftnl_set_elem_set(e, NFTNL_SET_ELEM_USERDATA, bytes_.data(), static_cast<std::uint32_t>(len_));
+    }
+
+private:
+    std::array<std::uint8_t, kUdataMax> bytes_;
+    std::size_t len_ = 0;
+};
+
 void set_bytes(nftnl_set_elem* e, std::uint16_t attr, const Bytes& b) {
     nftnl_set_elem_set(e, attr, b.data(), static_cast<std::uint32_t>(b.size()));
 }
@@ -234,12 +262,10 @@ std::expected<void, std::string> fill_payload(nftnl_set_elem* e, const Shape& sh
         set_bytes(e, NFTNL_SET_ELEM_DATA, scratch);
     }
     if (!el.comment.empty() || open_end) {
-        auto u = alloc_udata();
-        if (!el.comment.empty())
-            nftnl_udata_put_strz(u.get(), NFTNL_UDATA_SET_ELEM_COMMENT, el.comment.c_str());
-        if (open_end) nftnl_udata_put_u32(u.get(), NFTNL_UDATA_SET_ELEM_FLAGS, NFTNL_SET_ELEM_F_INTERVAL_OPEN);
-        nftnl_set_elem_set(e, NFTNL_SET_ELEM_USERDATA, nftnl_udata_buf_data(u.get()),
-                           nftnl_udata_buf_len(u.get()));
+        ElemUdata u;
+        if (!el.comment.empty()) u.put_strz(NFTNL_UDATA_SET_ELEM_COMMENT, el.comment);
+        if (open_end) u.put_u32(NFTNL_UDATA_SET_ELEM_FLAGS, NFTNL_SET_ELEM_F_INTERVAL_OPEN);
+        u.set_on(e);
     }
     if (shape.counter) nftnl_set_elem_add_expr(e, counter_expr(el.counter).release());  // elem owns it
     return {};

@@ -1,6 +1,7 @@
 // nft's userdata TLVs (one byte type, one byte length, value), read back:
 // rule and element comments, set comments, byte order and `typeof`.
-// Writing goes through libnftnl's nftnl_udata_* putters.
+// Writing goes through libnftnl's nftnl_udata_* putters, except set
+// elements' userdata, laid out the same way on the stack (encode_set.cpp).
 #pragma once
 
 #include <cstdint>
