@@ -16,7 +16,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
-#include <sstream>
+#include <spanstream>
 
 namespace gw::config {
 
@@ -250,7 +250,7 @@ private:
 // of this file for why yaml-cpp cannot be left to loop on its own.
 bool parse_documents(std::string_view text, Node& out, Diagnostics& diags) {
     constexpr int kMaxEmptyDocuments = 8;
-    std::istringstream in{std::string(text)};
+    std::ispanstream in{std::span<const char>(text.data(), text.size())};  // the text, not a copy of it
     YAML::Parser parser(in);
     TreeBuilder first(text, diags);
     if (!parser.HandleNextDocument(first)) return true;  // no document at all: an empty file
