@@ -34,12 +34,13 @@ import textwrap
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "daemon"))
 from daemon_lab import Bus, Gateway, workdir  # noqa: E402
 from netlab import Checks, Lab, require_root  # noqa: E402
+from routed6_lab import (DNS6, Dhcpv6Server, delegated, host_addresses, in_sync, pinhole_checks,  # noqa: E402
+                         routed6)
 
 ISP6 = "2001:db8:ffff::1"
 GW_WAN6 = "2001:db8:ffff::2"
 FIRST, SECOND = "2001:db8:1200::/56", "2001:db8:3400::/56"
 FIRST_LAN, SECOND_LAN = "2001:db8:1200:1::", "2001:db8:3400:1::"
-DNS6 = "2001:db8:ffff::53"
 
 # dhcpcd keeps its pid, socket and lease files by interface name in /run
 # and /var/lib, which every namespace shares: the uplink's name is unique.
@@ -82,80 +83,6 @@ CONFIG = textwrap.dedent("""\
     """)
 
 
-def dhcpd_conf(pool):
-    first = pool.split("/")[0]
-    return textwrap.dedent(f"""\
-        default-lease-time 600;
-        max-lease-time 7200;
-        preferred-lifetime 300;
-        option dhcp6.name-servers {DNS6};
-        subnet6 2001:db8:ffff::/64 {{
-          prefix6 {first} {first} /56;
-        }}
-        """)
-
-
-class Isp:
-    """ISC dhcpd -6 in the ISP namespace, delegating one /56 from `pool`."""
-
-    def __init__(self, lab, ns, wd, ifname):
-        self.lab, self.ns, self.wd, self.ifname, self.proc = lab, ns, wd, ifname, None
-
-    def start(self, pool):
-        conf, leases = os.path.join(self.wd, "dhcpd6.conf"), os.path.join(self.wd, "dhcpd6.leases")
-        with open(conf, "w") as f:
-            f.write(dhcpd_conf(pool))
-        open(leases, "w").close()  # a fresh server: it remembers no earlier binding
-        self.proc = self.lab.spawn(self.ns, ["dhcpd", "-6", "-f", "-cf", conf, "-lf", leases,
-                                             "-pf", os.path.join(self.wd, "dhcpd6.pid"), self.ifname])
-        # The route an ISP's relay would add for what it delegated.
-        self.lab.run(self.ns, ["ip", "-6", "route", "replace", pool, "via", GW_WAN6])
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(10)
-
-
-def status(g):
-    res = g.gwctl_run("status", "--json")
-    try:
-        return json.loads(res.stdout)
-    except json.JSONDecodeError:
-        return {}
-
-
-def routed6(g):
-    return status(g).get("routed6") or {}
-
-
-def delegated(g):
-    ups = routed6(g).get("uplinks") or [{}]
-    return ups[0].get("prefix", "")
-
-
-def host_addresses(lab, ns):
-    """{address: "tentative", "deprecated" or "preferred"} of the LAN host's global IPv6 addresses."""
-    out = lab.run(ns, ["ip", "-6", "-o", "addr", "show", "dev", "eth0", "scope", "global"], check=False).stdout
-    found = {}
-    for line in out.splitlines():
-        words = line.split()
-        addr = words[words.index("inet6") + 1].split("/")[0]
-        # A tentative address (DAD not done) is not used as a source yet.
-        found[addr] = next((w for w in ("tentative", "deprecated") if w in words), "preferred")
-    return found
-
-
-def counter(st, section, chain, name=None):
-    return sum(c.get("packets", 0) for c in st.get(section, [])
-               if c.get("chain") == chain and (name is None or c.get("name") == name))
-
-
-def in_sync(t, g, what):
-    g.wait_until(lambda: g.gwctl_run("diff").returncode == 0, 30)
-    res = g.gwctl_run("diff")
-    t.check(f"gwctl diff is empty {what}", res.returncode == 0, res.stdout[-1500:] + res.stderr[-500:])
-
-
 class Topology:
     def __init__(self, lab):
         self.isp, self.gw, self.host = lab.netns("isp"), lab.netns("gw"), lab.netns("host")
@@ -166,20 +93,6 @@ class Topology:
         lab.ip(self.host, "token set ::1234 dev eth0")
         for port in (80, 8022, 8023):
             lab.tcp_server(self.isp if port == 80 else self.host, port, ipv6=True)
-
-
-def pinhole_checks(t, lab, top, g, lan):
-    host = lan + "1234"
-    before = status(g)
-    t.check(f"an ISP host reaches [{host}]:8022 through the pinhole",
-            lab.connect(top.isp, host, 8022, timeout=3) == (ISP6, top.host))
-    t.check(f"[{host}]:8023 is not reachable from the ISP side", lab.connect(top.isp, host, 8023, timeout=2) is None)
-    after = status(g)
-    t.check("the pinhole's counter counts", counter(after, "rules", "forward", "lan-ssh") >
-            counter(before, "rules", "forward", "lan-ssh"), json.dumps(after.get("rules"))[:800])
-    t.check("the forward policy counts the dropped connection",
-            counter(after, "drops", "forward") > counter(before, "drops", "forward"),
-            json.dumps(after.get("drops"))[:800])
 
 
 def unused_checks(t, lab, top):
@@ -214,12 +127,12 @@ def first_prefix_checks(t, lab, top, g):
             f"{seen} {lab.run(top.host, ['ip', '-6', 'route'], check=False).stdout}")
     unused_checks(t, lab, top)
     in_sync(t, g, "with the first prefix")
-    pinhole_checks(t, lab, top, g, FIRST_LAN)
+    pinhole_checks(t, lab, g, top.isp, ISP6, top.host, FIRST_LAN + "1234")
 
 
 def new_prefix_checks(t, lab, top, g, isp):
     isp.stop()
-    isp.start(SECOND)
+    isp.start(SECOND, "up0", via=GW_WAN6)
     # The client gives the old prefix back and exits; gatewayd starts it again.
     lab.run(top.gw, ["dhcpcd", "-6", "-k", WAN], check=False, timeout=30)
     t.check(f"the uplink holds {SECOND}", g.wait_until(lambda: delegated(g) == SECOND, 90), g.log()[-2500:])
@@ -234,7 +147,7 @@ def new_prefix_checks(t, lab, top, g, isp):
     retired = (routed6(g).get("lans") or [{}])[0].get("retired")
     t.check("status lists the old LAN prefix as deprecating", retired == [FIRST_LAN + "/64"], str(retired))
     in_sync(t, g, "after the new prefix")
-    pinhole_checks(t, lab, top, g, SECOND_LAN)
+    pinhole_checks(t, lab, g, top.isp, ISP6, top.host, SECOND_LAN + "1234")
 
 
 def forget_lease():
@@ -258,8 +171,8 @@ def main():
     bus = Bus(wd)
     try:
         top = Topology(lab)
-        isp = Isp(lab, top.isp, wd, "up0")
-        isp.start(FIRST)
+        isp = Dhcpv6Server(lab, top.isp, wd, "2001:db8:ffff::/64")
+        isp.start(FIRST, "up0", via=GW_WAN6)
         g = Gateway(lab, top.gw, gatewayd, gwctl, wd, bus)
         g.write_config(CONFIG.replace("WAN", WAN))
         t.check("gatewayd is ready", g.start(), g.log()[-2000:])
