@@ -19,6 +19,13 @@ std::string default_uplink_ifname(const config::Uplink& uplink) {
     return config::uplink_kind(uplink).link == config::UplinkLink::device ? uplink.device.value : uplink.name.value;
 }
 
+bool uplink_is_up(const config::Uplink& uplink, const Facts& facts) {
+    if (!uplink.enabled.value) return false;
+    if (config::uplink_kind(uplink).up == config::UplinkUp::always) return true;
+    auto it = facts.uplink_addresses.find(uplink.name.value);
+    return it != facts.uplink_addresses.end() && !it->second.empty();
+}
+
 bool compile_reads_kernel_features(const config::Config& cfg) {
     return cfg.ipv6.bridge_split.has_value() || cfg.fast_path_switch().has_value();
 }

@@ -67,6 +67,9 @@ struct Facts {
 // daemon knows the live name), else the name gatewayd gives it.
 std::string uplink_ifname(const config::Uplink& uplink, const Facts& facts);
 std::string default_uplink_ifname(const config::Uplink& uplink);
+// Whether an enabled uplink's link is there to use: a next-hop uplink's
+// always, a PPPoE one's once its session gave the link an address.
+bool uplink_is_up(const config::Uplink& uplink, const Facts& facts);
 // An uplink's own IPv4 addresses: what the kernel has now (facts) and, for a
 // next-hop uplink, what `interfaces` puts on its device, so what depends on
 // them (the from-rule, the forwards and hairpin) is there in the same

@@ -160,11 +160,24 @@ void Manager::apply(const config::LoadedConfig& cfg) {
     uplink_of_link_ = std::move(links);
     if (uplink_of_link_.empty()) return;
     watch_leases();
-    for (const auto& up : cfg.config.uplinks) {
-        if (!up.dhcpv6_pd || !*up.enabled) continue;
-        auto& program = clients_[up.name.value];
-        if (!program) program = std::make_unique<uplinks::Program>(launcher_, time_, "dhcpcd " + up.name.value);
-        std::string name = up.name.value;
+    for (const auto& up : cfg.config.uplinks)
+        if (up.dhcpv6_pd && *up.enabled && !clients_.contains(up.name.value))
+            clients_[up.name.value] = std::make_unique<uplinks::Program>(launcher_, time_, "dhcpcd " + up.name.value);
+}
+
+// dhcpcd runs while the uplink's link is there: a ppp link exists only
+// while its session is up, and is made anew on each reconnect. dhcpcd
+// started before it gives up at once ("interface not found") and one
+// whose link went away exits, so it is started when the session comes up
+// and stopped when it goes (no release: the ISP keeps the binding, and
+// the next session's client asks for the same prefix again).
+void Manager::follow_links(const rules::Facts& facts) {
+    for (auto& [name, program] : clients_) {
+        const auto* up = cfg_->config.find_uplink(name);
+        if (!up || !rules::uplink_is_up(*up, facts)) {
+            program->stop({});
+            continue;
+        }
         program->start([this, name] {
             const auto* u = cfg_ ? cfg_->config.find_uplink(name) : nullptr;
             if (!u || !u->dhcpv6_pd) return std::expected<uplinks::SpawnRequest, std::string>(std::unexpected("gone"));
@@ -175,6 +188,7 @@ void Manager::apply(const config::LoadedConfig& cfg) {
 
 void Manager::after_reconcile(const rules::Facts& facts) {
     if (!cfg_) return;
+    follow_links(facts);
     auto text = render_radvd_conf(cfg_->config, facts);
     if (text.empty()) {
         radvd_written_.clear();

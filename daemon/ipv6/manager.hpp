@@ -1,5 +1,5 @@
 // Routed IPv6 in the daemon. For each uplink with dhcpv6-pd a dhcpcd child
-// (DHCPv6 only, --noconfigure: it asks for the prefix and touches nothing;
+// while the uplink's link is up (DHCPv6 only, --noconfigure: it asks for the prefix and touches nothing;
 // its hook script writes each event's environment into the runtime
 // directory, which is watched with inotify). What the leases say is kept in
 // one book: the delegation per uplink, and the prefixes a new delegation
@@ -68,6 +68,7 @@ public:
     void stop_all(std::function<void()> done);
 
 private:
+    void follow_links(const rules::Facts& facts);
     void watch_leases();
     void read_lease(const std::string& file_name);
     void book_changed();

@@ -39,9 +39,10 @@ std::vector<std::string> pppd_argv(const config::Uplink& u, const std::string& p
     add(argv, {"ip-up-script", kNoScript, "ip-down-script", kNoScript});
     // IPv6CP gives the link its link-local addresses; the global ones come by
     // RA (accept_ra=2 on the ppp link) and the LAN's by DHCPv6-PD. Without
-    // `ipv6: true` pppd keeps to IPv4, as it always has here.
-    if (u.ipv6.value != config::UplinkIpv6::off)
-        add(argv, {"+ipv6", "ipv6-up-script", kNoScript, "ipv6-down-script", kNoScript});
+    // `ipv6: true` pppd keeps to IPv4, as it always has here. Debian 12's
+    // pppd (2.4.9) has no ipv6-up-script option (refused as unknown, pppd
+    // exits): it runs /etc/ppp/ipv6-up, whose ipv6-up.d is empty on Debian.
+    if (u.ipv6.value != config::UplinkIpv6::off) argv.push_back("+ipv6");
     return argv;
 }
 

@@ -1,18 +1,10 @@
 #include "rules/netstate/compile.hpp"
 
-#include "rules/config/uplink_kinds.hpp"
 #include "rules/netstate/compile_parts.hpp"
 #include "rules/netstate/owner.hpp"
 
 namespace gw::netstate {
 namespace detail {
-
-bool uplink_is_up(const config::Uplink& u, const rules::Facts& facts) {
-    if (!u.enabled.value) return false;
-    if (config::uplink_kind(u).up == config::UplinkUp::always) return true;
-    auto it = facts.uplink_addresses.find(u.name.value);
-    return it != facts.uplink_addresses.end() && !it->second.empty();
-}
 
 bool uplink_has_ipv4(const config::Uplink& u, const rules::Facts& facts) {
     auto it = facts.uplink_addresses.find(u.name.value);

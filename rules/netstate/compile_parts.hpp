@@ -12,8 +12,7 @@ namespace gw::netstate::detail {
 
 // The kernel link an uplink's traffic leaves through: rules::uplink_ifname.
 using rules::uplink_ifname;
-// A next-hop uplink is always there; a PPPoE one once its link has an address.
-bool uplink_is_up(const config::Uplink& u, const rules::Facts& facts);
+using rules::uplink_is_up;
 bool uplink_has_ipv4(const config::Uplink& u, const rules::Facts& facts);
 // The kernel stores IPv6 metric 0 as 1024; compiling the same keeps diffs empty.
 std::uint32_t kernel_metric(net::Family family, std::uint32_t metric);

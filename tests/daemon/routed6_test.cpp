@@ -1,10 +1,16 @@
-// dhcpcd's hook environment as gatewayd reads it, and the book of
-// delegations that feeds the facts: a new prefix retires the old one,
-// which is announced for a while and then dropped.
+// dhcpcd's hook environment as gatewayd reads it, the book of
+// delegations that feeds the facts (a new prefix retires the old one,
+// which is announced for a while and then dropped), and when dhcpcd runs.
 #include <doctest/doctest.h>
+#include <signal.h>
+#include <stdlib.h>
+
+#include <filesystem>
 
 #include "daemon/ipv6/lease.hpp"
 #include "daemon/ipv6/manager.hpp"
+#include "tests/daemon/manual_time.hpp"
+#include "tests/uplinks/uplinks_fake.hpp"
 
 using namespace gw;
 
@@ -106,4 +112,78 @@ TEST_CASE("the routed IPv6 status survives the JSON round trip and reads as text
           std::string::npos);
     CHECK(text.find("lan (lan0): 2001:db8:3400:1::/64, announced; deprecating 2001:db8:1200:1::/64") !=
           std::string::npos);
+}
+
+namespace {
+
+// A PPPoE uplink asking for a prefix: its link (named after it) exists only
+// while the session is up.
+constexpr const char* kPppoePd =
+    "version: 1\n"
+    "uplinks:\n"
+    "  isp:\n"
+    "    kind: pppoe\n"
+    "    device: wan0\n"
+    "    username: u\n"
+    "    password-file: /etc/gatewayd/isp.password\n"
+    "    ipv6: true\n"
+    "    dhcpv6-pd: {size-hint: 56}\n";
+
+struct ManagerLab {
+    test::FakeLauncher launcher;
+    test::ManualTime time;
+    std::string run_dir;
+    sd_event* event = nullptr;
+    std::unique_ptr<ipv6::Manager> manager;
+
+    ManagerLab() {
+        char tmpl[] = "/tmp/gw-routed6-XXXXXX";
+        run_dir = mkdtemp(tmpl);
+        REQUIRE(sd_event_new(&event) >= 0);
+        manager = std::make_unique<ipv6::Manager>(launcher, time, event, run_dir);
+        auto cfg = config::load_config({kPppoePd, "t.yaml"}, nullptr);
+        REQUIRE(cfg);
+        manager->apply(*cfg);
+    }
+    ~ManagerLab() {
+        manager.reset();
+        sd_event_unref(event);
+        std::filesystem::remove_all(run_dir);
+    }
+    std::size_t dhcpcd_running() const {
+        std::size_t n = 0;
+        for (const auto& c : launcher.children) n += !c->exited && c->request.argv.at(0).ends_with("dhcpcd");
+        return n;
+    }
+};
+
+rules::Facts session(bool up) {
+    rules::Facts f;
+    f.uplink_ifnames["isp"] = "isp";
+    f.uplink_addresses["isp"] = {};
+    if (up) f.uplink_addresses["isp"].push_back(*net::Address::parse("203.0.113.10"));
+    return f;
+}
+
+}  // namespace
+
+TEST_CASE("dhcpcd on a PPPoE uplink runs while the session is up, on the ppp link, and again after a reconnect") {
+    ManagerLab lab;
+    // Before the session: dhcpcd would find no link and exit at once.
+    lab.manager->after_reconcile(session(false));
+    CHECK(lab.dhcpcd_running() == 0);
+    lab.manager->after_reconcile(session(true));
+    REQUIRE(lab.dhcpcd_running() == 1);
+    auto& first = lab.launcher.last();
+    CHECK(first.request.argv.back() == "isp");
+    // The session drops: the link is gone, dhcpcd is stopped (SIGTERM, no release).
+    lab.manager->after_reconcile(session(false));
+    CHECK(first.signals == std::vector<int>{SIGTERM});
+    first.exit(0);
+    CHECK(lab.dhcpcd_running() == 0);
+    lab.time.advance(std::chrono::seconds(60));
+    CHECK(lab.dhcpcd_running() == 0);
+    // The next session's link gets a new dhcpcd.
+    lab.manager->after_reconcile(session(true));
+    CHECK(lab.dhcpcd_running() == 1);
 }

@@ -86,6 +86,15 @@ TEST_CASE("pppd argv: service, AC name, MTU, LCP echo and use-dns from the confi
     CHECK_FALSE(has(argv, "usepeerdns"));
 }
 
+TEST_CASE("pppd argv: ipv6 asks for IPv6CP with options Debian 12's pppd 2.4.9 knows") {
+    CHECK_FALSE(has(uplinks::pppd_argv(parse(kIsp).uplinks.at(0), "/usr/sbin/pppd"), "+ipv6"));
+    auto argv = uplinks::pppd_argv(parse(kIsp + "    ipv6: true\n").uplinks.at(0), "/usr/sbin/pppd");
+    CHECK(has(argv, "+ipv6"));
+    // pppd 2.4.9 exits with "unrecognized option" on these (2.5 added them).
+    CHECK_FALSE(has(argv, "ipv6-up-script"));
+    CHECK_FALSE(has(argv, "ipv6-down-script"));
+}
+
 TEST_CASE("pppd identity changes with pppd settings and the password file, not with hooks") {
     auto base = parse(kIsp).uplinks.at(0);
     auto id = uplinks::pppd_identity(base, "/usr/sbin/pppd");
