@@ -5,6 +5,7 @@ place for every vm test that dials a real session.
 """
 import os
 import signal
+import time
 
 
 def write_chap_secret(user, secret):
@@ -26,9 +27,10 @@ class AccessConcentrator:
     """pppoe-server on `device` in namespace `ns` of `lab`: its end of each
     session is `local`, the client gets the pool address given to serve().
     `dns` (a list) is pushed to the client; LCP echoes every 2 s, 3 missed
-    end a session on this side too."""
+    end a session on this side too. With `ipv6` each session negotiates
+    IPv6CP as well (link-local addresses from its interface identifiers)."""
 
-    def __init__(self, lab, ns, workdir, user, secret, local, dns=(), device="eth0", name="isp"):
+    def __init__(self, lab, ns, workdir, user, secret, local, dns=(), device="eth0", name="isp", ipv6=False):
         self.lab, self.ns, self.local, self.device = lab, ns, local, device
         self.pidfile = os.path.join(workdir, f"pppoe-server-{name}.pid")
         self.log = os.path.join(workdir, f"pppd-{name}.log")
@@ -36,7 +38,8 @@ class AccessConcentrator:
         write_chap_secret(user, secret)
         with open(self.options, "w") as f:
             f.write("require-chap\n" + "".join(f"ms-dns {d}\n" for d in dns)
-                    + f"lcp-echo-interval 2\nlcp-echo-failure 3\nlogfile {self.log}\n")
+                    + f"lcp-echo-interval 2\nlcp-echo-failure 3\nlogfile {self.log}\n"
+                    + ("+ipv6\n" if ipv6 else ""))
 
     def serve(self, pool, sessions=4, session_offset=0):
         """Starts the server; clients get `pool`. `session_offset` keeps a
@@ -56,6 +59,24 @@ class AccessConcentrator:
         pid = self.server_pid()
         if pid:
             signal_all([pid], signo)
+
+    def restart(self, pool, sessions=2, session_offset=8):
+        """The ISP side drops the session and hands out addresses from
+        another pool: the old server is killed first (so it answers no
+        discovery), the new one started, then the old session's processes
+        get SIGTERM (pppd ends the link with an LCP terminate). Done in this
+        order the client finds the new server on its first retry. Returns
+        the old session's processes still alive after 20 s."""
+        old = self.pids()
+        server = [p for p in old if cmdline(p).startswith("pppoe-server")]
+        signal_all(server, signal.SIGKILL)
+        self.serve(pool, sessions=sessions, session_offset=session_offset)
+        session = [p for p in old if p not in server]
+        signal_all(session, signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and any(alive(p) for p in session):
+            time.sleep(0.2)
+        return {p: cmdline(p) for p in session if alive(p)}
 
     def pids(self):
         """Every process in the namespace: the server and its sessions."""

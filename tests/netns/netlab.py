@@ -175,12 +175,14 @@ class Checks:
         self.name, self.passed, self.failed, self.skipped = name, 0, 0, 0
 
     def check(self, what, ok, detail=""):
+        """Counts and prints the check; returns whether it held."""
         if ok:
             self.passed += 1
             print(f"ok   {what}")
         else:
             self.failed += 1
             print(f"FAIL {what} {detail}")
+        return bool(ok)
 
     def skip(self, what, why):
         self.skipped += 1

@@ -1,12 +1,16 @@
 """Pieces of the routed IPv6 tests shared by the host tier
 (test_routed_ipv6.py, a plain Ethernet uplink) and the vm tier
 (tests/vm/test_routed_ipv6_pppoe.py, a real PPPoE session): the ISP's
-DHCPv6 server (ISC dhcpd -6 delegating one /56), what `gwctl status`
-says about routed IPv6, the LAN host's addresses, and the pinhole checks.
+DHCPv6 server delegating one /56 (ISC dhcpd -6 on Ethernet; Kea on a ppp
+link, which ISC dhcpd refuses: "Unsupported device type 512"), what
+`gwctl status` says about routed IPv6, the LAN host's addresses, and the
+pinhole checks.
 """
 import json
 import os
 import textwrap
+
+PREFERRED, VALID = 300, 600  # the delegation's lifetimes, seconds
 
 DNS6 = "2001:db8:ffff::53"
 
@@ -16,9 +20,9 @@ def dhcpd_conf(pool, link_subnet):
     serves: `link_subnet` is that of the server's own address there."""
     first = pool.split("/")[0]
     return textwrap.dedent(f"""\
-        default-lease-time 600;
+        default-lease-time {VALID};
         max-lease-time 7200;
-        preferred-lifetime 300;
+        preferred-lifetime {PREFERRED};
         option dhcp6.name-servers {DNS6};
         subnet6 {link_subnet} {{
           prefix6 {first} {first} /56;
@@ -36,14 +40,17 @@ class Dhcpv6Server:
         self.lab, self.ns, self.wd, self.link_subnet, self.proc = lab, ns, wd, link_subnet, None
 
     def start(self, pool, ifname, via=None):
+        self.proc = self.spawn(pool, ifname)
+        route = ["ip", "-6", "route", "replace", pool] + (["via", via] if via else ["dev", ifname])
+        self.lab.run(self.ns, route)
+
+    def spawn(self, pool, ifname):
         conf, leases = os.path.join(self.wd, "dhcpd6.conf"), os.path.join(self.wd, "dhcpd6.leases")
         with open(conf, "w") as f:
             f.write(dhcpd_conf(pool, self.link_subnet))
         open(leases, "w").close()  # a fresh server: it remembers no earlier binding
-        self.proc = self.lab.spawn(self.ns, ["dhcpd", "-6", "-f", "-cf", conf, "-lf", leases,
-                                             "-pf", os.path.join(self.wd, "dhcpd6.pid"), ifname])
-        route = ["ip", "-6", "route", "replace", pool] + (["via", via] if via else ["dev", ifname])
-        self.lab.run(self.ns, route)
+        return self.lab.spawn(self.ns, ["dhcpd", "-6", "-f", "-cf", conf, "-lf", leases,
+                                        "-pf", os.path.join(self.wd, "dhcpd6.pid"), ifname])
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
@@ -55,6 +62,36 @@ class Dhcpv6Server:
         if not self.proc or self.proc.poll() is None:
             return ""
         return self.proc.stderr.read()[-3000:]
+
+
+def kea_conf(pool, ifname, link_subnet):
+    """Kea's DHCPv6 server on `ifname`: the clients there (the link's subnet
+    by interface, no address of theirs needed) get one /56 from `pool`."""
+    first, length = pool.split("/")
+    return {"Dhcp6": {
+        "interfaces-config": {"interfaces": [ifname]},
+        "lease-database": {"type": "memfile", "persist": False},
+        # Its DUID made up, not kept in /var/lib/kea (no MAC on a ppp link).
+        "server-id": {"type": "EN", "enterprise-id": 2495, "identifier": "6761746577617964", "persist": False},
+        "preferred-lifetime": PREFERRED, "valid-lifetime": VALID,
+        "renew-timer": PREFERRED // 2, "rebind-timer": PREFERRED * 4 // 5,
+        "option-data": [{"name": "dns-servers", "data": DNS6}],
+        "subnet6": [{"id": 1, "subnet": link_subnet, "interface": ifname,
+                     "pd-pools": [{"prefix": first, "prefix-len": int(length), "delegated-len": int(length)}]}],
+        "loggers": [{"name": "kea-dhcp6", "output_options": [{"output": "stderr"}], "severity": "INFO"}],
+    }}
+
+
+class KeaServer(Dhcpv6Server):
+    """Kea's kea-dhcp6 instead of ISC dhcpd, with the same start/stop:
+    it serves a ppp link. A fresh server each start (leases in memory)."""
+
+    def spawn(self, pool, ifname):
+        conf = os.path.join(self.wd, "kea-dhcp6.conf")
+        with open(conf, "w") as f:
+            json.dump(kea_conf(pool, ifname, self.link_subnet), f)
+        env = dict(os.environ, KEA_LOCKFILE_DIR=self.wd, KEA_PIDFILE_DIR=self.wd)
+        return self.lab.spawn(self.ns, ["kea-dhcp6", "-c", conf], env=env)
 
 
 def status(g):

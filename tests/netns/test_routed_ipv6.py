@@ -34,7 +34,7 @@ import textwrap
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "daemon"))
 from daemon_lab import Bus, Gateway, workdir  # noqa: E402
 from netlab import Checks, Lab, require_root  # noqa: E402
-from routed6_lab import (DNS6, Dhcpv6Server, delegated, host_addresses, in_sync, pinhole_checks,  # noqa: E402
+from routed6_lab import (DNS6, PREFERRED, VALID, Dhcpv6Server, delegated, host_addresses, in_sync, pinhole_checks,  # noqa: E402
                          routed6)
 
 ISP6 = "2001:db8:ffff::1"
@@ -115,7 +115,7 @@ def first_prefix_checks(t, lab, top, g):
     r6 = routed6(g)
     up = (r6.get("uplinks") or [{}])[0]
     lanst = (r6.get("lans") or [{}])[0]
-    t.check("status shows lifetimes and DNS", up.get("preferred") == 300 and up.get("valid") == 600
+    t.check("status shows lifetimes and DNS", up.get("preferred") == PREFERRED and up.get("valid") == VALID
             and up.get("dns") == [DNS6], json.dumps(r6))
     t.check("status shows the LAN prefix, announced", lanst.get("prefix") == FIRST_LAN + "/64"
             and lanst.get("ra") is True and r6.get("radvd") == "running", json.dumps(r6))

@@ -28,7 +28,11 @@ newest_61() {
 GW_VM_INITRAMFS_MODULES=(virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci fuse virtiofs)
 GW_VM_CACHE=${GW_VM_CACHE:-/var/cache/gatewayd-vm}
 # e2fsprogs: mkfs.ext4 for the disk of the systemd boot test (run_in_vm.py --systemd).
-GW_VM_DEPS=(qemu-system-x86 kmod busybox-static ppp pppoe cpio ebtables conntrack iperf3 e2fsprogs radvd)
+# dhcpcd-base, radvd and kea-dhcp6-server: routed IPv6 over PPPoE (gatewayd's
+# DHCPv6-PD client and RA sender; the ISP's DHCPv6 server on its ppp link,
+# which ISC dhcpd refuses).
+GW_VM_DEPS=(qemu-system-x86 kmod busybox-static ppp pppoe cpio ebtables conntrack iperf3 e2fsprogs radvd
+    dhcpcd-base kea-dhcp6-server)
 
 sudo=()
 [ "$(id -u)" -eq 0 ] || sudo=(sudo)

@@ -31,7 +31,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "daemon"))
 from daemon_lab import Bus, Checks, Gateway, Lab, workdir  # noqa: E402
-from pppoe_server import AccessConcentrator, alive, cmdline, signal_all  # noqa: E402
+from pppoe_server import AccessConcentrator, cmdline, signal_all  # noqa: E402
 
 ISP_ADDR = "198.51.100.1"
 DNS = ["198.51.100.53", "198.51.100.54"]
@@ -88,24 +88,6 @@ class PppoeServer(AccessConcentrator):
 
     def start(self, pool, session_offset=0):
         self.serve(pool, sessions=2, session_offset=session_offset)
-
-    def restart(self, pool):
-        """The ISP side drops the session and hands out addresses from
-        another pool: the old server is killed first (so it answers no
-        discovery), the new one started, then the old session's processes
-        get SIGTERM (pppd ends the link with an LCP terminate). Done in this
-        order the client finds the new server on its first retry. Returns
-        the old session's processes still alive after 20 s."""
-        old = self.pids()
-        server = [p for p in old if cmdline(p).startswith("pppoe-server")]
-        signal_all(server, signal.SIGKILL)
-        self.start(pool, session_offset=8)
-        session = [p for p in old if p not in server]
-        signal_all(session, signal.SIGTERM)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and any(alive(p) for p in session):
-            time.sleep(0.2)
-        return {p: cmdline(p) for p in session if alive(p)}
 
 
 def status_json(g):
