@@ -75,7 +75,15 @@ void Program::stop(std::function<void()> done) {
         if (done) done();
         return;
     }
-    on_stopped_ = std::move(done);
+    if (done) {
+        if (on_stopped_)
+            on_stopped_ = [first = std::move(on_stopped_), then = std::move(done)] { first(); then(); };
+        else
+            on_stopped_ = std::move(done);
+    }
+    // Asked again while on its way out (every reconcile of a down uplink
+    // stops its DHCPv6 client): its SIGKILL deadline stays where it was.
+    if (kill_timer_->armed()) return;
     process_->signal_group(SIGTERM);
     kill_timer_->arm(kStopGrace);
 }
