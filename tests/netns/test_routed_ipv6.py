@@ -18,7 +18,13 @@ Checked:
   client releases; gatewayd restarts it): the LAN host gets ::1234 in the
   new /64, its old address is deprecated (the old prefix announced with
   lifetime 0), the pinhole works on the new address with no change to the
-  rule, and `gwctl diff` is empty again.
+  rule, and `gwctl diff` is empty again;
+- the IPv6 bridge split beside it on two other ports of the same box
+  (lan1 and wan1 bridged into br6, `fallback: l3-on-bridge` on a kernel
+  without meta broute): a host behind the bridge talks to the ISP side at
+  layer 2 with its own /64, is reachable from there on the port the split
+  allows and not on another, gets no address of the delegated prefix, and
+  routed IPv6 keeps working (LAN host out, pinhole in); `gwctl diff` empty.
 
 The ISP's route back to the delegated prefix is added by the test (ISC
 dhcpd delegates but routes nothing; an ISP's relay would).
@@ -41,6 +47,9 @@ ISP6 = "2001:db8:ffff::1"
 GW_WAN6 = "2001:db8:ffff::2"
 FIRST, SECOND = "2001:db8:1200::/56", "2001:db8:3400::/56"
 FIRST_LAN, SECOND_LAN = "2001:db8:1200:1::", "2001:db8:3400:1::"
+# The bridged side: the ISP's /64 on a second port, a host behind the split.
+SPLIT_ISP6, SPLIT_HOST6 = "2001:db8:5::1", "2001:db8:5::10"
+SPLIT_ALLOWED, SPLIT_BLOCKED = 8080, 9000
 
 # dhcpcd keeps its pid, socket and lease files by interface name in /run
 # and /var/lib, which every namespace shares: the uplink's name is unique.
@@ -83,6 +92,30 @@ CONFIG = textwrap.dedent("""\
     """)
 
 
+# The same box with the bridge split on lan1/wan1 beside the routed LAN.
+SPLIT_INTERFACE = """\
+      bridged:
+        device: br6
+        addresses: [192.168.60.1/24]
+"""
+SPLIT_SECTION = f"""\
+ipv6:
+  bridge-split:
+    bridge: br6
+    inside: lan1
+    outside: wan1
+    allow-inbound:
+      - {{name: bridged-web, action: allow, proto: tcp, port: {SPLIT_ALLOWED}}}
+    fallback: l3-on-bridge
+"""
+
+
+def config_with_split():
+    text = CONFIG.replace("    uplinks:\n", SPLIT_INTERFACE + "    uplinks:\n", 1)
+    text = text.replace("      lan: {interfaces: [lan]}\n", "      lan: {interfaces: [lan]}\n      bridged: {interfaces: [bridged]}\n", 1)
+    return text + SPLIT_SECTION
+
+
 class Topology:
     def __init__(self, lab):
         self.isp, self.gw, self.host = lab.netns("isp"), lab.netns("gw"), lab.netns("host")
@@ -93,6 +126,14 @@ class Topology:
         lab.ip(self.host, "token set ::1234 dev eth0")
         for port in (80, 8022, 8023):
             lab.tcp_server(self.isp if port == 80 else self.host, port, ipv6=True)
+        # Two more ports for the bridge split, a host behind it.
+        self.bridged = lab.netns("bh")
+        lab.veth(self.isp, "up1", self.gw, "wan1")
+        lab.veth(self.gw, "lan1", self.bridged, "eth0")
+        lab.ip(self.isp, f"addr add {SPLIT_ISP6}/64 dev up1 nodad")
+        lab.ip(self.bridged, f"addr add {SPLIT_HOST6}/64 dev eth0 nodad")
+        for port in (SPLIT_ALLOWED, SPLIT_BLOCKED):
+            lab.tcp_server(self.bridged, port, ipv6=True)
 
 
 def unused_checks(t, lab, top):
@@ -150,6 +191,29 @@ def new_prefix_checks(t, lab, top, g, isp):
     pinhole_checks(t, lab, g, top.isp, ISP6, top.host, SECOND_LAN + "1234")
 
 
+def split_beside_checks(t, lab, top, g):
+    # The daemon's own config file grows the split, so `gwctl diff` reads it too.
+    g.write_config(config_with_split().replace("WAN", WAN))
+    a = g.gwctl_run("apply", g.config)
+    t.check("the bridge split on lan1/wan1 is applied beside routed IPv6", a.returncode == 0,
+            a.stdout + a.stderr + g.log()[-1000:])
+    seen = lab.connect(top.bridged, SPLIT_ISP6, 80, timeout=3)
+    t.check("the host behind the split reaches the ISP side at layer 2, unNATed",
+            seen == (SPLIT_HOST6, top.isp), f"{seen} {lab.run(top.bridged, ['ip', '-6', 'neigh'], check=False).stdout}")
+    t.check(f"the ISP side reaches it on tcp {SPLIT_ALLOWED} (the split's allow-inbound)",
+            lab.connect(top.isp, SPLIT_HOST6, SPLIT_ALLOWED, timeout=3) == (SPLIT_ISP6, top.bridged))
+    t.check(f"... and not on tcp {SPLIT_BLOCKED}",
+            lab.connect(top.isp, SPLIT_HOST6, SPLIT_BLOCKED, timeout=2) is None)
+    leaked = [a for a in host_addresses(lab, top.bridged) if a.startswith(SECOND_LAN[:14])]
+    t.check("the routed LAN's announcements stay off the bridge (no delegated address behind the split)",
+            not leaked, str(host_addresses(lab, top.bridged)))
+    host = SECOND_LAN + "1234"
+    t.check("the routed LAN host still reaches the ISP side unNATed",
+            lab.connect(top.host, ISP6, 80, timeout=3) == (host, top.isp))
+    pinhole_checks(t, lab, g, top.isp, ISP6, top.host, host)
+    in_sync(t, g, "with the split beside routed IPv6")
+
+
 def forget_lease():
     try:
         os.unlink(f"/var/lib/dhcpcd/{WAN}.lease6")
@@ -178,6 +242,7 @@ def main():
         t.check("gatewayd is ready", g.start(), g.log()[-2000:])
         first_prefix_checks(t, lab, top, g)
         new_prefix_checks(t, lab, top, g, isp)
+        split_beside_checks(t, lab, top, g)
         t.check("the daemon is still running", g.proc.poll() is None, g.log()[-1500:])
         g.stop()
 
