@@ -37,13 +37,22 @@ TEST_CASE("router_address is ::1 of the /64") {
     CHECK(ipv6::router_address(pfx("2001:db8:1200:1::/64")) == pfx("2001:db8:1200:1::1/64"));
 }
 
-TEST_CASE("radvd: nothing to announce before a delegation; a smaller delegation than asked skips the link") {
-    auto parsed = config::parse_config(R"(version: 1
+namespace {
+
+// One LAN taking the /64 `subnet_id` of the uplink isp's delegation (asked as a /56).
+config::ParseResult lan_from_isp(int subnet_id) {
+    return config::parse_config(R"(version: 1
 interfaces:
-  lan: {device: lan0, ipv6: {delegate: {from: isp, subnet-id: 17}}}
+  lan: {device: lan0, ipv6: {delegate: {from: isp, subnet-id: )" + std::to_string(subnet_id) + R"(}}}
 uplinks:
   isp: {kind: next-hop, device: wan0, gateway: 198.51.100.1, dhcpv6-pd: {size-hint: 56}}
 )", "t.yaml");
+}
+
+}  // namespace
+
+TEST_CASE("radvd: nothing to announce before a delegation; a smaller delegation than asked skips the link") {
+    auto parsed = lan_from_isp(17);
     REQUIRE(parsed.config);
     rules::Facts facts;
     CHECK(ipv6::render_radvd_conf(*parsed.config, facts).empty());
@@ -59,12 +68,7 @@ uplinks:
 }
 
 TEST_CASE("radvd: a delegation that is gone still deprecates its prefix, and the gateway stops being a router") {
-    auto parsed = config::parse_config(R"(version: 1
-interfaces:
-  lan: {device: lan0, ipv6: {delegate: {from: isp, subnet-id: 1}}}
-uplinks:
-  isp: {kind: next-hop, device: wan0, gateway: 198.51.100.1, dhcpv6-pd: {size-hint: 56}}
-)", "t.yaml");
+    auto parsed = lan_from_isp(1);
     REQUIRE(parsed.config);
     rules::Facts facts;
     facts.delegations["isp"] = {std::nullopt, 0, 0, {}, {pfx("2001:db8:1200::/56")}};
