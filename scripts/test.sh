@@ -42,6 +42,7 @@ if wait "$package_pid"; then package=ok; echo "package: $(tail -n 1 "$package_lo
     package=failed; status=1
     echo "package: FAILED"; tail -n 60 "$package_log"
 fi
-run_suites vm --suite vm
+# Two guests at a time: one emulated vCPU each, so each takes one core.
+run_suites vm --suite vm --num-processes 2
 python3 scripts/test_summary.py "$build/meson-logs/host.json" "$build/meson-logs/vm.json" --package "$package"
 exit $status
