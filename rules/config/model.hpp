@@ -194,6 +194,10 @@ struct Uplink {
     // kept down unless an enabled section of the file needs it up
     Located<bool> enabled{true};
     Loc loc;
+
+    // Enabled and asking for a delegated prefix: gatewayd runs a DHCPv6
+    // client on it and lets its answers in.
+    bool asks_for_prefix() const { return dhcpv6_pd && *enabled; }
 };
 
 // ---- zones and sets --------------------------------------------------------

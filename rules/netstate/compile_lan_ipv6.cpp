@@ -25,7 +25,7 @@ void compile_lan_ipv6(const config::Config& cfg, const rules::Facts& facts, NetS
     // LAN /64s are longer and win; `unreachable` answers with ICMPv6.
     for (const auto& u : cfg.uplinks) {
         auto d = facts.delegations.find(u.name.value);
-        if (!u.dhcpv6_pd || !*u.enabled || d == facts.delegations.end() || !d->second.prefix) continue;
+        if (!u.asks_for_prefix() || d == facts.delegations.end() || !d->second.prefix) continue;
         out.routes.push_back({.destination = d->second.prefix->network(),
                               .metric = kernel_metric(net::Family::ipv6, 0),
                               .protocol = kRouteProtocol,
@@ -38,7 +38,7 @@ void compile_lan_ipv6(const config::Config& cfg, const rules::Facts& facts, NetS
     // link-local address, so gatewayd keeps the kernel making it (writing 0
     // makes the kernel add it again at once).
     for (const auto& u : cfg.uplinks)
-        if (u.dhcpv6_pd && *u.enabled && uplink_is_up(u, facts))
+        if (u.asks_for_prefix() && uplink_is_up(u, facts))
             out.sysctls.push_back({"net/ipv6/conf/" + uplink_ifname(u, facts) + "/addr_gen_mode", "0", u.dhcpv6_pd->loc});
     if (lans.empty()) return;
     std::string forwarding = "net/ipv6/conf/all/forwarding";

@@ -69,7 +69,7 @@ void add_pinholes(Context& ctx, const config::Interface& itf, const config::Upli
 void compile_routed6(Context& ctx) {
     const auto& cfg = ctx.config();
     for (const auto& up : cfg.uplinks)
-        if (up.dhcpv6_pd && *up.enabled) ctx.chain(kChainInput).rules.push_back(dhcpv6_client(ctx, up));
+        if (up.asks_for_prefix()) ctx.chain(kChainInput).rules.push_back(dhcpv6_client(ctx, up));
     for (const auto& itf : cfg.interfaces) {
         if (!itf.ipv6 || !*itf.enabled) continue;
         const auto* up = cfg.find_uplink(itf.ipv6->from.value);
