@@ -62,10 +62,6 @@ void Manager::attach(reconcile::Controller& c, reconcile::Reconciler& reconciler
     c.add_status.add([this](status::StatusReport& report) { add_status(report, controller_->facts()); });
 }
 
-std::string Manager::lease_path(const std::string& ifname) const {
-    return run_dir_ + "/" + std::string(kLeasePrefix) + ifname + std::string(kLeaseSuffix);
-}
-
 void Manager::watch_leases() {
     if (inotify_) return;
     sd_event_source* src = nullptr;
@@ -127,8 +123,10 @@ std::expected<uplinks::SpawnRequest, std::string> Manager::prepare_dhcpcd(const 
                                  {}, std::nullopt, 3};
 }
 
+std::string Manager::radvd_conf_path() const { return run_dir_ + "/radvd.conf"; }
+
 std::expected<uplinks::SpawnRequest, std::string> Manager::prepare_radvd() {
-    auto file = run_dir_ + "/radvd.conf";
+    auto file = radvd_conf_path();
     if (auto ok = generations::write_file_atomically(file, radvd_written_, 0600); !ok)
         return std::unexpected(ok.error());
     // -n: stay our child; -m stderr: log to our pipe.
@@ -136,33 +134,35 @@ std::expected<uplinks::SpawnRequest, std::string> Manager::prepare_radvd() {
                                  {}, std::nullopt, 3};
 }
 
-void Manager::apply(const config::LoadedConfig& cfg) {
-    cfg_ = cfg;
-    std::map<std::string, std::string, std::less<>> links;
-    for (const auto& up : cfg.config.uplinks) {
-        if (!up.dhcpv6_pd || !*up.enabled) continue;
-        links[rules::default_uplink_ifname(up)] = up.name.value;
-    }
+// Clients of uplinks the config no longer asks a prefix for stop, without a
+// release (the lease stays valid at the ISP); those stopped earlier go.
+void Manager::stop_unwanted_clients(const config::Config& cfg) {
+    std::erase_if(stopping_, [](const auto& program) { return !program->running(); });
     for (auto it = clients_.begin(); it != clients_.end();) {
-        const auto* up = cfg.config.find_uplink(it->first);
-        bool wanted = up && up->dhcpv6_pd && *up->enabled;
-        if (wanted) {
+        const auto* up = cfg.find_uplink(it->first);
+        if (up && up->asks_for_prefix()) {
             ++it;
             continue;
         }
-        // Stopped without a release: the lease stays valid at the ISP.
         it->second->stop({});
         stopping_.push_back(std::move(it->second));
         book_.forget(it->first);
         arm_expiry();
         it = clients_.erase(it);
     }
-    uplink_of_link_ = std::move(links);
-    if (uplink_of_link_.empty()) return;
-    watch_leases();
-    for (const auto& up : cfg.config.uplinks)
-        if (up.dhcpv6_pd && *up.enabled && !clients_.contains(up.name.value))
+}
+
+void Manager::apply(const config::LoadedConfig& cfg) {
+    cfg_ = cfg;
+    stop_unwanted_clients(cfg.config);
+    uplink_of_link_.clear();
+    for (const auto& up : cfg.config.uplinks) {
+        if (!up.asks_for_prefix()) continue;
+        uplink_of_link_[rules::default_uplink_ifname(up)] = up.name.value;
+        if (!clients_.contains(up.name.value))
             clients_[up.name.value] = std::make_unique<uplinks::Program>(launcher_, time_, "dhcpcd " + up.name.value);
+    }
+    if (!uplink_of_link_.empty()) watch_leases();
 }
 
 // dhcpcd runs while the uplink's link is there: a ppp link exists only
@@ -198,7 +198,7 @@ void Manager::after_reconcile(const rules::Facts& facts) {
     if (text == radvd_written_ && radvd_.running()) return;
     radvd_written_ = text;
     if (radvd_.running()) {
-        if (auto ok = generations::write_file_atomically(run_dir_ + "/radvd.conf", text, 0600); ok) {
+        if (auto ok = generations::write_file_atomically(radvd_conf_path(), text, 0600); ok) {
             loop::log_info("radvd: announcements changed; reloading");
             radvd_.signal(SIGHUP);
         }

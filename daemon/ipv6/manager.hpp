@@ -75,7 +75,8 @@ private:
     void arm_expiry();
     std::expected<uplinks::SpawnRequest, std::string> prepare_dhcpcd(const config::Uplink& up);
     std::expected<uplinks::SpawnRequest, std::string> prepare_radvd();
-    std::string lease_path(const std::string& ifname) const;
+    std::string radvd_conf_path() const;
+    void stop_unwanted_clients(const config::Config& cfg);
 
     uplinks::Launcher& launcher_;
     loop::TimeSource& time_;
@@ -85,7 +86,7 @@ private:
     reconcile::Controller* controller_ = nullptr;
     std::optional<config::LoadedConfig> cfg_;
     std::map<std::string, std::unique_ptr<uplinks::Program>, std::less<>> clients_;  // by uplink
-    std::vector<std::unique_ptr<uplinks::Program>> stopping_;                        // clients of removed uplinks
+    std::vector<std::unique_ptr<uplinks::Program>> stopping_;                        // clients of removed uplinks, until they exit
     std::map<std::string, std::string, std::less<>> uplink_of_link_;            // dhcpcd's interface -> uplink
     uplinks::Program radvd_;
     std::string radvd_written_;
