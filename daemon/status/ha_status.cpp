@@ -19,9 +19,8 @@ void write_ha_json(rules::JsonWriter& w, const HaStatus& ha) {
     }
     w.end_array().key("sync").value(ha.sync).key("last_sync_action").value(ha.last_sync_action);
     write_time(w, "last_sync_time", ha.last_sync_time);
-    w.key("held_back").begin_array();
-    for (const auto& u : ha.held_back) w.value(u);
-    w.end_array().end_object();
+    write_strings(w, "held_back", ha.held_back);
+    w.end_object();
 }
 
 HaStatus read_ha_json(const YAML::Node& n) {
@@ -36,7 +35,7 @@ HaStatus read_ha_json(const YAML::Node& n) {
     ha.sync = read<std::string>(n, "sync");
     ha.last_sync_action = read<std::string>(n, "last_sync_action");
     ha.last_sync_time = read_time(n, "last_sync_time");
-    for (const auto& u : n["held_back"]) ha.held_back.push_back(u.as<std::string>());
+    ha.held_back = read_strings(n, "held_back");
     return ha;
 }
 

@@ -8,18 +8,6 @@ using namespace section;
 
 namespace {
 
-void write_strings(rules::JsonWriter& w, const char* key, const std::vector<std::string>& list) {
-    w.key(key).begin_array();
-    for (const auto& s : list) w.value(s);
-    w.end_array();
-}
-
-std::vector<std::string> read_strings(const YAML::Node& n, const char* key) {
-    std::vector<std::string> out;
-    for (const auto& v : n[key]) out.push_back(v.as<std::string>());
-    return out;
-}
-
 std::string joined(const std::vector<std::string>& list) {
     std::string out;
     for (const auto& s : list) out += (out.empty() ? "" : ", ") + s;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <yaml-cpp/yaml.h>
 
@@ -28,6 +29,18 @@ inline std::optional<SystemTime> read_time(const YAML::Node& n, const char* key)
     auto v = n[key];
     if (!v || v.IsNull()) return std::nullopt;
     return SystemTime(std::chrono::seconds(v.as<std::int64_t>()));
+}
+
+inline void write_strings(rules::JsonWriter& w, const char* key, const std::vector<std::string>& list) {
+    w.key(key).begin_array();
+    for (const auto& s : list) w.value(s);
+    w.end_array();
+}
+
+inline std::vector<std::string> read_strings(const YAML::Node& n, const char* key) {
+    std::vector<std::string> out;
+    for (const auto& v : n[key]) out.push_back(v.as<std::string>());
+    return out;
 }
 
 template <class T>
