@@ -34,6 +34,7 @@ constexpr int kLastKey = static_cast<int>(Key::tcp_flags);
 struct RawElem {
     std::string key;
     std::uint32_t flags = 0;
+    int exprs = 0;  // expressions of the element's own (counters)
 };
 
 // The elements an add_elements operation carries, in send order.
@@ -45,7 +46,9 @@ std::vector<RawElem> carried(const NftOp& op) {
         const auto* p = static_cast<const std::uint8_t*>(nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len));
         std::uint32_t flags = nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS)
                                   ? nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS) : 0;
-        out.push_back({hex(Bytes(p, p + len)), flags});
+        int exprs = 0;
+        nftnl_set_elem_expr_foreach(e, [](nftnl_expr*, void* n) { return ++*static_cast<int*>(n), 0; }, &exprs);
+        out.push_back({hex(Bytes(p, p + len)), flags, exprs});
     }
     return out;
 }
@@ -147,6 +150,25 @@ TEST_CASE("interval sets are laid out as nft 1.0.6 sends them") {
     REQUIRE(marks.size() == 3);
     CHECK(marks[1].key == "0x00000010");
     CHECK(marks[2].key == "0x00000021");
+}
+
+TEST_CASE("a counting set's elements carry a counter only to set counted values") {
+    // The kernel copies the set's counter into each element added without
+    // one, as it does for nft -f: a zeroed counter per element is not sent.
+    nft::Set s;
+    s.name = "s";
+    s.key = {Key::th_dport};
+    s.counter = true;
+    s.elements = {elem({std::uint64_t{22}}), elem({std::uint64_t{80}})};
+    s.elements[1].counter = {3, 180};
+    auto e = encode_elements(s);
+    REQUIRE(e.size() == 2);
+    CHECK(e[0].exprs == 0);
+    CHECK(e[1].exprs == 1);
+    s.counter = false;  // a set that does not count never gets one
+    auto plain = encode_elements(s);
+    REQUIRE(plain.size() == 2);
+    CHECK(plain[1].exprs == 0);
 }
 
 TEST_CASE("dependencies: added where nft adds them, conflicts refused") {
