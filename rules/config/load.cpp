@@ -16,7 +16,9 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <span>
 #include <spanstream>
+#include <unordered_map>
 
 namespace gw::config {
 
@@ -58,30 +60,37 @@ public:
     void OnDocumentEnd() override {}
 
     void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
-        Node n;
-        n.loc = loc_of(mark);
-        empty_value_loc(n, mark);
-        add(std::move(n), anchor);
+        Loc loc = null_loc(mark);  // before place(): it reads the waiting key
+        Node* n = place(loc);
+        if (!n) return;
+        n->loc = loc;
+        finish(*n, anchor);
     }
 
     void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+        if (failed_) return;
         auto it = anchors_.find(anchor);
         if (it == anchors_.end()) return fail(loc_of(mark), "alias to an anchor that is not complete here");
         if (count_ + it->second.size > kMaxNodes)
             return fail(loc_of(mark), "aliases expand to more than " + std::to_string(kMaxNodes) + " nodes",
                         "an alias repeats its anchor's whole value; a config needs far fewer");
-        count_ += it->second.size - 1;  // add() counts the root
-        add(Node(it->second.node), 0);
+        count_ += it->second.size - 1;  // place() counts the root
+        Node* n = place(it->second.node.loc);
+        if (!n) return;
+        *n = it->second.node;
+        finish(*n, 0);
     }
 
     void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
                   const std::string& value) override {
-        Node n;
-        n.kind = Node::Kind::scalar;
-        n.loc = loc_of(mark);
-        n.text = value;
-        n.plain = tag.size() == 1 && tag[0] == '?';  // yaml-cpp's tag of a plain scalar
-        add(std::move(n), anchor);
+        Loc loc = loc_of(mark);
+        Node* n = place(loc);
+        if (!n) return;
+        n->kind = Node::Kind::scalar;
+        n->loc = loc;
+        n->text = value;
+        n->plain = tag.size() == 1 && tag[0] == '?';  // yaml-cpp's tag of a plain scalar
+        finish(*n, anchor);
     }
 
     void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
@@ -97,12 +106,14 @@ public:
     void OnMapEnd() override { close(); }
 
 private:
+    // An open sequence or mapping. Its node already sits where it belongs
+    // (in its parent, or the root): nothing is added to the parent while it
+    // is open, so the pointer stays valid.
     struct Frame {
-        Node node;
+        Node* node = nullptr;
         YAML::anchor_t anchor = 0;
-        bool have_key = false;  // maps: a key is waiting for its value
+        bool have_key = false;  // maps: the last entry's key is waiting for its value
         bool key_secret = false;  // that key names a secret (is_secret_key)
-        Node key;
         // Keys seen, for duplicate detection; only filled once the mapping
         // has kLinearKeys entries: a config's mappings are mostly small
         // (a forward has four keys), and scanning them needs no copies.
@@ -120,71 +131,96 @@ private:
 
     // An empty value ("key:" then a newline) is marked at the next token;
     // point at the key instead, which is where the operator looks.
-    void empty_value_loc(Node& n, const YAML::Mark& mark) const {
-        if (stack_.empty() || !stack_.back().have_key) return;
+    Loc null_loc(const YAML::Mark& mark) const {
+        if (stack_.empty() || !stack_.back().have_key) return loc_of(mark);
         auto pos = static_cast<std::size_t>(mark.pos);
         char c = mark.pos >= 0 && pos < text_.size() ? text_[pos] : '\n';
-        if (c != '~' && c != 'n' && c != 'N') n.loc = stack_.back().key.loc;
+        if (c != '~' && c != 'n' && c != 'N') return stack_.back().node->entries.back().key.loc;
+        return loc_of(mark);
     }
+
+    // Counts one more node of the document (a scalar when it is read, a
+    // sequence or mapping when it closes, as the limit was always counted).
+    bool count(Loc at) {
+        if (!failed_ && ++count_ <= kMaxNodes) return true;
+        if (!failed_) too_large(at);
+        return false;
+    }
+
+    // Out of count(), so that count() itself is small enough to inline.
+    [[gnu::noinline]] void too_large(Loc at) {
+        fail(at, "document too large: more than " + std::to_string(kMaxNodes) + " nodes",
+             "a gateway config needs far fewer; is this the right file?");
+    }
+
+    // The empty node the next event fills, made where it belongs: the root,
+    // the open sequence's next item, or the open mapping's next key or the
+    // value of its waiting key. Built in place rather than aside and moved
+    // in: moving each of 90,000 scalars into its parent (and a key once
+    // more, into its entry) was a third of building the tree.
+    Node& slot() {
+        if (stack_.empty()) {
+            has_root_ = true;
+            return root_;
+        }
+        Frame& top = stack_.back();
+        Node& parent = *top.node;
+        if (parent.kind == Node::Kind::sequence) return parent.items.emplace_back();
+        if (top.have_key) {
+            top.have_key = false;
+            return parent.entries.back().value;
+        }
+        // Most mappings are small (a forward has four keys): one allocation, not three.
+        if (parent.entries.empty()) parent.entries.reserve(4);
+        top.have_key = true;
+        return parent.entries.emplace_back().key;
+    }
+
+    // slot() for a scalar, null or alias, which is counted as it is read.
+    Node* place(Loc at) { return count(at) ? &slot() : nullptr; }
 
     void open(Node::Kind kind, const YAML::Mark& mark, YAML::anchor_t anchor) {
         if (failed_) return;
         if (stack_.size() >= kMaxDepth) return fail(loc_of(mark), "document nested too deeply");
-        Frame& f = stack_.emplace_back();
-        f.node.kind = kind;
-        f.node.loc = loc_of(mark);
-        f.anchor = anchor;
+        Node& node = slot();
+        node.kind = kind;
+        node.loc = loc_of(mark);
+        stack_.push_back(Frame{&node, anchor});
     }
 
     void close() {
         if (failed_ || stack_.empty()) return;
-        Node node = std::move(stack_.back().node);  // the rest of the frame goes unmoved
+        Node& node = *stack_.back().node;
         auto anchor = stack_.back().anchor;
         stack_.pop_back();
-        add(std::move(node), anchor);
+        if (count(node.loc)) finish(node, anchor);
     }
 
-    // By reference: a Node moved into a parameter and destroyed again was
-    // a tenth of building the tree of 10,000 forwards.
-    void add(Node&& n, YAML::anchor_t anchor) {
-        if (failed_) return;
-        if (++count_ > kMaxNodes)
-            return fail(n.loc, "document too large: more than " + std::to_string(kMaxNodes) + " nodes",
-                        "a gateway config needs far fewer; is this the right file?");
+    // After node `n` is complete: remembers an anchored one; in a mapping,
+    // checks a key for a secret, and a value's key for a duplicate.
+    void finish(const Node& n, YAML::anchor_t anchor) {
         if (anchor != 0) anchors_[anchor] = Anchored{n, count_nodes(n)};
-        if (stack_.empty()) {
-            root_ = std::move(n);
-            has_root_ = true;
-            return;
-        }
+        if (stack_.empty() || stack_.back().node->kind != Node::Kind::map) return;
         Frame& top = stack_.back();
-        if (top.node.kind == Node::Kind::sequence) {
-            top.node.items.push_back(std::move(n));
-        } else if (!top.have_key) {
+        const MapEntry& entry = top.node->entries.back();
+        if (top.have_key) {
             top.key_secret = n.is_scalar() && secret_key(n.text);
             if (top.key_secret) diags_.hide_lines(n.loc.line, n.loc.line);
-            top.key = std::move(n);
-            top.have_key = true;
-        } else {
-            if (top.key.is_scalar()) report_duplicate(top);
-            if (top.key_secret) hide_secret(top.key, n);
-            // Most mappings are small (a forward has four keys): one allocation, not three.
-            if (top.node.entries.empty()) top.node.entries.reserve(4);
-            top.node.entries.emplace_back(std::move(top.key), std::move(n));
-            top.have_key = false;
+            return;
         }
+        if (entry.key.is_scalar()) report_duplicate(top);
+        if (top.key_secret) hide_secret(entry.key, entry.value);
     }
 
     // is_secret_key, once per distinct key text: a config repeats a few keys
-    // (a forward's name, proto, port, to) thousands of times.
+    // (a forward's name, proto, port, to) thousands of times. Hashed: a
+    // config has a few dozen distinct keys, and scanning them for each of
+    // 45,000 keys cost more than building the rest of the tree.
     bool secret_key(const std::string& key) {
         constexpr std::size_t kMaxRemembered = 64;
-        for (const auto& [text, secret] : secret_keys_)
-            if (text == key) return secret;
+        if (auto it = secret_keys_.find(key); it != secret_keys_.end()) return it->second;
         bool secret = is_secret_key(key);
-        // The first keys seen are the ones that repeat; a linear scan of a
-        // few short strings is cheaper than hashing each key.
-        if (secret_keys_.size() < kMaxRemembered) secret_keys_.emplace_back(key, secret);
+        if (secret_keys_.size() < kMaxRemembered) secret_keys_.emplace(key, secret);
         return secret;
     }
 
@@ -206,17 +242,19 @@ private:
         return last;
     }
 
-    // Where the frame's pending key was first defined, if it was.
+    // Where the key of the frame's last entry was first defined, if it was.
     static std::optional<Loc> earlier_key(Frame& f) {
         constexpr std::size_t kLinearKeys = 16;
-        const Node& key = f.key;
-        if (f.node.entries.size() < kLinearKeys) {
-            for (const auto& e : f.node.entries)
+        const auto& entries = f.node->entries;
+        const Node& key = entries.back().key;
+        auto before = std::span(entries).first(entries.size() - 1);
+        if (before.size() < kLinearKeys) {
+            for (const auto& e : before)
                 if (e.key.is_scalar() && e.key.text == key.text) return e.key.loc;
             return std::nullopt;
         }
         if (f.keys.empty())
-            for (const auto& e : f.node.entries)
+            for (const auto& e : before)
                 if (e.key.is_scalar()) f.keys.emplace(e.key.text, e.key.loc);
         auto [pos, inserted] = f.keys.emplace(key.text, key.loc);
         if (inserted) return std::nullopt;
@@ -226,7 +264,7 @@ private:
     void report_duplicate(Frame& f) {
         auto at = earlier_key(f);
         if (!at) return;
-        const Node& key = f.key;
+        const Node& key = f.node->entries.back().key;
         auto first = "first defined at line " + std::to_string(at->line);
         if (!diags_.may_quote(key.loc.line)) return diags_.error(key.loc, "", "duplicate key", first);
         diags_.error(key.loc, key.text, "duplicate key '" + key.text + "'", first);
@@ -236,7 +274,7 @@ private:
     Diagnostics& diags_;
     std::vector<Frame> stack_;
     std::map<YAML::anchor_t, Anchored> anchors_;
-    std::vector<std::pair<std::string, bool>> secret_keys_;
+    std::unordered_map<std::string, bool> secret_keys_;
     Node root_;
     bool has_root_ = false;
     Loc document_loc_;
