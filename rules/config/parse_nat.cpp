@@ -58,16 +58,22 @@ std::optional<Masquerade> parse_snat(Reader& r, const Node& n, const std::string
     return m;
 }
 
-// Exactly one of two synonymous keys ("port"/"ports").
+// Exactly one of two synonymous keys ("port"/"ports"). One pass over the
+// mapping's entries: it runs for each forward.
 const Node* one_of(Reader& r, const Node& n, const std::string& path, std::string_view a, std::string_view b) {
-    const Node* ka = n.find_key(a);
-    const Node* kb = n.find_key(b);
-    if (ka && kb) {
-        const Node* later = ka->loc.line > kb->loc.line ? ka : kb;
+    const MapEntry* ea = nullptr;
+    const MapEntry* eb = nullptr;
+    for (const auto& e : n.entries) {
+        if (!e.key.is_scalar()) continue;
+        if (!ea && e.key.text == a) ea = &e;
+        if (!eb && e.key.text == b) eb = &e;
+    }
+    if (ea && eb) {
+        const Node* later = ea->key.loc.line > eb->key.loc.line ? &ea->key : &eb->key;
         r.error(later->loc, join_path(path, later->text),
                 "'" + std::string(a) + "' and '" + std::string(b) + "' are the same key; give only one");
     }
-    return ka ? n.find(a) : kb ? n.find(b) : nullptr;
+    return ea ? &ea->value : eb ? &eb->value : nullptr;
 }
 
 void parse_target(Reader& r, const Node& n, const std::string& path, PortForward& f) {
@@ -117,12 +123,13 @@ void check_ipv4_only(Reader& r, const AddressMatch& m, const std::string& forwar
                         " of a forward, which is IPv4 only");
 }
 
-std::optional<PortForward> parse_forward(Reader& r, const Node& n, const std::string& path) {
+// `key`: a buffer for the paths of the forward's keys, shared by all forwards.
+std::optional<PortForward> parse_forward(Reader& r, const Node& n, const std::string& path, PathBuffer& key) {
     if (!r.expect_map(n, path)) return std::nullopt;
     r.check_keys(n, path, kForwardKeys);
     PortForward f;
     f.loc = n.loc;
-    PathBuffer key(path);
+    key.rebase(path);
     if (const Node* name = r.require(n, path, "name")) assign(f.name, r.read_name(*name, key.key("name")));
     if (const Node* p = n.find("proto")) assign(f.proto, r.read_port_proto(*p, key.key("proto")));
     if (const Node* p = one_of(r, n, path, "port", "ports"))
@@ -160,9 +167,11 @@ void parse_nat(Reader& r, const Node& n, Config& cfg) {
     if (const Node* s = n.find("snat"))
         parse_list(r, *s, "nat.snat", cfg.nat.snat,
                    [&](const Node& item, const std::string& p) { return parse_snat(r, item, p, cfg); });
-    if (const Node* f = n.find("forwards"))
+    if (const Node* f = n.find("forwards")) {
+        PathBuffer keys("");
         parse_list(r, *f, "nat.forwards", cfg.nat.forwards,
-                   [&](const Node& item, const std::string& p) { return parse_forward(r, item, p); });
+                   [&](const Node& item, const std::string& p) { return parse_forward(r, item, p, keys); });
+    }
     if (const Node* h = n.find("hairpin")) assign(cfg.nat.hairpin, r.read_bool(*h, "nat.hairpin"));
     if (const Node* m = n.find("mss-clamp")) assign(cfg.nat.mss_clamp, r.read_bool(*m, "nat.mss-clamp"));
 }

@@ -63,6 +63,11 @@ PathBuffer::PathBuffer(std::string_view base) : base_(base.size()) {
     text_.append(base);
 }
 
+void PathBuffer::rebase(std::string_view base) {
+    text_.assign(base);
+    base_ = base.size();
+}
+
 const std::string& PathBuffer::key(std::string_view key) {
     text_.resize(base_);
     if (base_ != 0) text_ += '.';

@@ -31,6 +31,9 @@ public:
     explicit PathBuffer(std::string_view base);
     const std::string& key(std::string_view key);     // join_path(base, key)
     const std::string& index(std::size_t index);      // join_path(base, index)
+    // A new base in the same buffer: one buffer for the keys of every item
+    // of a list, rather than an allocation per item.
+    void rebase(std::string_view base);
 
 private:
     std::string text_;

