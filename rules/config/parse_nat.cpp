@@ -14,8 +14,10 @@ namespace {
 constexpr std::string_view kNatKeys[] = {"masquerade", "snat", "forwards", "hairpin", "mss-clamp"};
 constexpr std::string_view kMasqKeys[] = {"from", "to"};
 constexpr std::string_view kSnatKeys[] = {"from", "to", "address"};
+// A forward's keys, and their indexes in kForwardKeys (KeyedValues).
 constexpr std::string_view kForwardKeys[] = {"name", "proto", "port", "ports", "to", "from", "uplink",
                                              "destination"};
+enum ForwardKey : std::size_t { kName, kProto, kPort, kPorts, kTo, kFrom, kUplink, kDestination };
 
 bool is_zone(const Config& cfg, std::string_view name) {
     for (const auto& z : cfg.zones)
@@ -58,22 +60,17 @@ std::optional<Masquerade> parse_snat(Reader& r, const Node& n, const std::string
     return m;
 }
 
-// Exactly one of two synonymous keys ("port"/"ports"). One pass over the
-// mapping's entries: it runs for each forward.
-const Node* one_of(Reader& r, const Node& n, const std::string& path, std::string_view a, std::string_view b) {
-    const MapEntry* ea = nullptr;
-    const MapEntry* eb = nullptr;
-    for (const auto& e : n.entries) {
-        if (!e.key.is_scalar()) continue;
-        if (!ea && e.key.text == a) ea = &e;
-        if (!eb && e.key.text == b) eb = &e;
-    }
-    if (ea && eb) {
-        const Node* later = ea->key.loc.line > eb->key.loc.line ? &ea->key : &eb->key;
+// Exactly one of two synonymous keys ("port"/"ports").
+const Node* one_of(Reader& r, const KeyedValues& keys, const std::string& path, ForwardKey a, ForwardKey b) {
+    const Node* ka = keys.find_key(a);
+    const Node* kb = keys.find_key(b);
+    if (ka && kb) {
+        const Node* later = ka->loc.line > kb->loc.line ? ka : kb;
         r.error(later->loc, join_path(path, later->text),
-                "'" + std::string(a) + "' and '" + std::string(b) + "' are the same key; give only one");
+                "'" + std::string(kForwardKeys[a]) + "' and '" + std::string(kForwardKeys[b]) +
+                    "' are the same key; give only one");
     }
-    return ea ? &ea->value : eb ? &eb->value : nullptr;
+    return ka ? keys.find(a) : keys.find(b);
 }
 
 void parse_target(Reader& r, const Node& n, const std::string& path, PortForward& f) {
@@ -126,20 +123,20 @@ void check_ipv4_only(Reader& r, const AddressMatch& m, const std::string& forwar
 // `key`: a buffer for the paths of the forward's keys, shared by all forwards.
 std::optional<PortForward> parse_forward(Reader& r, const Node& n, const std::string& path, PathBuffer& key) {
     if (!r.expect_map(n, path)) return std::nullopt;
-    r.check_keys(n, path, kForwardKeys);
+    KeyedValues keys(r, n, path, kForwardKeys);
     PortForward f;
     f.loc = n.loc;
     key.rebase(path);
-    if (const Node* name = r.require(n, path, "name")) assign(f.name, r.read_name(*name, key.key("name")));
-    if (const Node* p = n.find("proto")) assign(f.proto, r.read_port_proto(*p, key.key("proto")));
-    if (const Node* p = one_of(r, n, path, "port", "ports"))
+    if (const Node* name = keys.require(kName)) assign(f.name, r.read_name(*name, key.key("name")));
+    if (const Node* p = keys.find(kProto)) assign(f.proto, r.read_port_proto(*p, key.key("proto")));
+    if (const Node* p = one_of(r, keys, path, kPort, kPorts))
         f.ports = r.read_ports(*p, key.key("port"));
     else
-        r.require(n, path, "port");
-    if (const Node* t = r.require(n, path, "to")) parse_target(r, *t, key.key("to"), f);
-    if (const Node* s = n.find("from")) f.sources = r.read_address_list(*s, key.key("from"));
-    if (const Node* u = n.find("uplink")) f.uplinks = r.read_names(*u, key.key("uplink"));
-    if (const Node* d = n.find("destination")) f.destinations = r.read_address_list(*d, key.key("destination"));
+        keys.require(kPort);
+    if (const Node* t = keys.require(kTo)) parse_target(r, *t, key.key("to"), f);
+    if (const Node* s = keys.find(kFrom)) f.sources = r.read_address_list(*s, key.key("from"));
+    if (const Node* u = keys.find(kUplink)) f.uplinks = r.read_names(*u, key.key("uplink"));
+    if (const Node* d = keys.find(kDestination)) f.destinations = r.read_address_list(*d, key.key("destination"));
     check_target_port(r, path, f);
     // Forwards are IPv4 DNAT: an IPv6 address could never match.
     check_ipv4_only(r, f.sources, path, "from", "sources");

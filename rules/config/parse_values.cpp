@@ -68,20 +68,26 @@ void PathBuffer::rebase(std::string_view base) {
     base_ = base.size();
 }
 
+// Both write into the buffer after one resize: appending piece by piece
+// made a library call per piece, for each of 50,000 paths.
 const std::string& PathBuffer::key(std::string_view key) {
-    text_.resize(base_);
-    if (base_ != 0) text_ += '.';
-    text_ += key;
+    bool dot = base_ != 0;
+    text_.resize(base_ + dot + key.size());
+    char* out = text_.data() + base_;
+    if (dot) *out++ = '.';
+    key.copy(out, key.size());
     return text_;
 }
 
 const std::string& PathBuffer::index(std::size_t index) {
     char digits[24];
-    auto end = std::to_chars(digits, digits + sizeof digits, index).ptr;
-    text_.resize(base_);
-    text_ += '[';
-    text_.append(digits, end);
-    text_ += ']';
+    auto digits_end = std::to_chars(digits, digits + sizeof digits, index).ptr;
+    auto n = static_cast<std::size_t>(digits_end - digits);
+    text_.resize(base_ + n + 2);
+    char* out = text_.data() + base_;
+    *out++ = '[';
+    std::copy(digits, digits_end, out);
+    out[n] = ']';
     return text_;
 }
 
@@ -127,23 +133,42 @@ bool Reader::expect_list(const Node& n, const std::string& path) {
 }
 
 void Reader::check_keys(const Node& map, const std::string& path, std::span<const std::string_view> allowed) {
-    for (const auto& [key, value] : map.entries) {
-        if (!key.is_scalar()) {
-            error(key.loc, path, "mapping keys must be plain strings");
-            continue;
-        }
-        if (std::find(allowed.begin(), allowed.end(), std::string_view(key.text)) != allowed.end()) continue;
-        std::string where = path.empty() ? "at top level" : "in '" + path + "'";
-        // A key on a line that may not be echoed (a secret's, or a file that
-        // is not a config, where the "key" is someone's /etc/shadow line) is
-        // not named either.
-        if (!diags_.may_quote(key.loc.line)) {
-            error(key.loc, path, "unknown key " + where, did_you_mean(key.text, allowed));
-            continue;
-        }
+    for (const auto& entry : map.entries) allowed_key(entry, path, allowed);
+}
+
+std::optional<std::size_t> Reader::allowed_key(const MapEntry& entry, const std::string& path,
+                                               std::span<const std::string_view> allowed) {
+    const Node& key = entry.key;
+    if (!key.is_scalar()) {
+        error(key.loc, path, "mapping keys must be plain strings");
+        return std::nullopt;
+    }
+    auto it = std::find(allowed.begin(), allowed.end(), std::string_view(key.text));
+    if (it != allowed.end()) return static_cast<std::size_t>(it - allowed.begin());
+    std::string where = path.empty() ? "at top level" : "in '" + path + "'";
+    // A key on a line that may not be echoed (a secret's, or a file that
+    // is not a config, where the "key" is someone's /etc/shadow line) is
+    // not named either.
+    if (!diags_.may_quote(key.loc.line))
+        error(key.loc, path, "unknown key " + where, did_you_mean(key.text, allowed));
+    else
         error(key.loc, join_path(path, key.text), "unknown key '" + key.text + "' " + where,
               did_you_mean(key.text, allowed));
+    return std::nullopt;
+}
+
+KeyedValues::KeyedValues(Reader& r, const Node& map, const std::string& path,
+                         std::span<const std::string_view> allowed)
+    : r_(r), map_(map), path_(path), allowed_(allowed) {
+    for (const auto& entry : map.entries) {
+        auto i = r.allowed_key(entry, path, allowed_);
+        if (i && !found_[*i].key) found_[*i] = {&entry.key, &entry.value};  // the first, as Node::find
     }
+}
+
+const Node* KeyedValues::require(std::size_t key) const {
+    if (const Node* v = find(key)) return v;
+    return r_.require(map_, path_, allowed_[key]);
 }
 
 const Node* Reader::require(const Node& map, const std::string& path, std::string_view key, Loc at) {

@@ -4,6 +4,7 @@
 // are built from these and never look at raw text themselves.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
@@ -65,6 +66,10 @@ public:
 
     // Every key of `map` not in `allowed` is an error with a "did you mean".
     void check_keys(const Node& map, const std::string& path, std::span<const std::string_view> allowed);
+    // check_keys() for one entry: the index of its key in `allowed`, or
+    // nullopt (reported) when it has none.
+    std::optional<std::size_t> allowed_key(const MapEntry& entry, const std::string& path,
+                                           std::span<const std::string_view> allowed);
     void check_keys(const Node& map, const std::string& path, std::initializer_list<std::string_view> allowed) {
         check_keys(map, path, std::span<const std::string_view>(allowed.begin(), allowed.size()));
     }
@@ -139,6 +144,36 @@ std::optional<Located<E>> Reader::read_enum(const Node& n, const std::string& pa
     unknown_enum(n, path, names);
     return std::nullopt;
 }
+
+// A mapping's keys looked up in one pass that also does check_keys(): for
+// the mappings of long lists, where asking for each key by name scanned a
+// forward's entries once per key, ten times over. Keys are asked for by
+// their index in `allowed`.
+class KeyedValues {
+public:
+    template <std::size_t N>
+    KeyedValues(Reader& r, const Node& map, const std::string& path, const std::string_view (&allowed)[N])
+        : KeyedValues(r, map, path, std::span<const std::string_view>(allowed)) {
+        static_assert(N <= kMaxKeys, "KeyedValues holds at most kMaxKeys keys");
+    }
+    const Node* find(std::size_t key) const { return found_[key].value; }
+    const Node* find_key(std::size_t key) const { return found_[key].key; }  // the key node itself
+    // find(), or Reader::require()'s "missing required key" when absent.
+    const Node* require(std::size_t key) const;
+
+private:
+    static constexpr std::size_t kMaxKeys = 16;
+    KeyedValues(Reader& r, const Node& map, const std::string& path, std::span<const std::string_view> allowed);
+    struct Found {
+        const Node* key = nullptr;
+        const Node* value = nullptr;
+    };
+    Reader& r_;
+    const Node& map_;
+    const std::string& path_;
+    std::span<const std::string_view> allowed_;
+    std::array<Found, kMaxKeys> found_{};
+};
 
 // Assigns when the reader produced a value; keeps the default otherwise.
 template <class T>

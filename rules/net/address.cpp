@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 
 namespace gw::net {
 
@@ -112,10 +113,21 @@ Address Prefix::last() const {
     return a;
 }
 
+// network() of both compared, without making them: the prefix's whole
+// bytes equal, the masked bits of the byte it ends in equal, and the bytes
+// past the family's (zero) equal too. Validating 10,000 forward targets
+// against the inside networks spent most of its time here.
 bool Prefix::contains(const Address& a) const {
     if (a.family != address.family) return false;
-    Prefix other{a, length};
-    return other.network().address == network().address;
+    auto len = static_cast<std::size_t>(std::clamp(length, 0, address.bits()));
+    auto whole = len / 8;
+    if (std::memcmp(a.bytes.data(), address.bytes.data(), whole) != 0) return false;
+    if (len % 8 != 0) {
+        auto mask = static_cast<std::uint8_t>(0xff00u >> (len % 8));
+        if (((a.bytes[whole] ^ address.bytes[whole]) & mask) != 0) return false;
+    }
+    auto size = address.size();
+    return std::memcmp(a.bytes.data() + size, address.bytes.data() + size, a.bytes.size() - size) == 0;
 }
 
 }  // namespace gw::net

@@ -1,5 +1,6 @@
 // Address::parse reads IPv4 by hand: it must accept and reject exactly what
-// inet_pton(AF_INET) does, which it replaced.
+// inet_pton(AF_INET) does, which it replaced. Prefix::contains compares
+// bytes in place: it must agree with comparing the two networks.
 #include <doctest/doctest.h>
 #include <arpa/inet.h>
 
@@ -62,6 +63,37 @@ TEST_CASE("Address::parse agrees with inet_pton on generated texts") {
     for (unsigned v = 0; v < 1000; ++v)
         for (const auto& octet : {std::to_string(v), "0" + std::to_string(v), "00" + std::to_string(v)})
             check_same("10." + octet + ".0.1");
+}
+
+TEST_CASE("Prefix::contains agrees with comparing both networks") {
+    // The definition it replaced, kept here as the reference.
+    auto by_networks = [](const Prefix& p, const Address& a) {
+        if (a.family != p.address.family) return false;
+        return Prefix{a, p.length}.network().address == p.network().address;
+    };
+    std::mt19937 rng(18);
+    int inside = 0;
+    for (int i = 0; i < 100000; ++i) {
+        Address base, other;
+        base.family = rng() % 4 == 0 ? Family::ipv6 : Family::ipv4;
+        other.family = rng() % 16 == 0 ? (base.family == Family::ipv4 ? Family::ipv6 : Family::ipv4) : base.family;
+        for (std::size_t b = 0; b < base.size(); ++b) base.bytes[b] = static_cast<std::uint8_t>(rng());
+        other.bytes = base.bytes;
+        // Differ in one random bit of the family's bytes, or not at all.
+        if (rng() % 2) {
+            auto bit = rng() % (base.size() * 8);
+            other.bytes[bit / 8] ^= static_cast<std::uint8_t>(0x80u >> (bit % 8));
+        }
+        Prefix p{base, static_cast<int>(rng() % (base.bits() + 1))};
+        INFO(p.str() << " contains " << other.str());
+        REQUIRE(p.contains(other) == by_networks(p, other));
+        inside += p.contains(other);
+    }
+    CHECK(inside > 1000);
+    CHECK(Prefix::parse("172.16.0.0/16")->contains(*Address::parse("172.16.255.1")));
+    CHECK_FALSE(Prefix::parse("172.16.0.0/12")->contains(*Address::parse("172.32.0.1")));
+    CHECK(Prefix::parse("0.0.0.0/0")->contains(*Address::parse("8.8.8.8")));
+    CHECK_FALSE(Prefix::parse("0.0.0.0/0")->contains(*Address::parse("::1")));
 }
 
 }  // namespace gw::net

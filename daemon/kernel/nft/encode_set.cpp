@@ -189,7 +189,7 @@ std::expected<void, std::string> concat_bytes(const std::vector<Key>& keys, cons
         auto ok = append_value(keys[i], values[i], network_order && needs_hton(keys[i]), out);
         if (!ok) return ok;
         if (keys.size() > 1)  // each part of a concatenation is padded to 4 bytes
-            out.resize(std::max(out.size(), at + key_padded_length(keys[i])), 0);
+            for (auto end = at + key_padded_length(keys[i]); out.size() < end;) out.push_back(0);
     }
     return {};
 }
