@@ -4,6 +4,7 @@
 // exist here.
 #include <algorithm>
 #include <map>
+#include <memory_resource>
 #include <unordered_map>
 
 #include "rules/config/sections.hpp"
@@ -31,7 +32,10 @@ public:
 private:
     Reader& r_;
     std::string kind_;
-    std::unordered_map<std::string_view, Loc> seen_;  // views of the names in the Config
+    // Nodes from one pool, freed together: a node allocated and freed for
+    // each of 10,000 forward names was most of checking them.
+    std::pmr::monotonic_buffer_resource pool_;
+    std::pmr::unordered_map<std::string_view, Loc> seen_{&pool_};  // views of the names in the Config
 };
 
 void check_unique_names(Reader& r, const Config& cfg) {
