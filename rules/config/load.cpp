@@ -123,6 +123,10 @@ private:
         Node node;
         std::size_t size = 0;
     };
+    struct SeenKey {
+        std::string text;
+        bool secret = false;
+    };
 
     void fail(Loc at, std::string message, std::string hint = {}) {
         if (!failed_) diags_.error(at, "", std::move(message), std::move(hint));
@@ -212,11 +216,32 @@ private:
         if (top.key_secret) hide_secret(entry.key, entry.value);
     }
 
-    // is_secret_key, once per distinct key text: a config repeats a few keys
-    // (a forward's name, proto, port, to) thousands of times. Hashed: a
-    // config has a few dozen distinct keys, and scanning them for each of
-    // 45,000 keys cost more than building the rest of the tree.
+    // is_secret_key, remembered: a config repeats a few keys (a forward's
+    // name, proto, port, to) thousands of times. The items of a list repeat
+    // their keys in order, so the key the previous mapping at this depth had
+    // at this position is compared first, which is one string compare; then
+    // the keys seen anywhere, hashed (hashing each of 45,000 keys was half
+    // the cost of this check).
     bool secret_key(const std::string& key) {
+        SeenKey* same_place = seen_at(stack_.size() - 1, stack_.back().node->entries.size() - 1);
+        if (same_place && same_place->text == key) return same_place->secret;
+        bool secret = remembered_secret(key);
+        if (same_place) *same_place = {key, secret};
+        return secret;
+    }
+
+    // The slot for the key at `position` of a mapping at `depth`; none for
+    // positions past the first few (they seldom repeat).
+    SeenKey* seen_at(std::size_t depth, std::size_t position) {
+        constexpr std::size_t kPositions = 16;
+        if (position >= kPositions) return nullptr;
+        if (seen_at_.size() <= depth) seen_at_.resize(depth + 1);
+        auto& row = seen_at_[depth];
+        if (row.size() <= position) row.resize(position + 1);
+        return &row[position];
+    }
+
+    bool remembered_secret(const std::string& key) {
         constexpr std::size_t kMaxRemembered = 64;
         if (auto it = secret_keys_.find(key); it != secret_keys_.end()) return it->second;
         bool secret = is_secret_key(key);
@@ -275,6 +300,7 @@ private:
     std::vector<Frame> stack_;
     std::map<YAML::anchor_t, Anchored> anchors_;
     std::unordered_map<std::string, bool> secret_keys_;
+    std::vector<std::vector<SeenKey>> seen_at_;  // [depth][position]: see secret_key()
     Node root_;
     bool has_root_ = false;
     Loc document_loc_;
