@@ -29,9 +29,14 @@ enum class ApplyMode {
     check,   // let the kernel validate everything, then abort: changes nothing
 };
 
+// The nft room's record of set elements observe() left out (nft/netlink.hpp).
+struct ObservedElements;
+
 // What observe() looks at.
 struct Scope {
     bool nft = false;                  // gatewayd's tables
+    bool defer_set_elements = false;   // nft: named sets come without elements, for
+                                       // prepare_against() to fill in
     bool net = false;                  // links, addresses, owned routes and rules
     std::vector<std::string> sysctls;  // these /proc/sys paths ("net/ipv4/ip_forward")
 };
@@ -46,6 +51,9 @@ struct Observed {
                              // netstate::restrict_to_scope
     AddressMap addresses;    // every link's addresses of any lifetime (pppd's, DHCP's)
     std::uint32_t nft_generation = 0;  // scope.nft: the ruleset generation `nft` was read at
+    // scope.defer_set_elements: the kernel layer's own record of those
+    // elements, which prepare_against() reads (null when nothing was deferred).
+    std::shared_ptr<const ObservedElements> nft_elements;
 };
 
 // How prepare() gets the kernel form of a compiled ruleset.
@@ -76,6 +84,11 @@ public:
 
     virtual std::expected<Observed, KernelError> observe(const Scope& scope) = 0;
     virtual std::expected<Prepared, KernelError> prepare(nft::Ruleset desired, KernelForm form) = 0;
+    // prepare() for comparing with `observed` (taken with
+    // Scope::defer_set_elements), whose sets' elements it fills in: a set
+    // the kernel holds byte for byte as the desired one encodes is decoded
+    // on neither side. As KernelForm::as_compiled when no owned table was observed.
+    virtual std::expected<Prepared, KernelError> prepare_against(nft::Ruleset desired, Observed& observed) = 0;
 
     // The nft part first, as one transaction (a table replacement or an
     // element-only update); the netlink requests, in the plan's order, only

@@ -19,7 +19,7 @@ LinuxKernel::~LinuxKernel() = default;
 std::expected<Observed, KernelError> LinuxKernel::observe(const Scope& scope) {
     Observed out;
     if (scope.nft) {
-        auto rs = nft_->observe(&out.nft_generation);
+        auto rs = nft_->observe(&out.nft_generation, scope.defer_set_elements ? &out.nft_elements : nullptr);
         if (!rs) return std::unexpected(rs.error());
         out.nft = std::move(*rs);
     }
@@ -35,6 +35,10 @@ std::expected<Observed, KernelError> LinuxKernel::observe(const Scope& scope) {
 
 std::expected<Prepared, KernelError> LinuxKernel::prepare(nft::Ruleset desired, KernelForm form) {
     return nft_->prepare(std::move(desired), form);
+}
+
+std::expected<Prepared, KernelError> LinuxKernel::prepare_against(nft::Ruleset desired, Observed& observed) {
+    return nft_->prepare_against(std::move(desired), observed.nft, observed.nft_elements.get());
 }
 
 namespace {

@@ -23,6 +23,7 @@ public:
 
     std::expected<Observed, KernelError> observe(const Scope& scope) override;
     std::expected<Prepared, KernelError> prepare(nft::Ruleset desired, KernelForm form) override;
+    std::expected<Prepared, KernelError> prepare_against(nft::Ruleset desired, Observed& observed) override;
     ApplyOutcome apply(const plan::Plan& plan) override;
     std::expected<std::uint32_t, KernelError> nft_generation() override;
     std::expected<void, KernelError> check(const plan::Plan& plan) override;

@@ -25,6 +25,10 @@ rules::Facts without_addresses(rules::Facts facts) {
 
 }  // namespace
 
+// `desired` holds the compiled elements of a set the kernel held byte for
+// byte as encoded (Kernel::prepare_against); every golden case checks that
+// compiled elements are their own kernel form. Were one not, the next
+// event's run would send that set again once, never miss a change.
 AppliedView make_applied_view(const config::LoadedConfig& cfg, const rules::Facts& facts,
                               const nft::Ruleset& desired, std::uint32_t generation) {
     std::vector<nft::Set> kept;

@@ -60,7 +60,7 @@ ReconcileResult Reconciler::run(const config::LoadedConfig& cfg, Mode mode, Obse
 }
 
 std::optional<kernel::Observed> Reconciler::observe(ReconcileResult& r) {
-    auto observed = kernel_.observe({.nft = true, .net = true, .sysctls = {}});
+    auto observed = kernel_.observe({.nft = true, .defer_set_elements = true, .net = true, .sysctls = {}});
     if (!observed) {
         add_problems(r, problems_of(observed.error()));
         return std::nullopt;
@@ -100,11 +100,7 @@ std::optional<plan::NetPlan> Reconciler::plan_netlink(const config::Config& cfg,
 std::optional<plan::Plan> Reconciler::make_plan(const config::LoadedConfig& cfg, kernel::Observed observed,
                                                 ReconcileResult& r) {
     if (!gather(cfg, observed.addresses, r)) return std::nullopt;
-    // With none of gatewayd's tables in the kernel there is nothing to
-    // compare with: the whole ruleset is added, and decoding its encoding
-    // (a sixth of a 10,000-forward first apply beyond the YAML scan) buys nothing.
-    auto form = observed.nft.tables.empty() ? kernel::KernelForm::as_compiled : kernel::KernelForm::decoded;
-    auto prepared = kernel_.prepare(rules::compile_ruleset(cfg.config, r.facts), form);
+    auto prepared = kernel_.prepare_against(rules::compile_ruleset(cfg.config, r.facts), observed);
     if (!prepared) add_problems(r, problems_of(prepared.error()));
     auto net = plan_netlink(cfg.config, r.facts, std::move(observed.net), r);
     if (!r.errors.empty()) return std::nullopt;

@@ -35,6 +35,13 @@ std::expected<kernel::Prepared, kernel::KernelError> FakeKernel::prepare(nft::Ru
     return kernel::Prepared{std::move(*decoded), nullptr};
 }
 
+// The fake observes sets whole, deferred or not: nothing to fill in.
+std::expected<kernel::Prepared, kernel::KernelError> FakeKernel::prepare_against(nft::Ruleset desired,
+                                                                                 kernel::Observed& observed) {
+    auto form = observed.nft.tables.empty() ? kernel::KernelForm::as_compiled : kernel::KernelForm::decoded;
+    return prepare(std::move(desired), form);
+}
+
 kernel::ApplyOutcome FakeKernel::apply(const plan::Plan& plan) {
     kernel::ApplyOutcome out;
     std::expected<void, kernel::KernelError> done;

@@ -16,6 +16,8 @@ public:
 
     std::expected<kernel::Observed, kernel::KernelError> observe(const kernel::Scope& scope) override;
     std::expected<kernel::Prepared, kernel::KernelError> prepare(nft::Ruleset desired, kernel::KernelForm form) override;
+    std::expected<kernel::Prepared, kernel::KernelError> prepare_against(nft::Ruleset desired,
+                                                                         kernel::Observed& observed) override;
     kernel::ApplyOutcome apply(const plan::Plan& plan) override;
     std::expected<std::uint32_t, kernel::KernelError> nft_generation() override { return nft.generation(); }
     std::expected<void, kernel::KernelError> check(const plan::Plan& plan) override;

@@ -8,10 +8,12 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "daemon/kernel/nft/objects.hpp"
+#include "daemon/kernel/nft/set_elements.hpp"
 #include "rules/nft/ruleset.hpp"
 
 namespace gw::kernel {
@@ -29,12 +31,20 @@ struct NftDump {
     // own, and reads them there rather than copying 20,000 of them into
     // the definitions. A dump's sets hold their own elements (no entry).
     std::map<const nftnl_set*, std::vector<const nftnl_set*>> elements_held_by;
+    // A dump's elements, read from its messages (set_elements.hpp): its
+    // sets hold none themselves.
+    std::map<const nftnl_set*, DumpedElements> dumped_elements;
+    // Named sets whose elements decode_ruleset() leaves out, for the caller
+    // to fill in: a re-apply decodes a set on neither side when the kernel
+    // holds it byte for byte as encoded (kernel_form.cpp).
+    std::set<const nftnl_set*> elements_left_out;
 };
 
 // A set's definition and the objects holding its elements.
 struct SetObjects {
     const nftnl_set* set = nullptr;
-    std::vector<const nftnl_set*> holders;
+    std::vector<const nftnl_set*> holders;      // libnftnl sets carrying its elements, or
+    const std::vector<RawElem>* dumped = nullptr;  // its elements as a dump read them
 };
 
 // Tables in the dump, inet before bridge, each with its named sets, chains
@@ -46,7 +56,9 @@ nft::Ruleset decode_ruleset(const NftDump& dump);
 // The sets of one table by name, for rules that refer to them.
 using SetsByName = std::map<std::string, SetObjects>;
 
-nft::Set decode_set(const SetObjects& set);
+// Where a dump's set (a definition in dump.sets) has its elements.
+SetObjects set_objects(const NftDump& dump, const nftnl_set* set);
+nft::Set decode_set(const SetObjects& set, bool with_elements = true);
 // Elements of a set whose key (and data) keys are known, e.g. an anonymous
 // set from the keys of the lookup that uses it. In nft::sort_elements order.
 std::vector<nft::Element> decode_elements(const SetObjects& set, const std::vector<nft::Key>& key,

@@ -13,6 +13,7 @@
 
 #include "daemon/kernel/nft/decode.hpp"
 #include "daemon/kernel/nft/key_codec.hpp"
+#include "daemon/kernel/nft/set_elements.hpp"
 #include "daemon/kernel/nft/udata.hpp"
 #include "rules/nft/diff.hpp"
 
@@ -24,83 +25,12 @@ using nft::Key;
 
 constexpr std::uint32_t kExprConcat = 13;
 
-// Bytes read where libnftnl holds them (the element outlives its decoding):
-// no copy per key and data of 20,000 elements.
-using ByteView = std::span<const std::uint8_t>;
-
+// Byte strings in unsigned lexicographic order, by memcmp (a byte loop was
+// most of sorting a dump's 10,000 elements out of its hash order).
 bool bytes_less(ByteView a, ByteView b) {
-    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end());
-}
-
-struct RawElem {
-    ByteView key;
-    std::optional<ByteView> key_end;
-    bool end = false;   // NFT_SET_ELEM_INTERVAL_END
-    bool open = false;  // nft's "range runs to the maximum" flag
-    ByteView data;
-    std::optional<nft::Verdict> verdict;
-    std::string comment;
-    nft::Counter counter;
-};
-
-ByteView elem_bytes(nftnl_set_elem* e, std::uint16_t attr) {
-    if (!nftnl_set_elem_is_set(e, attr)) return {};
-    std::uint32_t len = 0;
-    const auto* p = static_cast<const std::uint8_t*>(nftnl_set_elem_get(e, attr, &len));
-    return ByteView(p, len);
-}
-
-std::optional<nft::Verdict> elem_verdict(nftnl_set_elem* e) {
-    if (!nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_VERDICT)) return std::nullopt;
-    auto kind = decode_verdict(static_cast<int>(nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_VERDICT)));
-    if (!kind) return std::nullopt;  // a verdict gatewayd never writes (queue, ...): no model value
-    nft::Verdict v;
-    v.kind = *kind;
-    if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_CHAIN))
-        v.chain = nftnl_set_elem_get_str(e, NFTNL_SET_ELEM_CHAIN);
-    return v;
-}
-
-// Read in place: each element has its userdata (the forward's name), and a
-// copy per TLV was most of what decoding 10,000 elements cost.
-void read_elem_udata(nftnl_set_elem* e, RawElem& out) {
-    if (!nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_USERDATA)) return;
-    std::uint32_t len = 0;
-    const void* p = nftnl_set_elem_get(e, NFTNL_SET_ELEM_USERDATA, &len);
-    std::string comment;
-    std::uint32_t flags = 0;
-    bool seen_comment = false, seen_flags = false;
-    bool whole = for_each_tlv(p, len, [&](std::uint8_t type, const std::uint8_t* v, std::size_t vlen) {
-        if (type == NFTNL_UDATA_SET_ELEM_COMMENT && !seen_comment) {
-            seen_comment = true;  // the first one counts, as find_tlv reads it
-            if (vlen > 0 && v[vlen - 1] == 0) comment.assign(reinterpret_cast<const char*>(v), vlen - 1);
-        } else if (type == NFTNL_UDATA_SET_ELEM_FLAGS && !seen_flags) {
-            seen_flags = true;
-            if (vlen == sizeof flags) std::memcpy(&flags, v, sizeof flags);  // nft writes host order
-        }
-    });
-    if (!whole) return;
-    out.comment = std::move(comment);
-    out.open = flags & NFTNL_SET_ELEM_F_INTERVAL_OPEN;
-}
-
-RawElem read_elem(nftnl_set_elem* e) {
-    RawElem r;
-    r.key = elem_bytes(e, NFTNL_SET_ELEM_KEY);
-    if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_KEY_END)) r.key_end = elem_bytes(e, NFTNL_SET_ELEM_KEY_END);
-    if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS))
-        r.end = nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS) & NFT_SET_ELEM_INTERVAL_END;
-    r.data = elem_bytes(e, NFTNL_SET_ELEM_DATA);
-    r.verdict = elem_verdict(e);
-    read_elem_udata(e, r);
-    nftnl_set_elem_expr_foreach(e, [](nftnl_expr* x, void* data) {
-        if (std::string_view(nftnl_expr_get_str(x, NFTNL_EXPR_NAME)) != "counter") return 0;
-        auto* c = static_cast<nft::Counter*>(data);
-        c->packets = nftnl_expr_get_u64(x, NFTNL_EXPR_CTR_PACKETS);
-        c->bytes = nftnl_expr_get_u64(x, NFTNL_EXPR_CTR_BYTES);
-        return 0;
-    }, &r.counter);
-    return r;
+    auto n = std::min(a.size(), b.size());
+    int c = n ? std::memcmp(a.data(), b.data(), n) : 0;
+    return c < 0 || (c == 0 && a.size() < b.size());
 }
 
 // The elements' positions in key byte order (positions: a RawElem is
@@ -114,17 +44,6 @@ std::vector<std::size_t> key_byte_order(const std::vector<RawElem>& raw) {
     auto less = [&](std::size_t a, std::size_t b) { return bytes_less(raw[a].key, raw[b].key); };
     if (!std::is_sorted(order.begin(), order.end(), less)) std::sort(order.begin(), order.end(), less);
     return order;
-}
-
-std::vector<RawElem> read_elems(const std::vector<const nftnl_set*>& holders) {
-    std::vector<RawElem> out;
-    for (const auto* holder : holders) {
-        NftElemIterPtr it(nftnl_set_elems_iter_create(holder));
-        if (!it) continue;
-        for (auto* e = nftnl_set_elems_iter_next(it.get()); e; e = nftnl_set_elems_iter_next(it.get()))
-            out.push_back(read_elem(e));
-    }
-    return out;
 }
 
 nft::Value undecodable(const std::string& why) {
@@ -181,9 +100,9 @@ struct Shape {
 nft::Element to_element(const Shape& shape, const RawElem& r, std::vector<nft::Value> key) {
     nft::Element e;
     e.key = std::move(key);
-    if (shape.verdict) e.verdict = r.verdict;
+    if (shape.verdict && r.verdict) e.verdict = nft::Verdict{*r.verdict, std::string(r.chain)};
     if (!shape.data.empty()) e.data = split_values(shape.data, r.data, false);
-    e.comment = r.comment;
+    e.comment = std::string(r.comment);
     e.counter = r.counter;
     return e;
 }
@@ -316,11 +235,12 @@ std::vector<Key> decode_set_keys(const nftnl_set* set, bool data, std::uint32_t*
 std::vector<nft::Element> decode_elements(const SetObjects& set, const std::vector<Key>& key,
                                           const std::vector<Key>& data, bool verdict) {
     Shape shape{key, data, verdict};
-    auto raw = read_elems(set.holders);
+    std::vector<RawElem> read;  // an encoding's, read from its carriers; a dump's are read already
+    const auto& raw = set.dumped ? *set.dumped : (read = read_elems(set.holders));
     bool interval = nftnl_set_get_u32(set.set, NFTNL_SET_FLAGS) & NFT_SET_INTERVAL;
     std::vector<nft::Element> out;
     if (interval && key.size() == 1) {
-        out = rebuild_intervals(shape, std::move(raw));
+        out = rebuild_intervals(shape, raw);
     } else {
         out.reserve(raw.size());
         for (auto i : key_byte_order(raw)) {
@@ -334,7 +254,7 @@ std::vector<nft::Element> decode_elements(const SetObjects& set, const std::vect
     return out;
 }
 
-nft::Set decode_set(const SetObjects& objects) {
+nft::Set decode_set(const SetObjects& objects, bool with_elements) {
     const nftnl_set* set = objects.set;
     nft::Set s;
     s.name = nftnl_set_get_str(set, NFTNL_SET_NAME);
@@ -354,7 +274,7 @@ nft::Set decode_set(const SetObjects& objects) {
     // Timeouts, dynamic updates, object maps: never gatewayd's; shown as drift.
     auto foreign = flags & ~static_cast<std::uint32_t>(NFT_SET_INTERVAL | NFT_SET_MAP | NFT_SET_CONCAT);
     if (foreign) s.comment = "<set flags " + std::to_string(foreign) + " gatewayd does not write> " + s.comment;
-    s.elements = decode_elements(objects, s.key, s.data, s.verdict_map);
+    if (with_elements) s.elements = decode_elements(objects, s.key, s.data, s.verdict_map);
     return s;
 }
 

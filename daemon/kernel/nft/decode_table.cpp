@@ -89,6 +89,18 @@ void decode_flowtables(const NftDump& dump, nft::Table& t) {
     }
 }
 
+}  // namespace
+
+SetObjects set_objects(const NftDump& dump, const nftnl_set* set) {
+    if (auto dumped = dump.dumped_elements.find(set); dumped != dump.dumped_elements.end())
+        return {set, {}, &dumped->second.elements};
+    if (auto held = dump.elements_held_by.find(set); held != dump.elements_held_by.end())
+        return {set, held->second, nullptr};
+    return {set, {set}, nullptr};
+}
+
+namespace {
+
 nft::Table decode_table(const NftDump& dump, nft::TableFamily family, const std::string& name) {
     nft::Table t;
     t.family = family;
@@ -97,10 +109,8 @@ nft::Table decode_table(const NftDump& dump, nft::TableFamily family, const std:
     for (const auto& s : dump.sets) {
         if (!in_table(nftnl_set_get_str(s.get(), NFTNL_SET_TABLE), nftnl_set_get_u32(s.get(), NFTNL_SET_FAMILY), t))
             continue;
-        auto held = dump.elements_held_by.find(s.get());
-        SetObjects objects{s.get(), held == dump.elements_held_by.end() ? std::vector<const nftnl_set*>{s.get()}
-                                                                          : held->second};
-        if (!is_anonymous(s.get())) t.sets.push_back(decode_set(objects));
+        auto objects = set_objects(dump, s.get());
+        if (!is_anonymous(s.get())) t.sets.push_back(decode_set(objects, !dump.elements_left_out.contains(s.get())));
         sets[nftnl_set_get_str(s.get(), NFTNL_SET_NAME)] = std::move(objects);
     }
     decode_flowtables(dump, t);

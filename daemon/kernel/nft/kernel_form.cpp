@@ -4,10 +4,14 @@
 // The decoder borrows the encoded objects and gives them back as they were
 // (sets it reads as copies), so the same operations can still be sent
 // (NftNetlink::replace), each message mapping a kernel rejection to its line.
+// Compared with a dump (kernel_form_against), a set the kernel holds byte
+// for byte as encoded is decoded on neither side: at 10,000 forwards,
+// decoding both copies of the same elements was most of a re-apply.
 #include <linux/netfilter/nf_tables.h>
 
 #include <map>
 #include <new>
+#include <set>
 #include <utility>
 
 #include "daemon/kernel/nft/netlink.hpp"
@@ -128,6 +132,54 @@ void give_back(NftDump& dump, const Renamed& renamed, std::vector<NftOp>& ops) {
     }
 }
 
+// ---- a kernel form compared with what a dump holds ---------------------------
+
+// A named set of gatewayd's tables: its family (NFPROTO_*) and name.
+using SetName = std::pair<std::uint32_t, std::string>;
+
+SetName name_of(const nftnl_set* s) {
+    return {nftnl_set_get_u32(s, NFTNL_SET_FAMILY), nftnl_set_get_str(s, NFTNL_SET_NAME)};
+}
+
+std::map<SetName, const nftnl_set*> named_sets(const NftDump& dump) {
+    std::map<SetName, const nftnl_set*> out;
+    for (const auto& s : dump.sets)
+        if (!is_anonymous(s.get())) out.emplace(name_of(s.get()), s.get());
+    return out;
+}
+
+// The model's sets by the same names, to fill in.
+std::map<SetName, nft::Set*> model_sets(nft::Ruleset& rs) {
+    std::map<SetName, nft::Set*> out;
+    for (auto& t : rs.tables)
+        for (auto& s : t.sets) out.emplace(SetName{nfproto_of(t.family), s.name}, &s);
+    return out;
+}
+
+// The encoding's named sets whose elements the dump holds byte for byte.
+std::set<SetName> sets_held_as_encoded(const NftDump& encoding, const NftDump& dumped) {
+    std::set<SetName> out;
+    auto theirs = named_sets(dumped);
+    for (const auto& [name, mine] : named_sets(encoding)) {
+        auto found = theirs.find(name);
+        if (found == theirs.end()) continue;
+        auto held = set_objects(dumped, found->second);
+        if (held.dumped && same_elements(read_elems(set_objects(encoding, mine).holders), *held.dumped))
+            out.insert(name);
+    }
+    return out;
+}
+
+// Elements of the sets decode_ruleset() left out, decoded after all.
+void decode_left_out(const NftDump& dump, nft::Ruleset& rs, const std::set<SetName>& done) {
+    auto sets = model_sets(rs);
+    for (const auto& [name, objects] : named_sets(dump)) {
+        if (!dump.elements_left_out.contains(objects) || done.contains(name)) continue;
+        if (auto s = sets.find(name); s != sets.end())
+            s->second->elements = decode_set(set_objects(dump, objects)).elements;
+    }
+}
+
 }  // namespace
 
 std::expected<std::vector<NftOp>, KernelError> encode_ruleset(const nft::Ruleset& ruleset) {
@@ -154,6 +206,37 @@ std::expected<nft::Ruleset, KernelError> as_kernel_holds(const nft::Ruleset& rul
     auto ops = encode_ruleset(ruleset);
     if (!ops) return std::unexpected(ops.error());
     return decode_encoded(*ops);
+}
+
+}  // namespace gw::kernel
+
+namespace gw::kernel {
+
+nft::Ruleset kernel_form_against(nft::Ruleset compiled, std::vector<NftOp>& ops, nft::Ruleset& observed,
+                                 const NftDump& dumped) {
+    NftDump encoding;
+    Renamed renamed;
+    lend(ops, encoding, renamed);
+    auto unchanged = sets_held_as_encoded(encoding, dumped);
+    for (const auto& [name, mine] : named_sets(encoding))
+        if (unchanged.contains(name)) encoding.elements_left_out.insert(mine);
+    auto form = decode_ruleset(encoding);
+    // Neither side decoded: both get the compiled elements, which decode
+    // from the same bytes either way. Only where the definitions match too:
+    // with the elements still left out on both sides, == compares just those.
+    std::set<SetName> filled;
+    auto mine = model_sets(form), theirs = model_sets(observed), wanted = model_sets(compiled);
+    for (const auto& name : unchanged) {
+        auto m = mine.find(name), t = theirs.find(name), w = wanted.find(name);
+        if (m == mine.end() || t == theirs.end() || w == wanted.end() || !(*m->second == *t->second)) continue;
+        m->second->elements = std::move(w->second->elements);
+        t->second->elements = m->second->elements;
+        filled.insert(name);
+    }
+    decode_left_out(encoding, form, filled);
+    decode_left_out(dumped, observed, filled);
+    give_back(encoding, renamed, ops);
+    return form;
 }
 
 }  // namespace gw::kernel

@@ -53,11 +53,17 @@ std::expected<std::unique_ptr<NftNetlink>, KernelError> NftNetlink::open() {
     return std::unique_ptr<NftNetlink>(new NftNetlink(std::move(*sock)));
 }
 
-std::expected<nft::Ruleset, KernelError> NftNetlink::observe(std::uint32_t* generation) {
+std::expected<nft::Ruleset, KernelError> NftNetlink::observe(std::uint32_t* generation,
+                                                             std::shared_ptr<const ObservedElements>* deferred) {
     auto dump = observe_owned_tables(sock_);
     if (!dump) return std::unexpected(dump.error());
     if (generation) *generation = dump->generation;
-    return decode_ruleset(*dump);
+    if (!deferred) return decode_ruleset(*dump);
+    for (const auto& s : dump->sets)
+        if (!is_anonymous(s.get())) dump->elements_left_out.insert(s.get());
+    auto rs = decode_ruleset(*dump);
+    *deferred = std::make_shared<const ObservedElements>(ObservedElements{std::move(*dump)});
+    return rs;
 }
 
 std::expected<std::uint32_t, KernelError> NftNetlink::generation() {
@@ -77,19 +83,32 @@ std::expected<void, KernelError> check_tables(const nft::Ruleset& desired) {
     return {};
 }
 
+Prepared prepared(nft::Ruleset kernel_form, std::vector<NftOp> ops) {
+    auto encoding = std::make_shared<NftEncoding>();
+    encoding->ops = std::move(ops);
+    return Prepared{std::move(kernel_form), std::move(encoding)};
+}
+
 }  // namespace
 
 std::expected<Prepared, KernelError> NftNetlink::prepare(nft::Ruleset desired, KernelForm form) {
     if (auto ok = check_tables(desired); !ok) return std::unexpected(ok.error());
     auto ops = encode_ruleset(desired);
     if (!ops) return std::unexpected(ops.error());
-    Prepared out;
-    if (form == KernelForm::decoded) out.kernel_form = decode_encoded(*ops);
-    else out.kernel_form = std::move(desired);
-    auto encoding = std::make_shared<NftEncoding>();
-    encoding->ops = std::move(*ops);
-    out.encoded = std::move(encoding);
-    return out;
+    auto kernel_form = form == KernelForm::decoded ? decode_encoded(*ops) : std::move(desired);
+    return prepared(std::move(kernel_form), std::move(*ops));
+}
+
+std::expected<Prepared, KernelError> NftNetlink::prepare_against(nft::Ruleset desired, nft::Ruleset& observed,
+                                                                 const ObservedElements* deferred) {
+    if (!deferred) return prepare(std::move(desired), KernelForm::decoded);
+    // Nothing owned in the kernel: nothing to compare with, nothing to decode.
+    if (observed.tables.empty()) return prepare(std::move(desired), KernelForm::as_compiled);
+    if (auto ok = check_tables(desired); !ok) return std::unexpected(ok.error());
+    auto ops = encode_ruleset(desired);
+    if (!ops) return std::unexpected(ops.error());
+    auto kernel_form = kernel_form_against(std::move(desired), *ops, observed, deferred->dump);
+    return prepared(std::move(kernel_form), std::move(*ops));
 }
 
 std::expected<void, KernelError> NftNetlink::replace(const nft::Ruleset& desired, const plan::Encoded* encoded,

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "daemon/kernel/kernel.hpp"
+#include "daemon/kernel/nft/decode.hpp"
 #include "daemon/kernel/nft/encode.hpp"
 #include "daemon/kernel/nft/socket.hpp"
 
@@ -27,6 +28,20 @@ std::expected<nft::Ruleset, KernelError> as_kernel_holds(const nft::Ruleset& rul
 std::expected<std::vector<NftOp>, KernelError> encode_ruleset(const nft::Ruleset& ruleset);
 nft::Ruleset decode_encoded(std::vector<NftOp>& ops);
 
+// What observe() read, for prepare_against(): the dump, whose named sets'
+// elements stay bytes until compared with a desired ruleset's.
+struct ObservedElements {
+    NftDump dump;
+};
+
+// decode_encoded(ops) of `compiled`'s encoding, compared with `observed`,
+// decoded from `dumped` with its named sets' elements left out; those are
+// filled in here. A set whose elements the kernel holds byte for byte as
+// `ops` carry them (and whose definition matches) is decoded on neither
+// side: both get `compiled`'s elements (which encode to those bytes).
+nft::Ruleset kernel_form_against(nft::Ruleset compiled, std::vector<NftOp>& ops, nft::Ruleset& observed,
+                                 const NftDump& dumped);
+
 class NftNetlink {
 public:
     static std::expected<std::unique_ptr<NftNetlink>, KernelError> open();
@@ -34,7 +49,10 @@ public:
     // gatewayd's tables as the kernel holds them, decoded (counter values
     // filled in). Absent tables are simply not in the result. `generation`,
     // if given, gets the ruleset generation the snapshot was taken at.
-    std::expected<nft::Ruleset, KernelError> observe(std::uint32_t* generation = nullptr);
+    // With `deferred`, named sets come without elements and *deferred gets
+    // what prepare_against() needs to fill them in.
+    std::expected<nft::Ruleset, KernelError> observe(std::uint32_t* generation = nullptr,
+                                                     std::shared_ptr<const ObservedElements>* deferred = nullptr);
     // The ruleset generation now (NFT_MSG_GETGEN).
     std::expected<std::uint32_t, KernelError> generation();
 
@@ -43,6 +61,11 @@ public:
     // encoding for both. Nothing is serialised here: the plan may send
     // nothing, or only elements.
     std::expected<Prepared, KernelError> prepare(nft::Ruleset desired, KernelForm form);
+    // prepare() for comparing with `observed`, which observe() returned with
+    // `deferred`: fills in its sets' elements (kernel_form_against). With no
+    // owned table observed, the compiled ruleset is the kernel form.
+    std::expected<Prepared, KernelError> prepare_against(nft::Ruleset desired, nft::Ruleset& observed,
+                                                         const ObservedElements* deferred);
 
     // One transaction: every owned table in `desired` is replaced whole,
     // every owned table not in it is deleted. A rejection leaves the old

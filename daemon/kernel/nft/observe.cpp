@@ -93,16 +93,17 @@ private:
         });
         if (!r) return r;
         for (auto& s : found) {
-            if (auto e = elements(family, s.get()); !e) return e;
+            if (auto e = elements(family, s.get(), out.dumped_elements[s.get()]); !e) return e;
             out.sets.push_back(std::move(s));
         }
         return {};
     }
 
-    std::expected<void, KernelError> elements(std::uint16_t family, nftnl_set* set) {
+    // Read as bytes (set_elements.hpp), not into libnftnl element objects.
+    std::expected<void, KernelError> elements(std::uint16_t family, nftnl_set* set, DumpedElements& out) {
         auto* nlh = header(NFT_MSG_GETSETELEM, family, NLM_F_DUMP);
         nftnl_set_elems_nlmsg_build_payload(nlh, set);
-        return collect(nlh, [&](const nlmsghdr* reply) { return nftnl_set_elems_nlmsg_parse(reply, set) >= 0; });
+        return collect(nlh, [&](const nlmsghdr* reply) { return read_elements_message(reply, out); });
     }
 
     // The dump works on kernels without nf_flow_table too: it lists none.
