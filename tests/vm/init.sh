@@ -13,11 +13,13 @@ $bb mount -t devpts -o ptmxmode=0666 devpts /dev/pts
 $bb mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 $bb mount -t tmpfs -o mode=0755 tmpfs /run
 
-job= modroot= release=$($bb uname -r)
+job= modroot= nics= virtio_net= release=$($bb uname -r)
 for word in $($bb cat /proc/cmdline); do
     case $word in
         gwvm.job=*) job=${word#gwvm.job=} ;;
         gwvm.modroot=*) modroot=${word#gwvm.modroot=} ;;
+        gwvm.nic=*) nics="$nics ${word#gwvm.nic=}" ;;
+        gwvm.virtio_net=1) virtio_net=1 ;;
     esac
 done
 
@@ -48,6 +50,17 @@ $bb chmod 1777 /tmp
 
 # pppd opens /dev/ppp before ppp_generic is loaded; the node triggers the load.
 $bb mknod -m 0600 /dev/ppp c 108 0 2>/dev/null
+
+# NICs (run_in_vm.py --tap): no udev here, so virtio_net (a module in the
+# Debian kernels) is loaded by hand; each NIC given a name (NAME/MAC) gets it.
+if [ -n "$virtio_net" ]; then
+    /usr/sbin/modprobe -d "$modroot" virtio_net
+    for nic in $nics; do
+        for dev in /sys/class/net/*; do
+            [ "$($bb cat $dev/address)" = "${nic#*/}" ] && $bb ip link set dev ${dev##*/} name ${nic%%/*}
+        done
+    done
+fi
 
 $bb hostname gwvm
 $bb ip link set lo up

@@ -5,7 +5,8 @@ virtiofs, so the repository and build dirs sit at the same paths. Prints the
 guest's output and exits with the command's exit status.
 
   run_in_vm.py [-e NAME[=VALUE]]... [-C DIR] [--kernel 6.12|6.1] [--timeout S]
-               [--memory MB] [--cpu MODEL] [--systemd] -- CMD [ARG]...
+               [--memory MB] [--cpu MODEL] [--systemd]
+               [--tap HOSTIF[@NETNS][=GUESTIF]]... -- CMD [ARG]...
 
 With --systemd the guest boots Debian's systemd as PID 1 (boot_init.sh)
 with a disk of its own (an ext4 image in the temporary folder) holding the
@@ -13,7 +14,13 @@ upper layers of /etc, /var and /usr, so they survive the guest's reboots;
 the command runs once multi-user.target is reached, after every boot,
 and exits 100 to let the guest reboot instead of ending the run.
 
-The guest has no NIC; it writes only to its own tmpfs layers (virtiofsd
+By default the guest has no NIC. Each --tap gives it a virtio-net NIC
+backed by a tap device HOSTIF that the runner creates in network namespace
+NETNS (default: its own) and that vanishes with qemu; in the guest the NIC
+is named GUESTIF (default: the kernel's eth0, eth1, ... in --tap order;
+named by init.sh, so not with --systemd). See guest_nics.py.
+
+The guest writes only to its own tmpfs layers (virtiofsd
 serves a read-only copy of the host's mounts). qemu and
 virtiofsd are killed and the temporary folder removed on every path
 (including timeout, SIGTERM and the runner's own death).
@@ -42,6 +49,9 @@ GUEST_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 MARKER = "gw-vm-exit-status="
 PR_SET_PDEATHSIG = 1
 
+sys.path.insert(0, HERE)
+import guest_nics  # noqa: E402
+
 
 def die_with_parent():
     """Children get SIGKILL if the runner dies, even by SIGKILL itself."""
@@ -59,8 +69,16 @@ def parse_args(argv):
     p.add_argument("--kernel", default="6.12", choices=sorted(KERNELS), help="which cached kernel boots")
     p.add_argument("--systemd", action="store_true",
                    help="systemd as PID 1, a persistent disk, reboots allowed")
+    p.add_argument("--tap", action="append", default=[], metavar="HOSTIF[@NETNS][=GUESTIF]",
+                   help="a virtio-net NIC backed by tap HOSTIF, made in NETNS (repeatable)")
     p.add_argument("command", nargs=argparse.REMAINDER)
     args = p.parse_args(argv)
+    try:
+        args.tap = [guest_nics.TapSpec(text, i) for i, text in enumerate(args.tap)]
+    except ValueError as e:
+        p.error(str(e))
+    if args.systemd and any(t.guest_name for t in args.tap):
+        p.error("--tap ...=GUESTIF: NICs are named by init.sh, which --systemd does not run")
     if args.command[:1] == ["--"]:
         args.command = args.command[1:]
     if not args.command:
@@ -164,7 +182,7 @@ def make_disk(workdir):
     return path
 
 
-def qemu_argv(kernel, initrd, release, socket_path, workdir, args):
+def qemu_argv(kernel, initrd, release, socket_path, workdir, args, tap_fds):
     init = f"{HERE}/boot_init.sh" if args.systemd else f"{HERE}/init.sh"
     cmdline = [
         "console=ttyS0", "quiet", "panic=-1", "mitigations=off",
@@ -172,7 +190,8 @@ def qemu_argv(kernel, initrd, release, socket_path, workdir, args):
         # With an initramfs its /init mounts the root and hands over to ours.
         f"rdinit=/init gwvm.init={init}" if initrd else f"init={init}",
         f"gwvm.job={workdir}", f"gwvm.modroot={CACHE}/{release}",
-    ]
+    ] + guest_nics.kernel_words(args.tap)
+    nics = [a for spec, fd in zip(args.tap, tap_fds) for a in guest_nics.qemu_args(spec, fd)]
     memory = args.memory
     return [
         "qemu-system-x86_64", "-accel", "tcg", "-cpu", args.cpu, "-smp", "1",
@@ -185,7 +204,7 @@ def qemu_argv(kernel, initrd, release, socket_path, workdir, args):
         "-chardev", f"socket,id=vfs,path={socket_path}",
         "-device", "vhost-user-fs-pci,chardev=vfs,tag=gwroot",
         "-kernel", kernel, "-append", " ".join(cmdline),
-    ] + (["-initrd", initrd] if initrd else []) + (
+    ] + nics + (["-initrd", initrd] if initrd else []) + (
         # A guest reboot restarts the same kernel with the same disk.
         ["-drive", f"file={workdir}/disk.img,if=virtio,format=raw,cache=unsafe"] if args.systemd
         else ["-no-reboot"])
@@ -238,15 +257,23 @@ def main(argv):
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     workdir = tempfile.mkdtemp(prefix="gw-vm.")
     virtiofsd = qemu = None
+    tap_fds = []
     try:
         write_job(workdir, args)
         socket_path = os.path.join(workdir, "vfs.sock")
         if args.systemd:
             make_disk(workdir)
         virtiofsd = start_virtiofsd(workdir, socket_path)
-        qemu = subprocess.Popen(qemu_argv(kernel, initrd, release, socket_path, workdir, args),
+        for spec in args.tap:
+            tap_fds.append(guest_nics.open_tap(spec))
+        qemu = subprocess.Popen(qemu_argv(kernel, initrd, release, socket_path, workdir, args, tap_fds),
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
+                                stderr=subprocess.STDOUT, preexec_fn=die_with_parent,
+                                pass_fds=tap_fds)
+        # qemu holds the taps now: they go away when it does.
+        for fd in tap_fds:
+            os.close(fd)
+        tap_fds = []
         status, timed_out = relay(qemu, time.monotonic() + args.timeout)
         if timed_out:
             print(f"run_in_vm: timed out after {args.timeout:.0f} s", flush=True)
@@ -259,6 +286,8 @@ def main(argv):
     finally:
         stop(qemu)
         stop(virtiofsd)
+        for fd in tap_fds:
+            os.close(fd)
         shutil.rmtree(workdir, ignore_errors=True)
 
 
