@@ -200,6 +200,9 @@ def qemu_argv(kernel, initrd, release, socket_path, workdir, args, tap_fds):
         "-object", f"memory-backend-memfd,id=mem,size={memory}M,share=on",
         "-machine", "pc,memory-backend=mem",
         "-nodefaults", "-no-user-config", "-display", "none", "-monitor", "none",
+        # Named threads ("CPU 0/TCG" runs the guest's code): how a benchmark
+        # tells the emulated CPU's host time from the device models'.
+        "-name", "gwvm,debug-threads=on",
         "-serial", "stdio",
         "-chardev", f"socket,id=vfs,path={socket_path}",
         "-device", "vhost-user-fs-pci,chardev=vfs,tag=gwroot",
