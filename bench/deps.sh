@@ -9,7 +9,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
 
-GW_BENCH_DEPS=(valgrind python3 nftables iproute2 dbus python3-dbus python3-gi gir1.2-glib-2.0 python3-nftables)
+# iperf3, conntrack, ethtool: fastpath_vm_gateway.py (iperf3's endpoints on
+# the host; conntrack and ethtool in the vm guest, which shares the host's
+# root; the guest itself comes from tests/vm/deps.sh).
+GW_BENCH_DEPS=(valgrind python3 nftables iproute2 dbus python3-dbus python3-gi gir1.2-glib-2.0 python3-nftables
+    iperf3 conntrack ethtool)
 GW_BENCH_UNPACKED=(firewalld python3-firewall)
 GW_BENCH_CACHE=${GW_BENCH_CACHE:-/var/cache/gatewayd-bench}
 

@@ -11,7 +11,8 @@ per-round ratios, which says how far the noise reaches.
 Needs a kernel with nf_flow_table (this host's has none): run it in the vm
 guest, where every namespace shares one TCG-emulated vCPU, so the figures
 are those of an emulated CPU, not of real hardware; the ratio is what
-compares.
+compares. bench/fastpath_vm_gateway.py makes the guest the gateway alone,
+with the endpoints on the host.
 
   sudo tests/vm/run_in_vm.py --timeout 900 -- bench/fastpath_iperf.py build/ctl/gwctl \
       [--seconds S] [--forwards N] [--rounds R]
@@ -79,7 +80,8 @@ def topology(lab):
     return gw, lan, net
 
 
-def load_ruleset(lab, gw, gwctl, fast, n_forwards):
+def render_ruleset(gwctl, fast, n_forwards):
+    """gwctl's ruleset (nft -f text, replacing its table) for the config."""
     text = CONFIG.replace("FAST", "true" if fast else "false").replace("PORT", str(PORT)) + forwards(n_forwards)
     with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
         f.write(text)
@@ -89,7 +91,11 @@ def load_ruleset(lab, gw, gwctl, fast, n_forwards):
     finally:
         os.unlink(f.name)
     assert ("flow add @fastpath" in rendered) == fast, rendered
-    lab.run(gw, ["nft", "-f", "-"], input=rendered)
+    return rendered
+
+
+def load_ruleset(lab, gw, gwctl, fast, n_forwards):
+    lab.run(gw, ["nft", "-f", "-"], input=render_ruleset(gwctl, fast, n_forwards))
 
 
 def offloaded(lab, gw):
