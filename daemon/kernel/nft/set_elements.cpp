@@ -208,16 +208,24 @@ bool same_elem(const RawElem& a, const RawElem& b) {
            a.verdict == b.verdict && a.chain == b.chain && a.comment == b.comment;
 }
 
-// An element's key and end flag (which tell a set's elements apart), mixed
-// a word at a time: keys are 1 to 64 bytes.
+// MurmurHash3's 64-bit finalizer: every input bit reaches the low bits
+// the index masks with (a port differs only in two bytes of a word).
+std::uint64_t fmix64(std::uint64_t h) {
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    return h ^ (h >> 33);
+}
+
+// An element's key and end flag (which tell a set's elements apart), a
+// word at a time: keys are 1 to 64 bytes.
 std::uint64_t key_hash(const RawElem& e) {
-    constexpr std::uint64_t kMix = 0x9e3779b97f4a7c15ull;
-    std::uint64_t h = e.end ? kMix : 0;
+    std::uint64_t h = e.end;
     for (std::size_t i = 0; i < e.key.size(); i += 8) {
         std::uint64_t w = 0;
         std::memcpy(&w, e.key.data() + i, std::min<std::size_t>(8, e.key.size() - i));
-        h = (h ^ w) * kMix;
-        h ^= h >> 32;
+        h = fmix64(h ^ w);
     }
     return h;
 }

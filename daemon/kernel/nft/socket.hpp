@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <expected>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,7 @@ private:
     explicit NftSocket(MnlSocketPtr sock);
 
     MnlSocketPtr sock_;
+    std::unique_ptr<char[]> recv_buf_;  // replies to dumps and batches land here
     std::uint32_t portid_ = 0;
     std::uint32_t seq_ = 0;
 };
