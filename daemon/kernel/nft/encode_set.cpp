@@ -27,9 +27,24 @@ constexpr std::uint32_t kUdataMax = 256;  // nft's NFT_USERDATA_MAXLEN
 constexpr std::uint32_t kExprConcat = 13; // nft's EXPR_CONCAT
 constexpr std::uint32_t kExprVerdict = 1;  // nft's EXPR_VERDICT
 
+std::vector<std::uint32_t> padded_lengths(const std::vector<Key>& keys) {
+    std::vector<std::uint32_t> out;
+    for (auto k : keys) out.push_back(key_padded_length(k));
+    return out;
+}
+
 struct Shape {
+    Shape(std::vector<Key> key_parts, std::vector<Key> data_parts)
+        : key(std::move(key_parts)), data(std::move(data_parts)),
+          key_padded(padded_lengths(key)), data_padded(padded_lengths(data)) {}
+
     std::vector<Key> key;
     std::vector<Key> data;
+    // Each part's length padded to a register (key_padded_length), for
+    // concat_bytes(): looked up once per set rather than for each part of
+    // each element (70,000 times for 10,000 forwards).
+    std::vector<std::uint32_t> key_padded;
+    std::vector<std::uint32_t> data_padded;
     bool verdict = false;
     bool interval = false;
     bool counter = false;
@@ -178,8 +193,8 @@ NftSetPtr elements_carrier(nft::TableFamily family, const std::string& table,
 
 // The element's register bytes into `out` (cleared first; the caller keeps
 // one buffer for all elements of a set).
-std::expected<void, std::string> concat_bytes(const std::vector<Key>& keys, const std::vector<nft::Value>& values,
-                                              bool network_order, Bytes& out) {
+std::expected<void, std::string> concat_bytes(const std::vector<Key>& keys, const std::vector<std::uint32_t>& padded,
+                                              const std::vector<nft::Value>& values, bool network_order, Bytes& out) {
     if (values.size() != keys.size())
         return std::unexpected("element has " + std::to_string(values.size()) + " parts, the set " +
                                std::to_string(keys.size()));
@@ -189,7 +204,7 @@ std::expected<void, std::string> concat_bytes(const std::vector<Key>& keys, cons
         auto ok = append_value(keys[i], values[i], network_order && needs_hton(keys[i]), out);
         if (!ok) return ok;
         if (keys.size() > 1)  // each part of a concatenation is padded to 4 bytes
-            for (auto end = at + key_padded_length(keys[i]); out.size() < end;) out.push_back(0);
+            for (auto end = at + padded[i]; out.size() < end;) out.push_back(0);
     }
     return {};
 }
@@ -268,7 +283,7 @@ std::expected<void, std::string> fill_payload(nftnl_set_elem* e, const Shape& sh
         if (!el.verdict->chain.empty())
             nftnl_set_elem_set_str(e, NFTNL_SET_ELEM_CHAIN, el.verdict->chain.c_str());
     } else if (!shape.data.empty()) {
-        if (auto ok = concat_bytes(shape.data, el.data, false, scratch); !ok) return ok;
+        if (auto ok = concat_bytes(shape.data, shape.data_padded, el.data, false, scratch); !ok) return ok;
         set_bytes(e, NFTNL_SET_ELEM_DATA, scratch);
     }
     if (!el.comment.empty() || open_end) {
@@ -296,7 +311,7 @@ std::expected<void, std::string> add_plain(nftnl_set* s, const Shape& shape,
             set_bytes(e.get(), NFTNL_SET_ELEM_KEY, iv->first);
             set_bytes(e.get(), NFTNL_SET_ELEM_KEY_END, iv->last);
         } else {
-            if (auto ok = concat_bytes(shape.key, el.key, false, key); !ok) return ok;
+            if (auto ok = concat_bytes(shape.key, shape.key_padded, el.key, false, key); !ok) return ok;
             set_bytes(e.get(), NFTNL_SET_ELEM_KEY, key);
         }
         if (auto r = fill_payload(e.get(), shape, el, false, scratch); !r) return r;
@@ -362,7 +377,12 @@ bool is_range(const nft::Value& v) {
 }
 
 Shape shape_of(const nft::Set& set) {
-    return Shape{set.key, set.data, set.verdict_map, set.interval, set.counter, false, set.modulus};
+    Shape shape(set.key, set.data);
+    shape.verdict = set.verdict_map;
+    shape.interval = set.interval;
+    shape.counter = set.counter;
+    shape.modulus = set.modulus;
+    return shape;
 }
 
 std::string set_what(const nft::Table& table, const std::string& name) {
@@ -394,8 +414,7 @@ std::expected<std::uint32_t, std::string> encode_anonymous_set(EncodeContext& ct
                                                                config::Loc origin,
                                                                bool* interval) {
     if (lookup.inline_set.empty()) return std::unexpected("empty inline set");
-    Shape shape;
-    shape.key = lookup.keys;
+    Shape shape(lookup.keys, {});
     shape.anonymous = true;
     shape.verdict = lookup.inline_set.front().verdict.has_value();
     for (const auto& el : lookup.inline_set)
