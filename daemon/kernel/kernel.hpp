@@ -19,6 +19,7 @@
 #include "daemon/kernel/kernel_error.hpp"
 #include "rules/net/address.hpp"
 #include "rules/netstate/model.hpp"
+#include "rules/nft/diff.hpp"
 #include "rules/nft/ruleset.hpp"
 #include "rules/plan/plan.hpp"
 
@@ -70,6 +71,9 @@ enum class KernelForm {
 struct Prepared {
     nft::Ruleset kernel_form;
     std::shared_ptr<const plan::Encoded> encoded;
+    // prepare_against(): sets the kernel holds byte for byte as encoded,
+    // which the observed ruleset has without elements (plan::plan_nft).
+    std::vector<nft::SetRef> same_elements;
 };
 
 struct ApplyOutcome {
@@ -87,7 +91,9 @@ public:
     // prepare() for comparing with `observed` (taken with
     // Scope::defer_set_elements), whose sets' elements it fills in: a set
     // the kernel holds byte for byte as the desired one encodes is decoded
-    // on neither side. As KernelForm::as_compiled when no owned table was observed.
+    // on neither side, and left without elements in `observed` (listed in
+    // Prepared::same_elements). As KernelForm::as_compiled when no owned
+    // table was observed.
     virtual std::expected<Prepared, KernelError> prepare_against(nft::Ruleset desired, Observed& observed) = 0;
 
     // The nft part first, as one transaction (a table replacement or an

@@ -106,7 +106,7 @@ std::optional<plan::Plan> Reconciler::make_plan(const config::LoadedConfig& cfg,
     if (!r.errors.empty()) return std::nullopt;
     plan::Plan p;
     p.nft = plan::plan_nft(std::move(prepared->kernel_form), std::move(observed.nft),
-                           std::move(prepared->encoded));
+                           std::move(prepared->encoded), prepared->same_elements);
     p.net = std::move(*net);
     describe_plan(p, r);
     return p;

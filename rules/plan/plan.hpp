@@ -57,8 +57,11 @@ struct Plan {
 
 // `desired` must be in the kernel's form (what observing it would return
 // once applied); `encoded` is its encoding, passed through to the plan.
+// `same_elements`: sets `observed` holds without elements because the
+// kernel layer found them the same as desired's (kernel::Prepared).
 NftPlan plan_nft(nft::Ruleset desired, nft::Ruleset observed,
-                 std::shared_ptr<const Encoded> encoded = {});
+                 std::shared_ptr<const Encoded> encoded = {},
+                 const std::vector<nft::SetRef>& same_elements = {});
 // The nft part of a reconcile that trusts the kernel to hold what was last
 // applied: `wanted` and `applied` hold the same sets (kernel form), as now
 // compiled and as last applied. Nothing, or an element-only update of those

@@ -9,6 +9,7 @@
 
 #include "daemon/kernel/nft/netlink.hpp"
 #include "rules/nft/diff.hpp"
+#include "rules/plan/plan.hpp"
 #include "tests/kernel/backend_helpers.hpp"
 #include "tests/kernel/nft_fixture.hpp"
 
@@ -17,8 +18,9 @@ namespace gw::kernel::test {
 namespace {
 
 struct Compared {
-    nft::Ruleset observed;
+    nft::Ruleset observed;  // the same_elements sets without elements
     nft::Ruleset kernel_form;
+    std::vector<nft::SetRef> same_elements;
 };
 
 // observe() with deferred elements, then prepare_against(desired).
@@ -30,7 +32,41 @@ Compared compare_with_kernel(NftNetlink& nft, const nft::Ruleset& desired) {
     auto prepared = nft.prepare_against(desired, *observed, deferred.get());
     REQUIRE_MESSAGE(prepared.has_value(), (prepared ? "" : prepared.error().describe()));
     REQUIRE(prepared->encoded != nullptr);
-    return {std::move(*observed), std::move(prepared->kernel_form)};
+    return {std::move(*observed), std::move(prepared->kernel_form), std::move(prepared->same_elements)};
+}
+
+nft::Set* find(nft::Ruleset& rs, const nft::SetRef& ref) {
+    for (auto& t : rs.tables)
+        if (t.family == ref.family && t.name == ref.table)
+            for (auto& s : t.sets)
+                if (s.name == ref.set) return &s;
+    return nullptr;
+}
+
+// The observed ruleset with the sets found the same given the kernel
+// form's elements: what a plain observe() must return.
+nft::Ruleset completed(Compared c) {
+    for (const auto& ref : c.same_elements) {
+        auto* theirs = find(c.observed, ref);
+        auto* mine = find(c.kernel_form, ref);
+        REQUIRE(theirs != nullptr);
+        REQUIRE(mine != nullptr);
+        CHECK(theirs->elements.empty());
+        theirs->elements = mine->elements;
+    }
+    return c.observed;
+}
+
+std::vector<std::string> names(const std::vector<nft::SetRef>& refs) {
+    std::vector<std::string> out;
+    for (const auto& r : refs) out.push_back(r.set);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+// The plan the reconciler makes of it; its text must be a plain diff's.
+plan::NftPlan plan_of(const Compared& c) {
+    return plan::plan_nft(c.kernel_form, c.observed, nullptr, c.same_elements);
 }
 
 nft::Ruleset kernel_form(const nft::Ruleset& rs) {
@@ -46,16 +82,9 @@ nft::Set& set_named(nft::Ruleset& rs, const std::string& name) {
     return *it;
 }
 
-std::vector<std::string> changed_names(const nft::RulesetDiff& diff) {
-    std::vector<std::string> out;
-    for (const auto& s : diff.changed_sets) out.push_back(s.set);
-    std::sort(out.begin(), out.end());
-    return out;
-}
-
 }  // namespace
 
-TEST_CASE("with nothing changed, both sides read as observe and as_kernel_holds do") {
+TEST_CASE("with nothing changed, no set is decoded and both sides read as observe and as_kernel_holds do") {
     auto nft = backend();
     auto want = full_ruleset();
     apply_ok(*nft, want);
@@ -64,9 +93,13 @@ TEST_CASE("with nothing changed, both sides read as observe and as_kernel_holds 
     REQUIRE(bare.has_value());
     CHECK(set_named(*bare, "fwd4").elements.empty());  // left for prepare_against
     auto c = compare_with_kernel(*nft, want);
-    check_same(c.observed, observe_ok(*nft));
+    CHECK(c.same_elements.size() == want.tables[0].sets.size() + want.tables[1].sets.size());
+    check_same(completed(c), observe_ok(*nft));
     check_same(c.kernel_form, kernel_form(want));
-    CHECK(nft::diff_rulesets(c.kernel_form, c.observed).kind == nft::ChangeKind::none);
+    auto p = plan_of(c);
+    CHECK(p.kind == nft::ChangeKind::none);
+    CHECK(p.text.empty());
+    CHECK(set_named(p.desired, "fwd4").elements.size() == 2);  // the plan's desired is whole
 }
 
 TEST_CASE("changed and hand-added elements are decoded and show in the diff") {
@@ -77,13 +110,21 @@ TEST_CASE("changed and hand-added elements are decoded and show in the diff") {
     auto changed = want;
     set_named(changed, "fwd4").elements.at(1).data.at(0) = pfx("192.168.1.12");
     auto c = compare_with_kernel(*nft, changed);
-    check_same(c.observed, observe_ok(*nft));
+    auto same = names(c.same_elements);
+    CHECK(std::find(same.begin(), same.end(), "fwd4") == same.end());
+    CHECK(std::find(same.begin(), same.end(), "svc") == same.end());
+    CHECK(std::find(same.begin(), same.end(), "fwd6") != same.end());
+    check_same(completed(c), observe_ok(*nft));
     check_same(c.kernel_form, kernel_form(changed));
-    auto diff = nft::diff_rulesets(c.kernel_form, c.observed);
-    CHECK(diff.kind == nft::ChangeKind::elements);
-    CHECK(changed_names(diff) == std::vector<std::string>{"fwd4", "svc"});
-    CHECK(diff.text.find("192.168.1.12") != std::string::npos);
-    CHECK(diff.text.find("2222") != std::string::npos);
+    auto p = plan_of(c);
+    CHECK(p.kind == nft::ChangeKind::elements);
+    std::vector<std::string> updated;
+    for (const auto& u : p.elements) updated.push_back(u.set.name);
+    std::sort(updated.begin(), updated.end());
+    CHECK(updated == std::vector<std::string>{"fwd4", "svc"});
+    CHECK(p.text == nft::diff_rulesets(c.kernel_form, observe_ok(*nft)).text);
+    CHECK(p.text.find("192.168.1.12") != std::string::npos);
+    CHECK(p.text.find("2222") != std::string::npos);
 }
 
 TEST_CASE("a set whose definition changed is decoded on both sides, even with the same elements") {
@@ -93,9 +134,14 @@ TEST_CASE("a set whose definition changed is decoded on both sides, even with th
     auto changed = want;
     set_named(changed, "blocked4").comment = "renamed";
     auto c = compare_with_kernel(*nft, changed);
-    check_same(c.observed, observe_ok(*nft));
+    auto same = names(c.same_elements);
+    CHECK(std::find(same.begin(), same.end(), "blocked4") == same.end());
+    check_same(completed(c), observe_ok(*nft));
     check_same(c.kernel_form, kernel_form(changed));
-    CHECK(nft::diff_rulesets(c.kernel_form, c.observed).kind == nft::ChangeKind::structure);
+    auto p = plan_of(c);
+    CHECK(p.kind == nft::ChangeKind::structure);
+    // The text shows the unchanged sets' elements as a plain diff does.
+    CHECK(p.text == nft::diff_rulesets(c.kernel_form, observe_ok(*nft)).text);
 }
 
 TEST_CASE("with none of gatewayd's tables in the kernel, the compiled ruleset is the kernel form") {
@@ -104,6 +150,7 @@ TEST_CASE("with none of gatewayd's tables in the kernel, the compiled ruleset is
     auto want = full_ruleset();
     auto c = compare_with_kernel(*nft, want);
     CHECK(c.observed.tables.empty());
+    CHECK(c.same_elements.empty());
     check_same(c.kernel_form, want);
 }
 

@@ -212,31 +212,34 @@ std::expected<nft::Ruleset, KernelError> as_kernel_holds(const nft::Ruleset& rul
 
 namespace gw::kernel {
 
-nft::Ruleset kernel_form_against(nft::Ruleset compiled, std::vector<NftOp>& ops, nft::Ruleset& observed,
-                                 const NftDump& dumped) {
+KernelFormAgainst kernel_form_against(nft::Ruleset compiled, std::vector<NftOp>& ops, nft::Ruleset& observed,
+                                      const NftDump& dumped) {
     NftDump encoding;
     Renamed renamed;
     lend(ops, encoding, renamed);
     auto unchanged = sets_held_as_encoded(encoding, dumped);
     for (const auto& [name, mine] : named_sets(encoding))
         if (unchanged.contains(name)) encoding.elements_left_out.insert(mine);
-    auto form = decode_ruleset(encoding);
-    // Neither side decoded: both get the compiled elements, which decode
-    // from the same bytes either way. Only where the definitions match too:
-    // with the elements still left out on both sides, == compares just those.
-    std::set<SetName> filled;
-    auto mine = model_sets(form), theirs = model_sets(observed), wanted = model_sets(compiled);
+    KernelFormAgainst out{decode_ruleset(encoding), {}};
+    // Decoded on neither side: the kernel form takes the compiled elements
+    // (they decode from the same bytes), the observed set stays without
+    // them. Only where the definitions match too: with the elements still
+    // left out on both sides, == compares just those.
+    std::set<SetName> same;
+    auto mine = model_sets(out.form), theirs = model_sets(observed), wanted = model_sets(compiled);
     for (const auto& name : unchanged) {
         auto m = mine.find(name), t = theirs.find(name), w = wanted.find(name);
         if (m == mine.end() || t == theirs.end() || w == wanted.end() || !(*m->second == *t->second)) continue;
         m->second->elements = std::move(w->second->elements);
-        t->second->elements = m->second->elements;
-        filled.insert(name);
+        same.insert(name);
     }
-    decode_left_out(encoding, form, filled);
-    decode_left_out(dumped, observed, filled);
+    for (const auto& t : out.form.tables)
+        for (const auto& s : t.sets)
+            if (same.contains(SetName{nfproto_of(t.family), s.name})) out.same_elements.push_back({t.family, t.name, s.name});
+    decode_left_out(encoding, out.form, same);
+    decode_left_out(dumped, observed, same);
     give_back(encoding, renamed, ops);
-    return form;
+    return out;
 }
 
 }  // namespace gw::kernel

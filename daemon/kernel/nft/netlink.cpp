@@ -107,8 +107,10 @@ std::expected<Prepared, KernelError> NftNetlink::prepare_against(nft::Ruleset de
     if (auto ok = check_tables(desired); !ok) return std::unexpected(ok.error());
     auto ops = encode_ruleset(desired);
     if (!ops) return std::unexpected(ops.error());
-    auto kernel_form = kernel_form_against(std::move(desired), *ops, observed, deferred->dump);
-    return prepared(std::move(kernel_form), std::move(*ops));
+    auto against = kernel_form_against(std::move(desired), *ops, observed, deferred->dump);
+    auto out = prepared(std::move(against.form), std::move(*ops));
+    out.same_elements = std::move(against.same_elements);
+    return out;
 }
 
 std::expected<void, KernelError> NftNetlink::replace(const nft::Ruleset& desired, const plan::Encoded* encoded,

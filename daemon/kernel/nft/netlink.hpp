@@ -34,13 +34,19 @@ struct ObservedElements {
     NftDump dump;
 };
 
+struct KernelFormAgainst {
+    nft::Ruleset form;
+    std::vector<nft::SetRef> same_elements;  // as Prepared::same_elements
+};
+
 // decode_encoded(ops) of `compiled`'s encoding, compared with `observed`,
 // decoded from `dumped` with its named sets' elements left out; those are
 // filled in here. A set whose elements the kernel holds byte for byte as
 // `ops` carry them (and whose definition matches) is decoded on neither
-// side: both get `compiled`'s elements (which encode to those bytes).
-nft::Ruleset kernel_form_against(nft::Ruleset compiled, std::vector<NftOp>& ops, nft::Ruleset& observed,
-                                 const NftDump& dumped);
+// side: the form gets `compiled`'s elements (which encode to those bytes),
+// `observed` keeps none, and the set is listed in same_elements.
+KernelFormAgainst kernel_form_against(nft::Ruleset compiled, std::vector<NftOp>& ops, nft::Ruleset& observed,
+                                      const NftDump& dumped);
 
 class NftNetlink {
 public:
