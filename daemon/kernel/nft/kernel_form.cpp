@@ -208,10 +208,6 @@ std::expected<nft::Ruleset, KernelError> as_kernel_holds(const nft::Ruleset& rul
     return decode_encoded(*ops);
 }
 
-}  // namespace gw::kernel
-
-namespace gw::kernel {
-
 KernelFormAgainst kernel_form_against(nft::Ruleset compiled, std::vector<NftOp>& ops, nft::Ruleset& observed,
                                       const NftDump& dumped) {
     NftDump encoding;
@@ -235,7 +231,8 @@ KernelFormAgainst kernel_form_against(nft::Ruleset compiled, std::vector<NftOp>&
     }
     for (const auto& t : out.form.tables)
         for (const auto& s : t.sets)
-            if (same.contains(SetName{nfproto_of(t.family), s.name})) out.same_elements.push_back({t.family, t.name, s.name});
+            if (same.contains(SetName{nfproto_of(t.family), s.name}))
+                out.same_elements.push_back({t.family, t.name, s.name});
     decode_left_out(encoding, out.form, same);
     decode_left_out(dumped, observed, same);
     give_back(encoding, renamed, ops);
