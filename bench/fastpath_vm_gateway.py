@@ -5,13 +5,12 @@ namespace to an "Internet host" namespace, both on the host and run
 natively, through the guest, which holds gatewayd's ruleset (gwctl render
 --replace of bench/fastpath_iperf.py's config, fast path off then on,
 loaded with nft -f) and forwards between its two virtio-net NICs. Per cell:
-Gbit/s (iperf3's receiver), and the gateway's CPU over a window inside the
-run: the guest's /proc/stat (busy and softirq shares of its vCPU) and, on
+Gbit/s (iperf3's receiver), and the gateway's CPU over a window in the
+run's first half: the guest's /proc/stat (busy and softirq shares of its vCPU) and, on
 the host, the CPU time of qemu's vCPU thread (the guest's code, emulated)
 and of its other threads (the NICs' device model), with the vCPU thread's
 CPU seconds per Gbit the guest forwarded in the window. `conntrack -L` in
-the guest, sampled during the run right after that window, counts the
-connections shown [OFFLOAD]. Rulesets take turns each round (off then on,
+the guest, run half way through, counts the connections shown [OFFLOAD]. Rulesets take turns each round (off then on,
 then on then off, ...); the table gives medians and the range of the
 per-round ratios fast path / full chain.
 
@@ -51,8 +50,10 @@ from netlab import Lab, require_root  # noqa: E402
 PORT = fastpath_iperf.PORT
 CONTROL_PORT = 5999
 LAN_HOST, NET_HOST = "172.16.2.20", "192.0.2.1"
-WARMUP = 1.0  # s of each run before the CPU window (connections set up)
-TAIL = 2.0  # s of each run after it (conntrack -L sampled, then the end)
+# The CPU window runs from WARMUP s into each run (connections set up) to
+# half way; conntrack -L follows. A saturated guest answers late, and a
+# sample near the end was seen to come after iperf3 had ended.
+WARMUP = 1.0
 
 
 # ---- the guest's side ---------------------------------------------------
@@ -282,11 +283,15 @@ def measure_cell(lab, guest, lan, net, streams, seconds):
     server = fastpath_iperf.iperf_server(lab, net)
     client = lab.spawn(lan, ["iperf3", "-c", NET_HOST, "-p", str(PORT), "-t", str(seconds),
                              "-P", str(streams), "-J"])
+    start = time.monotonic()
     time.sleep(WARMUP)  # the CPU window starts once the streams run, not a timing
     host_before, before = qemu_cpu(guest.qemu), guest.call("stat")
-    time.sleep(seconds - WARMUP - TAIL)
+    time.sleep(seconds / 2 - WARMUP)
     host_after, after = qemu_cpu(guest.qemu), guest.call("stat")
     ct = guest.call("conntrack")
+    # When the guest answered late, the streams may have ended (and their
+    # entries left the flowtable): say so rather than count it.
+    ct.update(sampled_at=time.monotonic() - start, sampled_running=client.poll() is None)
     out, err = client.communicate(timeout=seconds + 120)
     server.wait(timeout=60)
     if client.returncode:
@@ -315,12 +320,19 @@ def measure_rounds(lab, guest, lan, net, args):
                           f"{cell['gbits']:.3f} Gbit/s, guest busy {cell['busy']:.0%} "
                           f"softirq {cell['softirq']:.0%}, qemu vCPU {cell['qemu_vcpu']:.2f} "
                           f"I/O {cell['qemu_io']:.2f} cores, {cell['vcpu_per_gbit']:.2f} vCPU-s/Gbit, "
-                          f"{cell['offloaded']} of {cell['tracked']} connections offloaded", flush=True)
+                          f"{cell['offloaded']} of {cell['tracked']} connections offloaded at "
+                          f"{cell['sampled_at']:.1f} s{'' if cell['sampled_running'] else ' (iperf3 had ended)'}",
+                          flush=True)
     return results
 
 
 def median(cells, key):
     return statistics.median(c[key] for c in cells)
+
+
+def offload_range(cells, pick):
+    during = [c["offloaded"] for c in cells if c["sampled_running"]]
+    return pick(during) if during else "-"
 
 
 def pair(off, on, key, fmt):
@@ -341,11 +353,12 @@ def report(results, args):
                   f"{min(ratios):>5.2f}-{max(ratios):<5.2f} {pair(off, on, 'busy', '.0%'):>10} "
                   f"{pair(off, on, 'softirq', '.0%'):>9} {pair(off, on, 'qemu_vcpu', '.2f'):>9} "
                   f"{pair(off, on, 'qemu_io', '.2f'):>9} {pair(off, on, 'vcpu_per_gbit', '.2f'):>11} "
-                  f"{max(c['offloaded'] for c in off):>3}/{min(c['offloaded'] for c in on):<3}")
+                  f"{offload_range(off, max):>3}/{offload_range(on, min):<3}")
     print("busy, softirq: shares of the vCPU in the guest's /proc/stat; qemu vCPU, I/O: host cores used by\n"
           "qemu's vCPU thread (CPU 0/TCG: the guest's code) and its other threads (virtio-net's device model,\n"
           "the taps' I/O); vCPU-s/Gbit: the vCPU thread's host CPU seconds per Gbit wan0 sent in the window;\n"
-          "offload: most connections [OFFLOAD] in a full-chain cell / fewest in a fast-path cell")
+          "offload: most connections [OFFLOAD] in a full-chain cell / fewest in a fast-path cell, of the\n"
+          "samples taken while iperf3 ran")
 
 
 def parse_args(argv):
@@ -362,8 +375,8 @@ def parse_args(argv):
     args = p.parse_args(argv)
     if not args.agent and not args.gwctl:
         p.error("gwctl is needed")
-    if args.seconds < WARMUP + TAIL + 2:
-        p.error(f"--seconds must be at least {WARMUP + TAIL + 2:.0f}")
+    if args.seconds < 4 * WARMUP:
+        p.error(f"--seconds must be at least {4 * WARMUP:.0f}")
     args.forwards = [int(n) for n in args.forwards.split(",")]
     cells = args.rounds * len(args.forwards) * 4
     args.vm_timeout = 300 + cells * (args.seconds + 30)
