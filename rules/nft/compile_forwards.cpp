@@ -165,7 +165,6 @@ void add_map_elements(const config::PortForward& fwd, GroupMaps& maps) {
     }
 }
 
-
 // The admission of a family: `open` for single server ports of forwards
 // open to anyone, `limited` for the rest, keyed "source . server . proto .
 // port" until split_by_proto() makes the per-protocol interval sets.

@@ -26,13 +26,12 @@ struct NftDump {
     std::vector<NftRulePtr> rules;
     std::vector<NftFlowtablePtr> flowtables;
     std::uint32_t generation = 0;  // the ruleset generation the dump was taken at
-    // Sets whose elements other objects hold: decode_encoded() lends an
-    // encoding, where elements travel in add-elements carriers of their
-    // own, and reads them there rather than copying 20,000 of them into
-    // the definitions. A dump's sets hold their own elements (no entry).
+    // Where sets' elements are (set_objects(); a set in neither map is read
+    // as holding its own: an encoding's set sent without elements has none).
+    // An encoding lent by decode_encoded(): in its add-elements carriers,
+    // read there rather than copying 20,000 into the definitions.
     std::map<const nftnl_set*, std::vector<const nftnl_set*>> elements_held_by;
-    // A dump's elements, read from its messages (set_elements.hpp): its
-    // sets hold none themselves.
+    // A dump: read from its messages as bytes (set_elements.hpp).
     std::map<const nftnl_set*, DumpedElements> dumped_elements;
     // Named sets whose elements decode_ruleset() leaves out, for the caller
     // to fill in: a re-apply decodes a set on neither side when the kernel
