@@ -7,10 +7,12 @@
 #include <libnftnl/common.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
 
 #include <vector>
 
+#include "daemon/kernel/nft/attrs.hpp"
 #include "daemon/kernel/nft/encode.hpp"
 #include "daemon/kernel/nft/netlink.hpp"
 #include "daemon/kernel/nft/set_elements.hpp"
@@ -123,6 +125,48 @@ TEST_CASE("same_elements: the order does not count, every byte and flag does") {
     auto counted = raw(k1);
     counted.counter = nft::Counter{5, 500};
     CHECK(same_elements({counted}, {raw(k1)}));
+}
+
+TEST_CASE("attributes are walked and read as libmnl walks and reads them") {
+    std::vector<char> buf(512);
+    auto* nlh = mnl_nlmsg_put_header(buf.data());
+    mnl_nlmsg_put_extra_header(nlh, sizeof(nfgenmsg));
+    mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, "gatewayd");
+    mnl_attr_put_u32(nlh, NFTA_TABLE_FLAGS, htobe32(7));
+    auto* nest = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
+    mnl_attr_put_u16(nlh, 1, 0x1234);
+    mnl_attr_nest_end(nlh, nest);
+    mnl_attr_put(nlh, 9, 2, "ab");  // a string without its NUL
+    auto walk_mnl = [&](const nlmsghdr* m) {
+        std::vector<std::pair<int, std::string>> out;
+        const auto* tail = static_cast<const char*>(mnl_nlmsg_get_payload_tail(m));
+        for (const auto* a = static_cast<const nlattr*>(mnl_nlmsg_get_payload_offset(m, sizeof(nfgenmsg)));
+             mnl_attr_ok(a, static_cast<int>(tail - reinterpret_cast<const char*>(a))); a = mnl_attr_next(a))
+            out.emplace_back(mnl_attr_get_type(a), std::string(static_cast<const char*>(mnl_attr_get_payload(a)),
+                                                               mnl_attr_get_payload_len(a)));
+        return out;
+    };
+    auto walk_ours = [&](const nlmsghdr* m) {
+        std::vector<std::pair<int, std::string>> out;
+        for_each_attr(message_attrs(m, sizeof(nfgenmsg)), [&](std::uint16_t type, ByteView v) {
+            out.emplace_back(type, std::string(reinterpret_cast<const char*>(v.data()), v.size()));
+        });
+        return out;
+    };
+    auto whole = walk_mnl(nlh);
+    REQUIRE(whole.size() == 4);
+    CHECK(walk_ours(nlh) == whole);
+    // Cut inside the last attribute's header: both stop before it. (Cut
+    // inside its payload, libmnl would still read it up to the aligned end
+    // past the message; for_each_attr never reads past nlmsg_len.)
+    nlh->nlmsg_len -= 5;
+    CHECK(walk_ours(nlh) == walk_mnl(nlh));
+    CHECK(walk_ours(nlh).size() == 3);
+    auto bytes = [](const std::string& s) { return ByteView(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()); };
+    CHECK(nul_string(bytes(whole[0].second)) == "gatewayd");
+    CHECK(be32(bytes(whole[1].second)) == 7u);
+    CHECK_FALSE(nul_string(bytes(whole[3].second)).has_value());  // mnl_attr_validate refuses it too
+    CHECK_FALSE(be32(bytes("ab")).has_value());
 }
 
 }  // namespace gw::kernel::test

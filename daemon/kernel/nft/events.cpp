@@ -5,12 +5,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <arpa/inet.h>
-
 #include <cerrno>
 #include <cstring>
 #include <optional>
 #include <vector>
+
+#include "daemon/kernel/nft/attrs.hpp"
 
 namespace gw::kernel {
 namespace {
@@ -29,27 +29,24 @@ int table_attribute(int msg) {
     }
 }
 
-// The attribute `type` of an nftables message, or null.
-const nlattr* find_attr(const nlmsghdr* nlh, int type) {
-    const auto* at = static_cast<const char*>(mnl_nlmsg_get_payload_offset(nlh, sizeof(nfgenmsg)));
-    const auto* tail = static_cast<const char*>(mnl_nlmsg_get_payload_tail(nlh));
-    for (const auto* attr = reinterpret_cast<const nlattr*>(at);
-         mnl_attr_ok(attr, static_cast<int>(tail - reinterpret_cast<const char*>(attr)));
-         attr = mnl_attr_next(attr))
-        if (mnl_attr_get_type(attr) == type) return attr;
-    return nullptr;
+// The payload of the first attribute `type` of an nftables message.
+std::optional<ByteView> find_attr(const nlmsghdr* nlh, int type) {
+    std::optional<ByteView> found;
+    for_each_attr(message_attrs(nlh, sizeof(nfgenmsg)), [&](std::uint16_t t, ByteView v) {
+        if (t == type && !found) found = v;
+    });
+    return found;
 }
 
 std::string string_attr(const nlmsghdr* nlh, int type) {
-    const auto* attr = find_attr(nlh, type);
-    if (!attr || mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0) return {};
-    return mnl_attr_get_str(attr);
+    auto v = find_attr(nlh, type);
+    auto s = v ? nul_string(*v) : std::nullopt;
+    return s ? std::string(*s) : std::string();
 }
 
 std::optional<std::uint32_t> u32_attr(const nlmsghdr* nlh, int type) {
-    const auto* attr = find_attr(nlh, type);
-    if (!attr || mnl_attr_validate(attr, MNL_TYPE_U32) < 0) return std::nullopt;
-    return ntohl(mnl_attr_get_u32(attr));
+    auto v = find_attr(nlh, type);
+    return v ? be32(*v) : std::nullopt;
 }
 
 }  // namespace

@@ -1,13 +1,12 @@
 #include "daemon/kernel/nft/set_elements.hpp"
 
-#include <endian.h>
-#include <linux/netlink.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nf_tables.h>
 
 #include <algorithm>
 #include <cstring>
 
+#include "daemon/kernel/nft/attrs.hpp"
 #include "daemon/kernel/nft/decode.hpp"
 #include "daemon/kernel/nft/udata.hpp"
 
@@ -79,42 +78,6 @@ RawElem read_elem(nftnl_set_elem* e) {
 }
 
 // ---- from a dump's netlink message --------------------------------------------
-
-// Calls fn(type, payload) for each netlink attribute in `bytes`; false when
-// one does not fit (what mnl_attr_ok() checks), after the ones before it.
-template <class Fn>
-bool for_each_attr(ByteView bytes, Fn&& fn) {
-    std::size_t off = 0;
-    while (off + sizeof(nlattr) <= bytes.size()) {
-        nlattr a;
-        std::memcpy(&a, bytes.data() + off, sizeof a);
-        if (a.nla_len < sizeof(nlattr) || a.nla_len > bytes.size() - off) return false;
-        fn(static_cast<std::uint16_t>(a.nla_type & NLA_TYPE_MASK),
-           bytes.subspan(off + NLA_HDRLEN, a.nla_len - NLA_HDRLEN));
-        off += NLA_ALIGN(a.nla_len);
-    }
-    return true;
-}
-
-std::optional<std::uint32_t> be32(ByteView v) {
-    if (v.size() < sizeof(std::uint32_t)) return std::nullopt;
-    std::uint32_t x;
-    std::memcpy(&x, v.data(), sizeof x);
-    return be32toh(x);
-}
-
-std::optional<std::uint64_t> be64(ByteView v) {
-    if (v.size() < sizeof(std::uint64_t)) return std::nullopt;
-    std::uint64_t x;
-    std::memcpy(&x, v.data(), sizeof x);
-    return be64toh(x);
-}
-
-// A NUL-terminated string attribute, as mnl_attr_validate(MNL_TYPE_NUL_STRING) accepts it.
-std::optional<std::string_view> nul_string(ByteView v) {
-    if (v.empty() || v.back() != 0) return std::nullopt;
-    return std::string_view(reinterpret_cast<const char*>(v.data()), v.size() - 1);
-}
 
 // NFTA_DATA_VALUE inside a key attribute.
 std::optional<ByteView> data_value(ByteView nest) {
@@ -293,7 +256,7 @@ bool read_elements_message(const nlmsghdr* nlh, DumpedElements& out) {
     // The socket reuses its receive buffer: the views need a copy that stays.
     auto copy = std::make_unique<std::uint8_t[]>(nlh->nlmsg_len);
     std::memcpy(copy.get(), nlh, nlh->nlmsg_len);
-    ByteView attrs(copy.get() + NLMSG_SPACE(sizeof(nfgenmsg)), nlh->nlmsg_len - NLMSG_SPACE(sizeof(nfgenmsg)));
+    auto attrs = message_attrs(reinterpret_cast<const nlmsghdr*>(copy.get()), sizeof(nfgenmsg));
     bool ok = true;
     bool whole = for_each_attr(attrs, [&](std::uint16_t type, ByteView list) {
         if (type != NFTA_SET_ELEM_LIST_ELEMENTS) return;

@@ -15,14 +15,13 @@
 #include <string_view>
 #include <vector>
 
+#include "daemon/kernel/nft/attrs.hpp"
 #include "daemon/kernel/nft/objects.hpp"
 #include "rules/nft/ruleset.hpp"
 
 struct nlmsghdr;
 
 namespace gw::kernel {
-
-using ByteView = std::span<const std::uint8_t>;
 
 // One element, as much of it as decoding reads. The views point into the
 // libnftnl element or the dump message it was read from: nothing is copied

@@ -6,6 +6,10 @@
 
 #include <cerrno>
 #include <ctime>
+#include <optional>
+#include <string_view>
+
+#include "daemon/kernel/nft/attrs.hpp"
 
 namespace gw::kernel {
 
@@ -32,15 +36,11 @@ std::string ext_ack_message(const nlmsghdr* nlh) {
     const auto* err = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(nlh));
     std::size_t offset = sizeof(nlmsgerr);
     if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) offset += err->msg.nlmsg_len - sizeof(nlmsghdr);
-    const auto* attr = static_cast<const nlattr*>(mnl_nlmsg_get_payload_offset(nlh, offset));
-    const char* end = reinterpret_cast<const char*>(mnl_nlmsg_get_payload_tail(nlh));
-    while (mnl_attr_ok(attr, static_cast<int>(end - reinterpret_cast<const char*>(attr)))) {
-        if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
-            mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
-            return mnl_attr_get_str(attr);
-        attr = mnl_attr_next(attr);
-    }
-    return {};
+    std::optional<std::string_view> text;
+    for_each_attr(message_attrs(nlh, offset), [&](std::uint16_t type, ByteView v) {
+        if (type == NLMSGERR_ATTR_MSG && !text) text = nul_string(v);
+    });
+    return text ? std::string(*text) : std::string();
 }
 
 void collect_errors(const char* buf, std::size_t len, std::vector<MessageError>& out) {
